@@ -1,0 +1,3 @@
+from campaign_mock.cli import main
+
+main()

@@ -1,0 +1,148 @@
+"""Assembles a World: the documented part, generated chains and merchants, and whatever
+the scenarios declare, each generated consistently around the rest."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from types import MappingProxyType
+from typing import Iterator, Sequence
+
+from campaign_mock.contract import load_contract
+from campaign_mock.world import documented, levelup
+from campaign_mock.world.levelup import LevelUpCampaignSpec, LevelUpUserSpec
+from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, World
+from campaign_mock.world.providers import UTC
+from campaign_mock.world.scenario import Scenario, merged_clock
+from campaign_mock.world.spaaza import CURRENCIES, ChainParts, ChainSpec, every_type_spec, generate_chain
+
+# The reference "now". Never the wall clock: the same seed gives the same bytes any day.
+DEFAULT_CLOCK = datetime(2024, 1, 1, tzinfo=UTC)
+FIRST_GENERATED_CHAIN = 5001
+FIRST_GENERATED_MERCHANT = 2
+FIRST_GENERATED_LEVELUP_USER = 1001
+
+
+def chain_specs(chains: int, users_per_chain: int, scenarios: Sequence[Scenario] = (), documented_chain: bool = True) -> dict[int, ChainSpec]:
+    """Every chain of the world by id, scenarios' declarations merged into existing chains."""
+    types = load_contract().campaign_types
+    specs: dict[int, ChainSpec] = {}
+    if documented_chain:
+        specs[documented.CHAIN_ID] = ChainSpec(id=documented.CHAIN_ID, generated_users=users_per_chain)
+    for i in range(chains):
+        chain_id = FIRST_GENERATED_CHAIN + i
+        specs[chain_id] = every_type_spec(chain_id, types, users_per_chain)
+    for scenario in scenarios:
+        for declared in scenario.chains:
+            base = specs.get(declared.id)
+            if base is None:
+                specs[declared.id] = declared
+            else:
+                specs[declared.id] = replace(
+                    base,
+                    name=declared.name or base.name,
+                    currency=declared.currency or base.currency,
+                    campaigns=base.campaigns + declared.campaigns,
+                    users=base.users + declared.users,
+                    generated_users=base.generated_users + declared.generated_users,
+                )
+    return specs
+
+
+def iter_chains(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> Iterator[ChainParts]:
+    """Chains one at a time, so that a large world can be streamed to disk."""
+    progress_format = load_contract().progress_format
+    for chain_id in sorted(specs):
+        extra = None
+        if chain_id == documented.CHAIN_ID:
+            extra = {
+                "campaigns": documented.spaaza_campaigns(),
+                "unlisted": [documented.deleted_wallet_2009()],
+                "name": "ACME",
+                "currency_id": 2,
+                "app": documented.APP,
+            }
+        yield generate_chain(seed, specs[chain_id], clock, progress_format, extra)
+
+
+def build_spaaza(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> SpaazaWorld:
+    chains, users, sessions, apps, progress = {}, {}, {}, {}, {}
+    for parts in iter_chains(seed, clock, specs):
+        chains[parts.chain.id] = parts.chain
+        users.update((u.user_id, u) for u in parts.users)
+        sessions.update((s.user_id, s) for s in parts.sessions)
+        apps.update((a.hostname, a) for a in parts.apps)
+        progress.update(parts.progress)
+    aliases = {}
+    if documented.CHAIN_ID in chains:
+        aliases[documented.CHAIN_ALIAS] = documented.CHAIN_ID
+        sessions[documented.ADMIN_USER_ID] = documented.admin_session()
+    # An app that belongs to no entity, so that error 264 has a natural request.
+    apps["unlinked.myprice.example"] = documented.UNLINKED_APP
+    return SpaazaWorld(
+        chains=MappingProxyType(chains),
+        chain_aliases=MappingProxyType(aliases),
+        currencies=CURRENCIES,
+        users=MappingProxyType(users),
+        sessions=MappingProxyType(sessions),
+        apps=MappingProxyType(apps),
+        progress=MappingProxyType(progress),
+    )
+
+
+def build_levelup(seed: int, clock: datetime, merchants: int, users: int, scenarios: Sequence[Scenario], documented_part: bool = True) -> LevelUpWorld:
+    campaigns = {c.id: c for c in documented.levelup_campaigns()} if documented_part else {}
+    for m in range(FIRST_GENERATED_MERCHANT, FIRST_GENERATED_MERCHANT + merchants):
+        name = levelup.merchant_name(seed, m)
+        for k, kind in enumerate(LEVELUP_KINDS, 1):
+            cid = 30000 + m * 100 + k
+            campaigns[cid] = levelup.make_campaign(seed, m, name, LevelUpCampaignSpec(kind), cid, clock)
+    for scenario in scenarios:
+        for spec in scenario.levelup_campaigns:
+            campaigns[spec.id] = levelup.make_campaign(seed, spec.merchant_id, levelup.merchant_name(seed, spec.merchant_id), spec, spec.id, clock)
+
+    user_specs: dict[int, LevelUpUserSpec] = {}
+    if documented_part:
+        user_specs[documented.LEVELUP_USER_ID] = LevelUpUserSpec(user_id=documented.LEVELUP_USER_ID, token=documented.LEVELUP_TOKEN)
+    for i in range(users):
+        uid = FIRST_GENERATED_LEVELUP_USER + i
+        # The last generated user's token lacks manage_user_campaigns: the documented refusal.
+        permissions = () if i == users - 1 else (levelup.MANAGE_USER_CAMPAIGNS,)
+        user_specs[uid] = LevelUpUserSpec(user_id=uid, permissions=permissions)
+    for scenario in scenarios:
+        user_specs.update((u.user_id, u) for u in scenario.levelup_users)
+
+    tokens, progress = {}, {}
+    for uid, spec in user_specs.items():
+        token = levelup.make_token(seed, spec, uid)
+        tokens[token.token] = token
+        for cid, campaign in campaigns.items():
+            if uid == documented.LEVELUP_USER_ID and cid in documented.LEVELUP_CAMPAIGNS:
+                value = 0  # as the documented bodies show
+            else:
+                value = levelup.make_progress(seed, uid, campaign)
+            progress[(uid, cid)] = spec.progress.get(cid, value)
+    return LevelUpWorld(campaigns=MappingProxyType(campaigns), tokens=MappingProxyType(tokens), progress=MappingProxyType(progress))
+
+
+def build_world(
+    seed: int = 0,
+    *,
+    scenarios: Sequence[Scenario] = (),
+    clock: datetime | None = None,
+    chains: int = 3,
+    users_per_chain: int = 3,
+    merchants: int = 2,
+    levelup_users: int = 3,
+    documented_part: bool = True,
+) -> World:
+    """The whole world for `seed`. The default arguments give the default world: the
+    documented examples plus a few generated chains, merchants and users."""
+    clock = clock or merged_clock(scenarios) or DEFAULT_CLOCK
+    specs = chain_specs(chains, users_per_chain, scenarios, documented_part)
+    return World(
+        seed=seed,
+        clock=clock,
+        spaaza=build_spaaza(seed, clock, specs),
+        levelup=build_levelup(seed, clock, merchants, levelup_users, scenarios, documented_part),
+    )

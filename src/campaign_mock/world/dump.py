@@ -1,0 +1,178 @@
+"""Writes a world as response fixtures: one JSON file per response the mock would give, and
+a manifest saying which request each file answers.
+
+Chains are generated, written and dropped one at a time, and the manifest is streamed, so
+memory stays flat however large the world. Same seed and scenarios: same bytes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.metadata import version
+from pathlib import Path
+from types import MappingProxyType
+from typing import IO, Callable, Iterable, Sequence
+
+from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
+from campaign_mock.world import documented
+from campaign_mock.world.build import DEFAULT_CLOCK, build_levelup, chain_specs, iter_chains
+from campaign_mock.world.model import LevelUpWorld, SpaazaSession, SpaazaWorld, World
+from campaign_mock.world.scenario import Scenario, merged_clock
+from campaign_mock.world.providers import json_bytes
+from campaign_mock.world.spaaza import CURRENCIES, ChainParts, is_active
+from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns, levelup_body, parse_version
+
+# One version per body the docs say differs: before 1.4.11 (inactive campaigns shown),
+# 1.4.11 (hidden by default), 1.5.0 (item_purchase_count carries current_count).
+API_VERSIONS = ("1.4.10", "1.4.11", "1.5.0")
+
+
+@dataclass(frozen=True)
+class FixtureStats:
+    chains: int = 0
+    campaigns: int = 0
+    files: int = 0
+
+
+def _dump(path: Path, body) -> None:
+    # The server's exact bytes (compact JSON, C-accelerated: indenting is 3x slower).
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(json_bytes(body))
+
+
+class _Manifest:
+    """manifest.json, written entry by entry."""
+
+    def __init__(self, stream: IO[str], header: dict):
+        self.stream = stream
+        self.count = 0
+        head = json.dumps(header, indent=2, ensure_ascii=False)
+        stream.write(head[:-2] + ',\n  "files": [')
+
+    def add(self, file: str, status: int, method: str, path: str, query: dict, headers: dict) -> None:
+        entry = {"file": file, "status": status, "request": {"method": method, "path": path, "query": query, "headers": headers}}
+        self.stream.write(("," if self.count else "") + "\n    " + json.dumps(entry, ensure_ascii=False))
+        self.count += 1
+
+    def close(self) -> None:
+        self.stream.write("\n  ]\n}\n")
+
+
+def _session_headers(session: SpaazaSession, version: str, hostname: str | None = None) -> dict:
+    headers = {"X-Spaaza-Session-User-Id": str(session.user_id), "X-Spaaza-Session-Key": session.key, "X-Spaaza-API-Version": version}
+    if hostname:
+        headers["X-Spaaza-MyPrice-App-Hostname"] = hostname
+    return headers
+
+
+def _chain_world(seed: int, clock: datetime, parts: ChainParts, extra_sessions: Iterable[SpaazaSession]) -> World:
+    sessions = {s.user_id: s for s in (*parts.sessions, *extra_sessions)}
+    spaaza = SpaazaWorld(
+        chains=MappingProxyType({parts.chain.id: parts.chain}), chain_aliases=MappingProxyType({}), currencies=CURRENCIES,
+        users=MappingProxyType({u.user_id: u for u in parts.users}), sessions=MappingProxyType(sessions),
+        apps=MappingProxyType({a.hostname: a for a in parts.apps}), progress=parts.progress,
+    )
+    return World(seed=seed, clock=clock, spaaza=spaaza, levelup=LevelUpWorld({}, {}, {}))
+
+
+_NO_SPAAZA = SpaazaWorld({}, {}, CURRENCIES, {}, {}, {}, {})
+
+
+def _write_chain(out: Path, manifest: _Manifest, world: World, parts: ChainParts) -> int:
+    chain = parts.chain
+    admin = next(s for s in world.spaaza.sessions.values() if s.role == "admin" and chain.id in s.chain_ids)
+    app = parts.apps[0]
+    sessions = {s.user_id: s for s in parts.sessions}
+    written = 0
+    for v in API_VERSIONS:
+        query = CampaignQuery(version=parse_version(v))
+        file = f"spaaza/chain-{chain.id}/get-campaigns/admin/v{v}.json"
+        _dump(out / file, get_campaigns(world, chain, query))
+        manifest.add(file, 200, "GET", "/get-campaigns", {"chain_id": str(chain.id)}, _session_headers(admin, v))
+        written += 1
+        for user in parts.users:
+            body = get_campaigns(world, chain, CampaignQuery(version=query.version, user_id=user.user_id))
+            file = f"spaaza/chain-{chain.id}/get-campaigns/user-{user.user_id}/v{v}.json"
+            _dump(out / file, body)
+            # The same body answers the admin asking for the user and the user's own session.
+            manifest.add(file, 200, "GET", "/get-campaigns", {"chain_id": str(chain.id), "user_id": str(user.user_id)}, _session_headers(admin, v))
+            manifest.add(file, 200, "GET", "/get-campaigns", {"chain_id": str(chain.id)}, _session_headers(sessions[user.user_id], v, app.hostname))
+            written += 1
+    current = API_VERSIONS[-1]
+    for campaign in chain.campaigns:
+        if not is_active(campaign, world.clock):
+            continue  # get-campaign answers 449; see spaaza/errors/
+        file = f"spaaza/chain-{chain.id}/get-campaign/{campaign['id']}.json"
+        _dump(out / file, get_campaign(world, campaign, CampaignQuery(version=parse_version(current))))
+        manifest.add(file, 200, "GET", "/get-campaign", {"campaign_id": str(campaign["id"])}, _session_headers(admin, current))
+        written += 1
+    return written
+
+
+def _write_levelup(out: Path, manifest: _Manifest, world: World) -> int:
+    written = 0
+    tokens = sorted(world.levelup.tokens.values(), key=lambda t: t.user_id)
+    for token in tokens:
+        if "manage_user_campaigns" not in token.permissions:
+            continue
+        for cid in sorted(world.levelup.campaigns):
+            campaign = world.levelup.campaigns[cid]
+            for rep in campaign.bodies:
+                file = f"levelup/user-{token.user_id}/campaign-{cid}/{rep}.json"
+                _dump(out / file, levelup_body(world, campaign, rep, token.user_id))
+                manifest.add(file, 200, "GET", f"/v15/campaigns/{cid}/{rep}", {}, {"Authorization": f"token {token.token}"})
+                written += 1
+    return written
+
+
+def _write_errors(out: Path, manifest: _Manifest) -> int:
+    """Every documented error body, for clients' error-path tests; the request that
+    produces each is in the README, so the manifest gives the forced-error header."""
+    for error in spaaza_errors().values():
+        file = f"spaaza/errors/{error.code}-{error.name}.json"
+        _dump(out / file, error.body())
+        manifest.add(file, error.http_status, "GET", "/get-campaigns", {"chain_id": str(documented.CHAIN_ID)}, {"X-Mock-Error": str(error.code)})
+    for error in LEVELUP_ERRORS.values():
+        file = f"levelup/errors/{error.key}.json"
+        _dump(out / file, error.body())
+        manifest.add(file, error.http_status, "GET", "/v15/campaigns/20/basic_v1", {}, {"X-Mock-Error": error.key})
+    return len(spaaza_errors()) + len(LEVELUP_ERRORS)
+
+
+def write_fixtures(
+    out: Path,
+    seed: int = 0,
+    scenarios: Sequence[Scenario] = (),
+    *,
+    chains: int = 3,
+    users_per_chain: int = 3,
+    merchants: int = 2,
+    levelup_users: int = 3,
+    progress: Callable[[int], Iterable[int]] | None = None,
+) -> FixtureStats:
+    """Writes the world for `seed` under `out`. `progress(total)` wraps the chain loop
+    (the CLI passes a progress bar)."""
+    clock = merged_clock(scenarios) or DEFAULT_CLOCK
+    specs = chain_specs(chains, users_per_chain, scenarios)
+    out.mkdir(parents=True, exist_ok=True)
+    header = {
+        "seed": seed,
+        "clock": clock.isoformat(),
+        "scenarios": [s.source for s in scenarios],
+        "generator": {"campaign-mock": version("campaign-mock"), "faker": version("faker")},
+    }
+    stats = FixtureStats()
+    with open(out / "manifest.json", "w", encoding="utf-8") as stream:
+        manifest = _Manifest(stream, header)
+        files = campaigns = 0
+        extra = [documented.admin_session()]
+        for parts in (progress or (lambda it, total: it))(iter_chains(seed, clock, specs), len(specs)):
+            world = _chain_world(seed, clock, parts, extra if parts.chain.id == documented.CHAIN_ID else ())
+            files += _write_chain(out, manifest, world, parts)
+            campaigns += len(parts.chain.campaigns)
+        levelup = build_levelup(seed, clock, merchants, levelup_users, scenarios)
+        files += _write_levelup(out, manifest, World(seed=seed, clock=clock, spaaza=_NO_SPAAZA, levelup=levelup))
+        files += _write_errors(out, manifest)
+        manifest.close()
+    return FixtureStats(chains=len(specs), campaigns=campaigns, files=files)

@@ -1,0 +1,629 @@
+"""Scenario files: YAML that declares only what a test cares about. Parsed into specs that
+the builder generates the rest of the world around.
+
+The format (published as schemas/scenario.json; every key is optional unless marked)::
+
+    # fixtures/scenarios/bronze-member.yaml
+    clock: "2024-01-01T00:00:00+00:00"   # reference "now"; must have an offset. Default 2024-01-01T00:00:00+00:00
+    spaaza:
+      chains:
+        - id: 7001                 # required. 1762 or 5001..6999 add to that (documented / generated) chain;
+                                   # any other id makes a new chain (not 1743, the alias of 1762)
+          name: Demo Coffee
+          currency: EUR            # USD EUR GBP SEK
+          generated_users: 2       # more users generated around the declared ones (<= 99 users a chain)
+          campaigns:
+            - id: 7001100          # default <chain id>010, <chain id>011, ... in order; unique in the world
+              type: loyalty        # required: one of the contract's campaign types
+              levels:              # loyalty only: name + points threshold; the lowest must be 0
+                - {name: Bronze, points: 0}
+                - {name: Silver, points: 500}
+            - type: cashback
+              active: false        # any other key is a campaign field set verbatim (checked against
+                                   # spaaza-campaign.json): title, active, is_active, assignment_count,
+                                   # reward_priority, active_date_from, active_date_until, ...
+            - type: signup
+              assignment_count: 600
+          users:
+            - user_id: 700101      # default <chain id>01, <chain id>02, ...
+              member_number: "M-251"   # identifiers (strings): member_number, username, referral_code,
+                                       # authentication_point_identifier, auxiliary_identifier
+              points: 251          # balance in the chain's points wallet -> decides the loyalty level
+              balances: {7001001: 40}  # wallet campaign id -> balance
+              awards: {7001200: 3}     # campaign id -> award_count (campaigns with standard user_progress)
+              session_key: "..."   # the user's X-Spaaza-Session-Key
+    levelup:
+      campaigns:                   # id and kind required; kind: item_loyalty spend_loyalty visit_loyalty
+                                   # item_gift_card spend_gift_card custom_item custom_spend
+        - {id: 9001, kind: spend_loyalty, required: 10000, title: "Spend and save", merchant_id: 1}
+      users:                       # user_id required; token default <user id>-<64 hex digits>
+        - {user_id: 9101, token: "9101-abc", permissions: [manage_user_campaigns], progress: {9001: 2500}}
+
+Every chain gets a points_wallet (id <chain id>001) and a money wallet (<chain id>002) unless it
+declares one. Fields the generator keeps consistent (chain_id, currency_id, loyalty_levels,
+loyalty_rules, campaign_assignments, user_progress) cannot be set: use the keys above.
+Timestamps are kept as the strings written (YAML's own timestamp type is not applied).
+
+load_scenarios parses and checks every file before returning any: the schema, then what a
+schema cannot say (levels, duplicate and colliding ids, references between campaigns and
+users, the clock). The first problem raises ScenarioError as
+``file.yaml:LINE: $.json.path: what is wrong; what to write instead``."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, NoReturn, Sequence
+
+import yaml
+
+from campaign_mock.contract import load_contract
+from campaign_mock.exceptions import ScenarioError
+from campaign_mock.world import documented
+from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS, LevelUpCampaignSpec, LevelUpUserSpec
+from campaign_mock.world.model import USER_IDENTIFIERS
+from campaign_mock.world.spaaza import WALLET_TYPES, CampaignSpec, ChainSpec, UserSpec
+
+SCHEMA = "scenario.json"
+GENERATED_CHAINS = range(5001, 7000)  # ids taken to be generated chains (build.FIRST_GENERATED_CHAIN..)
+GENERATED_LEVELUP_CAMPAIGNS = range(30000, 40000)  # 30000 + merchant * 100 + k
+GENERATED_LEVELUP_USERS = range(1001, 2000)
+MAX_USERS_PER_CHAIN = 99  # user ids are <chain id>01..<chain id>99
+# Campaign fields the generator parses: they must be readable by datetime.fromisoformat.
+_TIME_FIELDS = ("active_date_from", "active_date_until", "created_date")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    source: str
+    clock: datetime | None = None
+    chains: tuple[ChainSpec, ...] = ()
+    levelup_campaigns: tuple[LevelUpCampaignSpec, ...] = ()
+    levelup_users: tuple[LevelUpUserSpec, ...] = ()
+
+
+def merged_clock(scenarios: Sequence[Scenario]) -> datetime | None:
+    clocks = {s.clock for s in scenarios if s.clock is not None}
+    if len(clocks) > 1:
+        names = ", ".join(s.source for s in scenarios if s.clock is not None)
+        raise ScenarioError(f"scenarios set different clocks ({names}); set `clock` in one of them")
+    return clocks.pop() if clocks else None
+
+
+def load_scenarios(paths) -> tuple[Scenario, ...]:
+    """Parse and check every file before any is used: a broken one raises ScenarioError
+    naming file:line and field, and nothing is half-loaded."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    files = [_read(p) for p in paths or ()]
+    validator = load_contract().validator(SCHEMA)
+    for f in files:
+        _check_schema(f, validator)
+    parsed = [_parse(f) for f in files]
+    _check_together(parsed)
+    return tuple(p.scenario for p in parsed)
+
+
+# --- reading YAML with lines ----------------------------------------------------------
+
+JsonPath = tuple  # of str keys and int indices
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps timestamps as the strings written: they are set verbatim."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def json_path(path: Iterable) -> str:
+    out = "$"
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            out += f".{part}"
+        else:
+            out += f"[{json.dumps(part)}]"
+    return out
+
+
+@dataclass
+class _File:
+    name: str
+    root: yaml.Node
+    data: Any  # JSON-shaped: mapping keys are strings
+
+    def node(self, path: JsonPath) -> yaml.Node:
+        """The node at `path` (the key's node for a mapping member, so the line is the key's),
+        or the deepest one found."""
+        node = self.root
+        for n, part in enumerate(path):
+            if isinstance(node, yaml.MappingNode):
+                found = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)), None)
+                if found is None:
+                    return node
+                if n == len(path) - 1:
+                    return found[0]
+                node = found[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+            else:
+                return node
+        return node
+
+    def line(self, path: JsonPath) -> int:
+        return self.node(tuple(path)).start_mark.line + 1
+
+    def fail(self, path: JsonPath, message: str) -> NoReturn:
+        raise ScenarioError(f"{self.name}:{self.line(path)}: {json_path(path)}: {message}")
+
+    def where(self, path: JsonPath) -> str:
+        return f"{self.name}:{self.line(path)}"
+
+
+def _read(path) -> _File:
+    name = str(path)
+    p = Path(path)
+    if not p.exists():
+        raise ScenarioError(f"{name}: no such scenario file; check the path (relative paths start at {Path.cwd()})")
+    if p.is_dir():
+        raise ScenarioError(f"{name}: is a directory, not a scenario file; name the .yaml files in it instead")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ScenarioError(f"{name}: is not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8") from None
+    except OSError as e:
+        raise ScenarioError(f"{name}: cannot be read ({e.strerror})") from None
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        value = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        if e.context_mark is not None and "end of stream" in (e.problem or ""):
+            mark = e.context_mark  # an unclosed quote or bracket: point at where it opens
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = " ".join(filter(None, (e.context, e.problem)))
+        raise ScenarioError(f"{name}:{line}: YAML syntax error at column {column}: {what}; fix the YAML there (quote values that contain ': ' or start with a special character)") from None
+    except yaml.YAMLError as e:
+        raise ScenarioError(f"{name}:1: YAML error: {e}") from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise ScenarioError(f"{name}:1: $: the file is empty; a scenario declares at least one of clock, spaaza, levelup")
+    if not isinstance(root, yaml.MappingNode):
+        kind = "list" if isinstance(root, yaml.SequenceNode) else f"single value ({root.value!r})"
+        raise ScenarioError(f"{name}:{root.start_mark.line + 1}: $: the top level is a {kind}, not a mapping; write keys such as `spaaza:` and `levelup:`")
+    f = _File(name, root, None)
+    _check_duplicate_keys(f, root, ())
+    try:
+        f.data = _jsonish(value)
+    except RecursionError:
+        raise ScenarioError(f"{name}:1: $: the YAML refers to itself (a recursive alias); write the values out") from None
+    return f
+
+
+def _check_duplicate_keys(f: _File, node: yaml.Node, path: JsonPath) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            k = key.value if isinstance(key, yaml.ScalarNode) else None
+            if k is not None and k != "<<":
+                if k in seen:
+                    raise ScenarioError(
+                        f"{f.name}:{key.start_mark.line + 1}: {json_path(path + (k,))}: duplicate key (first on line {seen[k]}); YAML would silently keep only the last: remove one"
+                    )
+                seen[k] = key.start_mark.line + 1
+            _check_duplicate_keys(f, value, path + ((k if k is not None else "?"),))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _check_duplicate_keys(f, item, path + (i,))
+
+
+def _jsonish(value: Any) -> Any:
+    """YAML values in JSON's shape: mapping keys become strings (`7001001: 40` -> "7001001")."""
+    if isinstance(value, dict):
+        return {_key(k): _jsonish(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonish(v) for v in value]
+    return value
+
+
+def _key(k: Any) -> str:
+    if isinstance(k, str):
+        return k
+    if k is None or isinstance(k, bool):
+        return json.dumps(k)
+    return str(k)
+
+
+# --- schema errors, explained -----------------------------------------------------------
+
+
+def _check_schema(f: _File, validator) -> None:
+    found = [_explain(f, e) for e in validator.iter_errors(f.data)]
+    if found:
+        path, message = min(found, key=lambda pm: f.line(pm[0]))
+        f.fail(path, message)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+_EXPECTED = {"string": "a string", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+             "object": "a mapping (key: value lines)", "array": "a list (- item lines)", "null": "null"}
+
+
+def _did_you_mean(word: Any, choices: Iterable[Any]) -> str:
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def _explain(f: _File, e, base: JsonPath = ()) -> tuple[JsonPath, str]:
+    path = base + tuple(e.absolute_path)
+    inst, schema, kind = e.instance, e.schema, e.validator
+    if kind == "additionalProperties" and isinstance(inst, dict) and schema.get("additionalProperties") is False:
+        allowed = list(schema.get("properties", {}))
+        extras = [k for k in inst if k not in allowed]
+        key = min(extras, key=lambda k: f.line(path + (k,)))
+        return path + (key,), f"unknown key {key!r}; {_did_you_mean(key, allowed)}allowed here: {', '.join(allowed)}"
+    if kind == "required":
+        missing = next(k for k in e.validator_value if k not in inst)
+        return path, f"missing required key {missing!r}; add `{missing}: ...`"
+    if kind == "type":
+        expected = e.validator_value if isinstance(e.validator_value, list) else [e.validator_value]
+        shown = json.dumps(inst, default=str)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        message = f"expected {' or '.join(_EXPECTED.get(t, t) for t in expected)}, found {_json_type(inst)} ({shown})"
+        if inst is None:
+            message += "; write a value, or leave the key out"
+        elif "string" in expected and isinstance(inst, (int, float, bool)):
+            message += f'; quote it to make it a string: "{json.dumps(inst)}"'
+        elif "integer" in expected and isinstance(inst, str) and re.fullmatch(r"-?\d+", inst.strip()):
+            message += f"; write the number without quotes: {inst.strip()}"
+        elif "integer" in expected and isinstance(inst, str):
+            message += "; write a whole number, e.g. 600"
+        return path, message
+    if kind == "enum":
+        return path, f"{inst!r} is not allowed here; {_did_you_mean(inst, e.validator_value)}write one of: {', '.join(map(str, e.validator_value))}"
+    if kind == "minimum":
+        return path, f"must be at least {e.validator_value}, found {inst}"
+    if kind == "maximum":
+        return path, f"must be at most {e.validator_value}, found {inst}"
+    if kind == "minLength":
+        return path, "must not be empty"
+    if kind == "minItems":
+        return path, f"needs at least {e.validator_value} item(s)"
+    if kind == "uniqueItems":
+        return path, "lists an item twice; list each once"
+    if kind == "pattern" and "propertyNames" in e.absolute_schema_path:
+        return path + (inst,), f"key {inst!r} is not {schema.get('description', 'allowed')}; write e.g. 7001001: 40"
+    if kind == "pattern":
+        what = "must not be empty or contain spaces" if e.validator_value == r"^\S+$" else f"must match {e.validator_value}"
+        return path, f"{inst!r} {what}"
+    if kind == "format" and e.validator_value == "date-time":
+        return path, f'{inst!r} is not a date-time with an offset (RFC 3339); write e.g. "2024-01-01T00:00:00+00:00"'
+    if kind == "not":
+        return path, f"cannot be set in a scenario: {schema.get('description', 'remove it')}"
+    return path, e.message
+
+
+# --- one file -------------------------------------------------------------------------
+
+
+@dataclass
+class _Declared:
+    """Where something was declared, for the checks across files."""
+
+    file: _File
+    path: JsonPath
+    chain_id: int = 0
+    spec: Any = None
+
+
+@dataclass
+class _Parsed:
+    file: _File
+    scenario: Scenario
+    chains: list[_Declared] = field(default_factory=list)
+    campaigns: list[_Declared] = field(default_factory=list)
+    users: list[_Declared] = field(default_factory=list)
+    levelup_campaigns: list[_Declared] = field(default_factory=list)
+    levelup_users: list[_Declared] = field(default_factory=list)
+
+
+def _time(f: _File, path: JsonPath, value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        f.fail(path, f'{value!r} is not a date-time this server reads; write e.g. "2024-01-01T00:00:00+00:00"')
+    if moment.tzinfo is None:
+        f.fail(path, f'{value!r} has no UTC offset; write e.g. "{value}+00:00"')
+    return moment
+
+
+def _int_keys(mapping: dict[str, Any]) -> dict[int, int]:
+    return {int(k): int(v) for k, v in mapping.items()}
+
+
+def _parse(f: _File) -> _Parsed:
+    data = f.data
+    out = _Parsed(f, Scenario(f.name))
+    clock = _time(f, ("clock",), data["clock"]) if "clock" in data else None
+
+    chains, chain_lines = [], {}
+    for i, ch in enumerate((data.get("spaaza") or {}).get("chains", [])):
+        p = ("spaaza", "chains", i)
+        cid = int(ch["id"])
+        if cid in chain_lines:
+            f.fail(p + ("id",), f"chain {cid} is declared twice in this file (first on line {chain_lines[cid]}); merge the two entries")
+        chain_lines[cid] = f.line(p + ("id",))
+        if cid == documented.CHAIN_ALIAS:
+            f.fail(p + ("id",), f"{cid} is an alias of the documented chain {documented.CHAIN_ID}; write id: {documented.CHAIN_ID}")
+        campaigns = []
+        for j, c in enumerate(ch.get("campaigns", [])):
+            spec = _campaign(f, p + ("campaigns", j), c)
+            campaigns.append(spec)
+            out.campaigns.append(_Declared(f, p + ("campaigns", j), cid, spec))
+        users = []
+        for j, u in enumerate(ch.get("users", [])):
+            spec = UserSpec(
+                user_id=int(u["user_id"]) if "user_id" in u else None,
+                identifiers={k: u[k] for k in USER_IDENTIFIERS if k != "user_id" and k in u},
+                points=int(u["points"]) if "points" in u else None,
+                balances=_int_keys(u.get("balances", {})),
+                awards=_int_keys(u.get("awards", {})),
+                session_key=u.get("session_key"),
+            )
+            users.append(spec)
+            out.users.append(_Declared(f, p + ("users", j), cid, spec))
+        chain = ChainSpec(id=cid, name=ch.get("name"), currency=ch.get("currency"), campaigns=tuple(campaigns), users=tuple(users), generated_users=int(ch.get("generated_users", 0)))
+        chains.append(chain)
+        out.chains.append(_Declared(f, p, cid, chain))
+
+    levelup = data.get("levelup") or {}
+    lu_campaigns = []
+    for i, c in enumerate(levelup.get("campaigns", [])):
+        spec = LevelUpCampaignSpec(kind=c["kind"], id=int(c["id"]), required=int(c["required"]) if "required" in c else None, title=c.get("title"), merchant_id=int(c.get("merchant_id", 1)))
+        lu_campaigns.append(spec)
+        out.levelup_campaigns.append(_Declared(f, ("levelup", "campaigns", i), 0, spec))
+    lu_users = []
+    for i, u in enumerate(levelup.get("users", [])):
+        spec = LevelUpUserSpec(user_id=int(u["user_id"]), token=u.get("token"), permissions=tuple(u.get("permissions", (MANAGE_USER_CAMPAIGNS,))), progress=_int_keys(u.get("progress", {})))
+        lu_users.append(spec)
+        out.levelup_users.append(_Declared(f, ("levelup", "users", i), 0, spec))
+
+    out.scenario = Scenario(source=f.name, clock=clock, chains=tuple(chains), levelup_campaigns=tuple(lu_campaigns), levelup_users=tuple(lu_users))
+    return out
+
+
+def _campaign(f: _File, p: JsonPath, c: dict) -> CampaignSpec:
+    ctype = c["type"]
+    levels = None
+    if "levels" in c:
+        if ctype != "loyalty":
+            f.fail(p + ("levels",), f"`levels` is only for loyalty campaigns and this one is {ctype!r}; remove `levels` (or write type: loyalty)")
+        levels = tuple((lv["name"], int(lv["points"])) for lv in c["levels"])
+        lowest = min(range(len(levels)), key=lambda k: levels[k][1])
+        if levels[lowest][1] != 0:
+            f.fail(p + ("levels", lowest, "points"), f"the lowest level, {levels[lowest][0]!r}, starts at {levels[lowest][1]} points; the lowest level is where every user starts: write points: 0")
+        names: dict[str, int] = {}
+        thresholds: dict[int, int] = {}
+        for k, (name, points) in enumerate(levels):
+            if points in thresholds:
+                f.fail(p + ("levels", k, "points"), f"{name!r} has the same threshold ({points}) as {levels[thresholds[points]][0]!r}; give each level its own points threshold")
+            if name in names:
+                f.fail(p + ("levels", k, "name"), f"there are two levels named {name!r}; give each level its own name")
+            thresholds[points], names[name] = k, k
+    fields = {k: v for k, v in c.items() if k not in ("id", "type", "levels")}
+    _check_fields(f, p, fields)
+    for key in ("assignment_count", "reward_priority"):
+        if isinstance(fields.get(key), float):
+            fields[key] = int(fields[key])
+    return CampaignSpec(type=ctype, id=int(c["id"]) if "id" in c else None, fields=fields, levels=levels)
+
+
+def _check_fields(f: _File, p: JsonPath, fields: dict) -> None:
+    """Declared fields are set verbatim: each must still be what the contract says."""
+    contract = load_contract()
+    known = contract.schema("spaaza-campaign.json")["properties"]
+    for key, value in fields.items():
+        if key in known:
+            pointer = key.replace("~", "~0").replace("/", "~1")
+            errors = list(contract.validator(f"spaaza-campaign.json#/properties/{pointer}").iter_errors(value))
+            if errors:
+                path, message = min((_explain(f, e, p + (key,)) for e in errors), key=lambda pm: f.line(pm[0]))
+                f.fail(path, f"{message} (the contract, spaaza-campaign.json, says so for `{key}`)")
+        if key in _TIME_FIELDS and isinstance(value, str):
+            _time(f, p + (key,), value)
+    start, end = fields.get("active_date_from"), fields.get("active_date_until")
+    if isinstance(start, str) and isinstance(end, str) and datetime.fromisoformat(start) > datetime.fromisoformat(end):
+        f.fail(p + ("active_date_until",), f"{end!r} is before active_date_from {start!r}; the window must end after it starts")
+
+
+# --- across files ---------------------------------------------------------------------
+
+
+@dataclass
+class _Campaign:
+    id: int
+    type: str
+    owner: str  # who has the id, for messages
+    declared: _Declared | None = None
+
+
+def _is_existing_chain(chain_id: int) -> bool:
+    return chain_id == documented.CHAIN_ID or chain_id in GENERATED_CHAINS
+
+
+def _chain_campaigns(chain_id: int, declared: list[_Declared]) -> list[_Campaign]:
+    """The campaign ids chain `chain_id` will have, as generate_chain gives them."""
+    types = load_contract().campaign_types
+    fixed: list[_Campaign] = []
+    if chain_id == documented.CHAIN_ID:
+        fixed = [_Campaign(c["id"], c["type"], f"documented campaign {c['id']} of chain {chain_id}") for c in documented.spaaza_campaigns()]
+        wallet = documented.deleted_wallet_2009()
+        fixed.append(_Campaign(wallet["id"], wallet["type"], f"documented (deleted) wallet {wallet['id']} of chain {chain_id}"))
+    base = [t for t in types if t not in WALLET_TYPES] if chain_id in GENERATED_CHAINS else []
+    declared_types = {d.spec.type for d in declared} | {c.type for c in fixed}
+    out = list(fixed)
+    out += [_Campaign(chain_id * 1000 + k, t, f"the {t} chain {chain_id} gets automatically") for k, t in enumerate(WALLET_TYPES, 1) if t not in declared_types]
+    auto = iter(range(chain_id * 1000 + 10, chain_id * 1000 + 1000))
+    out += [_Campaign(next(auto), t, f"generated {t} campaign of chain {chain_id}") for t in base]
+    for d in declared:
+        cid = d.spec.id if d.spec.id is not None else next(auto, chain_id * 1000 + 1000)
+        out.append(_Campaign(cid, d.spec.type, f"the campaign at {d.file.where(d.path)}", d))
+    return out
+
+
+def _check_together(parsed: list[_Parsed]) -> None:
+    # One clock for the world.
+    first = next((p for p in parsed if p.scenario.clock is not None), None)
+    for p in parsed:
+        if first and p.scenario.clock is not None and p.scenario.clock != first.scenario.clock:
+            p.file.fail(("clock",), f"{p.file.data['clock']} differs from clock {first.file.data['clock']} set by {first.file.where(('clock',))}; scenarios loaded together must agree: remove one `clock`")
+
+    # Chains, in order of first appearance, with their campaigns as the builder will number them.
+    order: dict[int, list[_Declared]] = {}
+    for p in parsed:
+        for d in p.chains:
+            order.setdefault(d.chain_id, [])
+        for d in p.campaigns:
+            order[d.chain_id].append(d)
+    chain_campaigns = {cid: _chain_campaigns(cid, decls) for cid, decls in order.items()}
+    documented_ids = chain_campaigns.get(documented.CHAIN_ID) or _chain_campaigns(documented.CHAIN_ID, [])
+    known_chains = {documented.CHAIN_ID, *order}
+
+    # Campaign ids: unique in the world. Generated ids first, then declared ones in file order.
+    taken: dict[int, _Campaign] = {}
+    for campaigns in (documented_ids, *chain_campaigns.values()):
+        for c in campaigns:
+            if c.declared is None:
+                taken.setdefault(c.id, c)
+    file_order = {id(p.file): n for n, p in enumerate(parsed)}
+    declared = sorted((c for cs in chain_campaigns.values() for c in cs if c.declared), key=lambda c: (file_order[id(c.declared.file)], c.declared.path))
+    for c in declared:
+        d = c.declared
+        explicit = d.spec.id is not None
+        other = taken.get(c.id)
+        if other is None and explicit and c.id // 1000 in GENERATED_CHAINS and c.id // 1000 != d.chain_id and c.id // 1000 not in order:
+            d.file.fail(d.path + ("id",), f"id {c.id} is in the id range of generated chain {c.id // 1000} ({c.id // 1000}000..{c.id // 1000}999); pick an id in this chain's range, e.g. {d.chain_id}100")
+        if other is not None:
+            if explicit:
+                d.file.fail(d.path + ("id",), f"campaign id {c.id} is already used by {other.owner}; pick another id")
+            d.file.fail(d.path + ("type",), f"this campaign gets the generated id {c.id}, already used by {other.owner}; give it an explicit `id`")
+        taken[c.id] = c
+
+    # Users.
+    user_ids: dict[int, _Declared] = {}
+    per_chain: dict[int, int] = {}
+    identifiers: dict[tuple[int, str, str], _Declared] = {}
+    for p in parsed:
+        for d in p.chains:
+            per_chain[d.chain_id] = per_chain.get(d.chain_id, 0) + d.spec.generated_users + len(d.spec.users)
+            if per_chain[d.chain_id] > MAX_USERS_PER_CHAIN:
+                where = d.path + ("generated_users",) if d.spec.generated_users else d.path + ("users",)
+                d.file.fail(where, f"chain {d.chain_id} would have {per_chain[d.chain_id]} declared and generated users; at most {MAX_USERS_PER_CHAIN} (user ids are <chain id>01..<chain id>99)")
+        for d in p.users:
+            _check_user(d, user_ids, identifiers, known_chains, chain_campaigns[d.chain_id])
+
+    _check_levelup(parsed)
+
+
+def _check_user(d: _Declared, user_ids, identifiers, known_chains, campaigns: list[_Campaign]) -> None:
+    u: UserSpec = d.spec
+    f, chain_id = d.file, d.chain_id
+    if u.user_id is not None:
+        p = d.path + ("user_id",)
+        if u.user_id in user_ids:
+            first = user_ids[u.user_id]
+            f.fail(p, f"user {u.user_id} is already declared at {first.file.where(first.path + ('user_id',))}; pick another user_id")
+        if u.user_id == documented.ADMIN_USER_ID or (u.user_id % 100 == 0 and u.user_id // 100 in known_chains):
+            f.fail(p, f"{u.user_id} is the id of an admin session; pick another, e.g. {chain_id * 100 + 1}")
+        if u.user_id // 100 in known_chains and u.user_id // 100 != chain_id:
+            f.fail(p, f"{u.user_id} is in the user id range of chain {u.user_id // 100} and would clash with its generated users; pick one of this chain's, e.g. {chain_id * 100 + 1}")
+        user_ids[u.user_id] = d
+    for name, value in u.identifiers.items():
+        first = identifiers.get((chain_id, name, value))
+        if first is not None:
+            f.fail(d.path + (name,), f"{name} {value!r} is already the {name} of the user at {first.file.where(first.path + (name,))}; identifiers find one user, so pick another")
+        identifiers[(chain_id, name, value)] = d
+    by_id = {c.id: c for c in campaigns}
+    contract = load_contract()
+    listing = ", ".join(f"{c.id} ({c.type})" for c in campaigns)
+    for key, mapping, wanted in (("balances", u.balances, "wallet"), ("awards", u.awards, "standard")):
+        for cid in mapping:
+            p = d.path + (key, str(cid))
+            c = by_id.get(cid)
+            if c is None:
+                if _is_existing_chain(chain_id):
+                    continue
+                f.fail(p, f"chain {chain_id} has no campaign {cid}; declare it under the chain's campaigns, or use one of: {listing}")
+            if wanted == "wallet" and c.type not in WALLET_TYPES:
+                f.fail(p, f"campaign {cid} is a {c.type} campaign; balances are for points_wallet and wallet campaigns (for loyalty levels write `points`)")
+            if wanted == "standard" and contract.progress_format(c.type) != "standard":
+                f.fail(p, f"campaign {cid} is a {c.type} campaign, whose user_progress has no award_count; awards are for: {', '.join(contract.schema('spaaza-campaign.json#/$defs/progress_standard_types')['enum'])}")
+
+
+def _check_levelup(parsed: list[_Parsed]) -> None:
+    campaigns: dict[int, _Declared] = {}
+    for p in parsed:
+        for d in p.levelup_campaigns:
+            cid, where = d.spec.id, d.path + ("id",)
+            if cid in documented.LEVELUP_CAMPAIGNS:
+                d.file.fail(where, f"{cid} is a documented LevelUp campaign; pick another id, e.g. 9001")
+            if cid in GENERATED_LEVELUP_CAMPAIGNS:
+                d.file.fail(where, f"{cid} is in the range of generated LevelUp campaigns ({GENERATED_LEVELUP_CAMPAIGNS.start}..{GENERATED_LEVELUP_CAMPAIGNS.stop - 1}); pick another id, e.g. 9001")
+            if cid in campaigns:
+                first = campaigns[cid]
+                d.file.fail(where, f"LevelUp campaign {cid} is already declared at {first.file.where(first.path + ('id',))}; pick another id")
+            campaigns[cid] = d
+    users: dict[int, _Declared] = {}
+    tokens: dict[str, _Declared] = {}
+    for p in parsed:
+        for d in p.levelup_users:
+            u: LevelUpUserSpec = d.spec
+            where = d.path + ("user_id",)
+            if u.user_id == documented.LEVELUP_USER_ID or u.user_id in GENERATED_LEVELUP_USERS:
+                d.file.fail(where, f"{u.user_id} is a documented or generated LevelUp user ({documented.LEVELUP_USER_ID}, {GENERATED_LEVELUP_USERS.start}..{GENERATED_LEVELUP_USERS.stop - 1}); pick another user_id, e.g. 9101")
+            if u.user_id in users:
+                first = users[u.user_id]
+                d.file.fail(where, f"LevelUp user {u.user_id} is already declared at {first.file.where(first.path + ('user_id',))}; pick another user_id")
+            users[u.user_id] = d
+            if u.token is not None:
+                if u.token == documented.LEVELUP_TOKEN:
+                    d.file.fail(d.path + ("token",), "this is the documented user's token; pick another (or leave `token` out)")
+                if u.token in tokens:
+                    first = tokens[u.token]
+                    d.file.fail(d.path + ("token",), f"the token is already the token of the user at {first.file.where(first.path + ('token',))}; tokens must differ")
+                tokens[u.token] = d
+            for cid, value in u.progress.items():
+                at = d.path + ("progress", str(cid))
+                if cid not in campaigns and cid not in documented.LEVELUP_CAMPAIGNS and cid not in GENERATED_LEVELUP_CAMPAIGNS:
+                    d.file.fail(at, f"there is no LevelUp campaign {cid}; declare it under levelup.campaigns, or use a documented one ({', '.join(map(str, documented.LEVELUP_CAMPAIGNS))})")
+                spec: LevelUpCampaignSpec | None = campaigns[cid].spec if cid in campaigns else None
+                if spec is not None and spec.required is not None and not spec.kind.startswith("custom") and value >= spec.required:
+                    d.file.fail(at, f"progress {value} reaches the campaign's requirement {spec.required}; loyalty progress resets when a reward is earned: write at most {spec.required - 1}")

@@ -1,0 +1,108 @@
+"""What a request sees of the world: the vendors' response bodies, assembled from the world
+for already-validated request parameters. Shared by the server and the fixture writer, so a
+fixture file is exactly what the server answers. Knows nothing of HTTP or errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from campaign_mock.contract.catalogue import spaaza_warnings
+from campaign_mock.world.model import LEVELUP_PROGRESS_FIELD, Chain, Json, LevelUpCampaign, World
+from campaign_mock.world.spaaza import MAX_ASSIGNMENTS_SHOWN, is_active
+
+# The documented version-specific changes of get-campaigns.
+EXCLUDE_INACTIVE_BY_DEFAULT_FROM = (1, 4, 11)
+CURRENT_COUNT_FROM = (1, 5, 0)
+# A request without X-Spaaza-API-Version gets the current version: the newest we model.
+CURRENT_API_VERSION = (1, 5, 0)
+ORDER_BY = ("created_date", "priority")
+
+
+def parse_version(text: str) -> tuple[int, int, int] | None:
+    parts = text.split(".")
+    if len(parts) != 3 or not all(p.isdigit() and len(p) <= 4 for p in parts):
+        return None
+    return tuple(int(p) for p in parts)  # type: ignore[return-value]
+
+
+def version_text(version: tuple[int, int, int]) -> str:
+    return ".".join(map(str, version))
+
+
+@dataclass(frozen=True)
+class CampaignQuery:
+    """get-campaigns / get-campaign parameters after validation."""
+
+    user_id: int | None = None  # whose user_progress to show
+    full: bool = True  # display_full_campaign
+    types: frozenset[str] | None = None  # campaign_type filter
+    order_by: str = "created_date"
+    exclude_inactive: bool | None = None  # None: the version's default
+    version: tuple[int, int, int] = CURRENT_API_VERSION
+
+    @property
+    def excludes_inactive(self) -> bool:
+        if self.exclude_inactive is None:
+            return self.version >= EXCLUDE_INACTIVE_BY_DEFAULT_FROM
+        return self.exclude_inactive
+
+
+def ok(results: Json, warnings: list[Json] | None = None) -> Json:
+    body = {"result": {"code": 1, "status": "ok"}, "results": results}
+    if warnings:
+        body["warnings"] = warnings
+    return body
+
+
+def _shown(world: World, c: Json, q: CampaignQuery, warnings: list[Json]) -> Json:
+    shown = dict(c)
+    if not q.full:
+        shown.pop("campaign_rules", None)
+        shown.pop("campaign_assignments", None)
+    elif c["assignment_count"] > MAX_ASSIGNMENTS_SHOWN:
+        shown["campaign_assignments"] = []
+        warning = spaaza_warnings()["objects_exceed_maximum_quantity"]
+        warnings.append(warning.body({"campaign_id": c["id"], "object": "campaign_assignments", "quantity": c["assignment_count"], "maximum_quantity": MAX_ASSIGNMENTS_SHOWN}))
+    if q.version < CURRENT_COUNT_FROM:
+        shown.pop("current_count", None)
+    if q.user_id is not None:
+        progress = world.spaaza.progress.get((q.user_id, c["id"]))
+        if progress is not None:
+            shown["user_progress"] = progress
+    return shown
+
+
+def select(world: World, campaigns: Iterable[Json], q: CampaignQuery) -> list[Json]:
+    """Filter by type and activity, order descending by created_date or priority."""
+    chosen = [c for c in campaigns if (q.types is None or c["type"] in q.types) and not (q.excludes_inactive and not is_active(c, world.clock))]
+    if q.order_by == "priority":
+        # Stable: campaigns of equal priority stay newest first.
+        chosen.sort(key=lambda c: c.get("reward_priority", 0), reverse=True)
+    return chosen
+
+
+def get_campaigns(world: World, chain: Chain, q: CampaignQuery) -> Json:
+    warnings: list[Json] = []
+    campaigns = [_shown(world, c, q, warnings) for c in select(world, chain.campaigns, q)]
+    return ok({"campaigns": campaigns, "result_type": "get-campaigns"}, warnings)
+
+
+def get_campaign(world: World, campaign: Json, q: CampaignQuery) -> Json:
+    warnings: list[Json] = []
+    return ok({"campaign": _shown(world, campaign, q, warnings), "result_type": "get-campaign"}, warnings)
+
+
+def levelup_body(world: World, campaign: LevelUpCampaign, representation: str, user_id: int) -> Json:
+    """The representation as it applies to the user: their progress written in, and goals
+    accomplished exactly when progress reaches what they require."""
+    body = campaign.bodies[representation]
+    field = LEVELUP_PROGRESS_FIELD[representation]
+    if field is None:
+        return body
+    progress = world.levelup.progress.get((user_id, campaign.id), 0)
+    shown = dict(body["campaign"])
+    shown[field] = progress
+    if "goals" in shown:
+        shown["goals"] = [{"goal": dict(g["goal"], accomplished=progress >= g["goal"]["progress_required"])} for g in shown["goals"]]
+    return {"campaign": shown}

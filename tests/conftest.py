@@ -1,0 +1,23 @@
+import pytest
+
+from mockserver import start_mock
+from campaign_mock.world import documented
+
+SPAAZA_ADMIN = {
+    "X-Spaaza-Session-User-Id": str(documented.ADMIN_USER_ID),
+    "X-Spaaza-Session-Key": documented.ADMIN_SESSION_KEY,
+}
+LEVELUP_AUTH = {"Authorization": f"token {documented.LEVELUP_TOKEN}"}
+
+
+@pytest.fixture(scope="session")
+def mock_server():
+    """One real mock (seed 0, default world) for the whole run; it holds no state to reset."""
+    server = start_mock()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url(mock_server) -> str:
+    return mock_server.url

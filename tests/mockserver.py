@@ -1,0 +1,61 @@
+"""Starts the real mock (`campaign-mock serve`, granian) on a free loopback port, for tests
+that talk HTTP to it. Shared by tests that need a server process of their own."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+CLI = [sys.executable, "-m", "campaign_mock"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class MockServer:
+    process: subprocess.Popen
+    url: str
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_mock(*args: str, timeout: float = 30) -> MockServer:
+    port = free_port()
+    process = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"mock exited: {process.stderr.read().decode()}")
+        try:
+            requests.get(url + "/", timeout=1)
+            return MockServer(process, url)
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("mock did not start in time")
+
+

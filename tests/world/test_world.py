@@ -1,0 +1,194 @@
+"""The world: documented part as documented, every rule of consistency holding for many
+seeds and caught when planted broken, every generated response valid, and determinism."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import datetime, timezone
+from types import MappingProxyType
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from seed_examples import documented_examples
+
+from campaign_mock.contract.validate import LEVELUP_REPRESENTATIONS, violations
+from campaign_mock.world import DEFAULT_CLOCK, build_world, documented
+from campaign_mock.world.consistency import findings
+from campaign_mock.world.model import World
+from campaign_mock.world.scenario import Scenario
+from campaign_mock.world.spaaza import CampaignSpec, ChainSpec
+from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns, levelup_body
+
+DEFAULT = build_world(0)
+
+
+def test_documented_bodies_are_the_docs():
+    examples = documented_examples()
+    assert documented.spaaza_response() == examples["spaaza_get_campaigns"]
+    for rep, (url_id, body) in examples["levelup"].items():
+        assert documented.levelup_examples()[rep] == {"url_campaign_id": url_id, "body": body}
+
+
+def test_default_world_holds_the_documented_examples():
+    chain = DEFAULT.spaaza.chain(documented.CHAIN_ID)
+    assert chain is DEFAULT.spaaza.chain(documented.CHAIN_ALIAS)
+    assert [c["id"] for c in chain.campaigns] == [c["id"] for c in documented.spaaza_response()["results"]["campaigns"]]
+    admin = DEFAULT.spaaza.sessions[documented.ADMIN_USER_ID]
+    assert admin.key == documented.ADMIN_SESSION_KEY and documented.CHAIN_ID in admin.chain_ids
+    assert {20, 17440, 285, 286, 287} <= set(DEFAULT.levelup.campaigns)
+    assert "manage_user_campaigns" in DEFAULT.levelup.tokens[documented.LEVELUP_TOKEN].permissions
+    # Beside them, a generated part.
+    assert len(DEFAULT.spaaza.chains) >= 4 and len(DEFAULT.levelup.campaigns) > 5
+
+
+def test_every_campaign_type_in_every_generated_chain():
+    from campaign_mock.contract import load_contract
+
+    for chain in DEFAULT.spaaza.chains.values():
+        if chain.id != documented.CHAIN_ID:
+            assert {c["type"] for c in chain.campaigns} == set(load_contract().campaign_types)
+
+
+def test_users_have_all_six_identifiers_and_sessions():
+    for user in DEFAULT.spaaza.users.values():
+        ids = user.identifiers()
+        assert all(ids.values()) and "@" in ids["username"]
+        assert DEFAULT.spaaza.find_user("member_number", user.member_number) is user
+        session = DEFAULT.spaaza.sessions[user.user_id]
+        assert session.role == "user" and session.chain_ids == {user.chain_id}
+
+
+def test_default_world_is_consistent():
+    assert findings(DEFAULT) == []
+
+
+def _all_responses(world: World):
+    """Every body the world can answer with: each chain as admin and per user, in each
+    version that changes it; each campaign; each LevelUp representation per user."""
+    for chain in world.spaaza.chains.values():
+        users = [None] + [u.user_id for u in world.spaaza.users.values() if u.chain_id == chain.id]
+        for version in ((1, 4, 10), (1, 5, 0)):
+            for user_id in users:
+                yield "spaaza-get-campaigns.json", get_campaigns(world, chain, CampaignQuery(user_id=user_id, version=version, exclude_inactive=False))
+        for c in chain.campaigns:
+            yield "spaaza-get-campaign.json", get_campaign(world, c, CampaignQuery(user_id=users[-1]))
+    for token in world.levelup.tokens.values():
+        for campaign in world.levelup.campaigns.values():
+            for rep in campaign.bodies:
+                yield LEVELUP_REPRESENTATIONS[rep], levelup_body(world, campaign, rep, token.user_id)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_any_seed_gives_a_valid_consistent_world(seed):
+    world = build_world(seed, chains=2, users_per_chain=2, merchants=1, levelup_users=2)
+    assert findings(world) == []
+    for schema, body in _all_responses(world):
+        assert violations(schema, body) == [], schema
+
+
+# --- each rule, planted broken --------------------------------------------------------
+
+
+def _with_campaign(world: World, cid: int, **changes) -> World:
+    chain, campaign = world.spaaza.campaigns[cid]
+    changed = {**campaign, **changes}
+    new_chain = replace(chain, campaigns=tuple(changed if c["id"] == cid else c for c in chain.campaigns), unlisted=tuple(changed if c["id"] == cid else c for c in chain.unlisted))
+    chains = MappingProxyType({**world.spaaza.chains, chain.id: new_chain})
+    return replace(world, spaaza=replace(world.spaaza, chains=chains, campaigns={}))
+
+
+def _with_progress(world: World, key, **changes) -> World:
+    progress = MappingProxyType({**world.spaaza.progress, key: {**world.spaaza.progress[key], **changes}})
+    return replace(world, spaaza=replace(world.spaaza, progress=progress, campaigns={}))
+
+
+def _of_type(ctype: str, chain_id: int = 5001) -> dict:
+    return next(c for c in DEFAULT.spaaza.chains[chain_id].campaigns if c["type"] == ctype)
+
+
+def _progress_key(ctype: str) -> tuple[int, int]:
+    cid = _of_type(ctype)["id"]
+    return next(k for k in DEFAULT.spaaza.progress if k[1] == cid)
+
+
+def _loyalty_with(**rule_changes) -> World:
+    c = _of_type("loyalty")
+    rules = [dict(c["loyalty_rules"][0]), *(dict(r, **rule_changes) if i == 1 else r for i, r in enumerate(c["loyalty_rules"][1:], 1))]
+    return _with_campaign(DEFAULT, c["id"], loyalty_rules=rules)
+
+
+PLANTED = {
+    "recipient is no wallet": (lambda: _with_campaign(DEFAULT, _of_type("cashback")["id"], recipient_campaign_id=_of_type("signup")["id"]), "wallet reference"),
+    "point cost wallet of another chain": (lambda: _with_campaign(DEFAULT, _of_type("interaction")["id"], point_cost_method_wallet_campaign_id=859), "wallet reference"),
+    "loyalty rule wallet missing": (lambda: _loyalty_with(wallet_campaign_id=424242), "wallet reference"),
+    "rule names another level": (lambda: _loyalty_with(loyalty_level_name="Diamond"), "loyalty rules"),
+    "created after modified": (lambda: _with_campaign(DEFAULT, _of_type("login")["id"], created_date="2023-12-31T00:00:00+00:00", last_modified_date="2021-01-01T00:00:00+00:00", last_updated_date="2021-01-01T00:00:00+00:00"), "dates"),
+    "window ends before it starts": (lambda: _with_campaign(DEFAULT, _of_type("login")["id"], active_date_from="2023-06-01T00:00:00+00:00", active_date_until="2023-01-01T00:00:00+00:00"), "dates"),
+    "active outside its window": (lambda: _with_campaign(DEFAULT, _of_type("login")["id"], active_date_until="2023-01-01T00:00:00+00:00", is_active=True, active=True), "activity"),
+    "assignments miscounted": (lambda: _with_campaign(DEFAULT, _of_type("login")["id"], assignment_count=3, campaign_assignments=[]), "assignments"),
+    "awards disagree with amount": (lambda: _with_progress(DEFAULT, _progress_key("cashback"), award_count=2, total_amount_awarded=7), "awards"),
+    "wallet progress in another currency": (lambda: _with_progress(DEFAULT, _progress_key("points_wallet"), currency=DEFAULT.spaaza.currencies[2]), "wallet currency"),
+    "level not the one the points reach": (lambda: _with_progress(DEFAULT, _progress_key("loyalty"), points_balance_current=99999), "loyalty level"),
+    "points to next level off by one": (lambda: _with_progress(DEFAULT, _progress_key("loyalty"), points_to_proceed_next_level=(DEFAULT.spaaza.progress[_progress_key("loyalty")]["points_to_proceed_next_level"] or 0) + 1), "loyalty next level"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(PLANTED))
+def test_planted_violation_is_found(fault):
+    plant, rule = PLANTED[fault]
+    found = findings(plant())
+    assert any(f.startswith(rule) for f in found), found
+
+
+def test_planted_levelup_money_as_float_is_found():
+    campaign = next(c for c in DEFAULT.levelup.campaigns.values() if "spend_based_loyalty_v1" in c.bodies)
+    body = {"campaign": {**campaign.bodies["spend_based_loyalty_v1"]["campaign"], "earn_amount": 10.5}}
+    broken = replace(campaign, bodies={**campaign.bodies, "spend_based_loyalty_v1": body})
+    world = replace(DEFAULT, levelup=replace(DEFAULT.levelup, campaigns={**DEFAULT.levelup.campaigns, campaign.id: broken}))
+    assert [f for f in findings(world) if f.startswith("money")]
+
+
+def test_goal_accomplished_exactly_at_the_requirement():
+    campaign = next(c for c in DEFAULT.levelup.campaigns.values() if "custom_progress_based_v1" in c.bodies)
+    need = campaign.bodies["custom_progress_based_v1"]["campaign"]["goals"][0]["goal"]["progress_required"]
+    for progress, accomplished in ((need - 1, False), (need, True), (need + 1, True)):
+        world = replace(DEFAULT, levelup=replace(DEFAULT.levelup, progress={(1, campaign.id): progress}))
+        goal = levelup_body(world, campaign, "custom_progress_based_v1", 1)["campaign"]["goals"][0]["goal"]
+        assert goal["accomplished"] is accomplished
+
+
+# --- determinism ----------------------------------------------------------------------
+
+
+def test_seeded_per_entity_adding_a_chain_or_campaign_changes_no_other():
+    small = build_world(3, chains=2)
+    large = build_world(3, chains=3)
+    for chain_id, chain in small.spaaza.chains.items():
+        assert large.spaaza.chains[chain_id] == chain
+    extra = Scenario("test", chains=(ChainSpec(id=5001, campaigns=(CampaignSpec("cashback"),)),))
+    grown = build_world(3, chains=2, scenarios=[extra])
+    before = {c["id"]: c for c in small.spaaza.chains[5001].campaigns}
+    after = {c["id"]: c for c in grown.spaaza.chains[5001].campaigns}
+    assert len(after) == len(before) + 1
+    assert all(after[cid] == c for cid, c in before.items())
+
+
+def test_the_clock_decides_activity_never_the_wall_clock():
+    later = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    assert build_world(0).clock == DEFAULT_CLOCK
+    moved = build_world(0, clock=later)
+    assert moved.clock == later and findings(moved) == []
+
+
+def test_fixtures_are_byte_identical_across_processes(tmp_path):
+    """Two processes with different hash seeds write the same bytes."""
+    outs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"run{hash_seed}"
+        subprocess.run([sys.executable, "-m", "campaign_mock", "fixtures", "--seed", "11", "--out", str(out), "--chains", "2"], check=True, env={"PYTHONHASHSEED": hash_seed, "PATH": ""}, capture_output=True)
+        outs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outs[0] == outs[1] and len(outs[0]) > 50
