@@ -1,0 +1,104 @@
+"""campaign-mock serve | fixtures | validate | check.
+
+Thin: parse the options, call one function, turn our errors into a message and an exit
+code (0 ok, 1 the thing checked has failures, 2 bad input or usage)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from campaign_mock.exceptions import CampaignMockError
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except CampaignMockError as e:
+            click.echo(f"campaign-mock: {e}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="campaign-mock")
+def main() -> None:
+    """Contract, mock server, fixtures and contract checks for the Spaaza get-campaigns and
+    LevelUp v15 campaign APIs."""
+
+
+_seed = click.option("--seed", type=int, default=0, show_default=True, help="World seed: the same seed gives the same bytes.")
+_scenario = click.option(
+    "--scenario", "scenarios", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="Scenario YAML file (repeatable)."
+)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
+@_seed
+@_scenario
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True, help="Threads per worker (delayed answers hold one each).")
+def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], workers: int, threads: int) -> None:
+    """Serve both vendor APIs over the world for SEED (default: the built-in default world)."""
+    from campaign_mock.server.run import run
+
+    run(host, port, seed, [str(p) for p in scenarios], workers, threads)
+
+
+@main.command()
+@_seed
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Directory to write (created if missing).")
+@_scenario
+@click.option("--chains", type=click.IntRange(0), default=3, show_default=True, help="Generated Spaaza chains besides the documented one.")
+@click.option("--users-per-chain", type=click.IntRange(0, 98), default=3, show_default=True, help="Generated users per chain (ids <chain>01..<chain>98).")
+@click.option("--merchants", type=click.IntRange(0), default=2, show_default=True, help="Generated LevelUp merchants.")
+def fixtures(seed: int, out: Path, scenarios: tuple[Path, ...], chains: int, users_per_chain: int, merchants: int) -> None:
+    """Write the world as response fixtures plus manifest.json (which request each file answers)."""
+    from tqdm import tqdm
+
+    from campaign_mock.world.dump import write_fixtures
+    from campaign_mock.world.scenario import load_scenarios
+
+    loaded = load_scenarios([str(p) for p in scenarios])
+
+    def bar(items, total):
+        return tqdm(items, total=total, unit="chain", disable=None, file=sys.stderr)
+
+    stats = write_fixtures(out, seed, loaded, chains=chains, users_per_chain=users_per_chain, merchants=merchants, progress=bar)
+    click.echo(f"wrote {stats.files} files for {stats.chains} chains and {stats.campaigns} campaigns to {out}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--operation", help="operationId in openapi.yaml (e.g. getCampaigns); default: inferred from each body.")
+def validate(files: tuple[Path, ...], operation: str | None) -> None:
+    """Check captured JSON responses against the contract; print each violation with its
+    JSON path and schema rule. Exit 1 if any file violates it."""
+    from campaign_mock.contract.validate import infer_schema, schema_for_operation, violations
+
+    failed = False
+    for path in files:
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CampaignMockError(f"{path}: no such file") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise CampaignMockError(f"{path}: not JSON ({e})") from None
+        try:
+            schema = schema_for_operation(operation, document) if operation else infer_schema(document)
+        except ValueError as e:
+            raise CampaignMockError(f"{path}: {e}") from None
+        found = violations(schema, document)
+        if found:
+            failed = True
+            click.echo(f"{path}: {len(found)} violation(s) of {schema}")
+            for v in found:
+                click.echo(f"  {v}")
+        else:
+            click.echo(f"{path}: ok ({schema})")
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,36 @@
+"""The app factory. All wiring happens here, once: blueprints, error handlers, forced
+errors. Mount it under any WSGI server; `campaign-mock serve` runs it on granian."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+
+from campaign_mock.server import errors, forcing, levelup, spaaza
+from campaign_mock.server.answers import AnswerCache
+from campaign_mock.server.config import ServerConfig
+from campaign_mock.world import World, build_world
+from campaign_mock.world.scenario import load_scenarios
+
+
+@dataclass(frozen=True)
+class MockState:
+    world: World
+    cache: AnswerCache
+
+
+def create_app(config: ServerConfig | None = None, world: World | None = None) -> Flask:
+    """The mock as a Flask app. Without arguments: settings from CAMPAIGN_MOCK_* variables
+    (default: seed 0, no scenarios, the default world)."""
+    config = config or ServerConfig.from_environment()
+    if world is None:
+        world = build_world(config.seed, scenarios=load_scenarios(config.scenarios))
+    app = Flask("campaign_mock")
+    app.config["CAMPAIGN_MOCK"] = config
+    app.config["CAMPAIGN_MOCK_STATE"] = MockState(world, AnswerCache(config.cache_size))
+    errors.register(app)
+    forcing.register(app)
+    app.register_blueprint(spaaza.bp)
+    app.register_blueprint(levelup.bp)
+    return app

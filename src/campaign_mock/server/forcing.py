@@ -1,0 +1,49 @@
+"""Forced errors and delays, so a client's error paths can be tested one by one without
+touching the world:
+
+    X-Mock-Error: 217                 Spaaza: answer with that documented error code
+    X-Mock-Error: 401 | 404           LevelUp: a 401 (invalid token) or a 404 (not found)
+    X-Mock-Error: permission_missing  LevelUp: any refusal by name (see contract/catalogue.py)
+    X-Mock-Delay-Ms: 1500             either: answer 1.5 s late (at most ServerConfig.max_delay_ms)
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app, request
+
+from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
+from campaign_mock.server.errors import MOCK_ERROR_INVALID, SpaazaError, is_levelup, json_response, levelup_response, spaaza_response
+
+LEVELUP_BY_STATUS = {"401": "invalid_token", "404": "not_found", "500": "server_error"}
+DELAY_INVALID = SpaazaError(9400, "mock_error_invalid", "X-Mock-Delay-Ms must be a whole number of milliseconds.", 400)
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def _forced():
+        environ = request.environ
+        delay = environ.get("HTTP_X_MOCK_DELAY_MS")
+        forced = environ.get("HTTP_X_MOCK_ERROR")
+        if delay is None and forced is None:
+            return None
+        levelup = is_levelup(request.path)
+        if delay is not None:
+            if not delay.strip().isdigit():
+                return _invalid(levelup, DELAY_INVALID)
+            time.sleep(min(int(delay), current_app.config["CAMPAIGN_MOCK"].max_delay_ms) / 1000)
+        if forced is None:
+            return None
+        forced = forced.strip()
+        if levelup:
+            key = LEVELUP_BY_STATUS.get(forced, forced)
+            return levelup_response(key) if key in LEVELUP_ERRORS else _invalid(True, MOCK_ERROR_INVALID)
+        code = int(forced) if forced.isdigit() else None
+        return spaaza_response(spaaza_errors()[code]) if code in spaaza_errors() else _invalid(False, MOCK_ERROR_INVALID)
+
+
+def _invalid(levelup: bool, error: SpaazaError):
+    if levelup:
+        return json_response([{"error": {"code": error.name, "message": error.description, "object": None, "property": None}}], 400)
+    return spaaza_response(error)

@@ -1,0 +1,43 @@
+"""LevelUp: GET /v15/campaigns/<id>/<representation_type>, for the token's user.
+
+Authorization first (401 with WWW-Authenticate: missing, malformed or unknown token, or a
+token without manage_user_campaigns), then the campaign (404: unknown campaign, unknown
+representation, or one that does not apply to the campaign's kind)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, current_app, request
+
+from campaign_mock.server.errors import LevelUpFailure
+from campaign_mock.world import World
+from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
+from campaign_mock.world.views import levelup_body
+
+bp = Blueprint("levelup", __name__)
+
+_TOKEN = re.compile(r"token (\S+)", re.IGNORECASE)
+
+
+@bp.get("/v15/campaigns/<campaign_id>/<representation>")
+def campaign_view(campaign_id: str, representation: str):
+    state = current_app.config["CAMPAIGN_MOCK_STATE"]
+    authorization = request.environ.get("HTTP_AUTHORIZATION")
+    key = ("levelup", campaign_id, representation, authorization)
+    return state.cache.answer(key, lambda: answer_campaign(state.world, campaign_id, representation, authorization))
+
+
+def answer_campaign(world: World, campaign_id: str, representation: str, authorization: str | None) -> dict:
+    match = _TOKEN.fullmatch((authorization or "").strip())
+    if match is None:
+        raise LevelUpFailure("missing_token")
+    token = world.levelup.tokens.get(match.group(1))
+    if token is None:
+        raise LevelUpFailure("invalid_token")
+    if MANAGE_USER_CAMPAIGNS not in token.permissions:
+        raise LevelUpFailure("permission_missing")
+    campaign = world.levelup.campaigns.get(int(campaign_id)) if campaign_id.isdigit() else None
+    if campaign is None or representation not in campaign.bodies:
+        raise LevelUpFailure("not_found")
+    return levelup_body(world, campaign, representation, token.user_id)

@@ -1,0 +1,243 @@
+"""Spaaza: GET /get-campaigns, /internal/get-campaigns and /get-campaign.
+
+Each request is checked in the order below; the first failure is the answer. README
+"Which request produces which error" lists a natural request for each code.
+  1. X-Spaaza-API-Version and the query parameters (419, 154, 267, 416, 228, 245, 247)
+  2. who is asking: session headers or a bearer token (6, 265, 266); campaign_type
+     content/mobile_content alone needs no session
+  3. the chain or campaign (217, 246)
+  4. may they read it: admin read access (68); a user session's app (269, 238, 264, 405)
+  5. whose progress: the user asked for (270, 424)
+  6. get-campaign only: is the campaign active (449)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from flask import Blueprint, current_app, request
+
+from campaign_mock.contract import load_contract
+from campaign_mock.server.errors import SpaazaFailure
+from campaign_mock.world import World
+from campaign_mock.world.model import USER_IDENTIFIERS, SpaazaSession
+from campaign_mock.world.spaaza import is_active
+from campaign_mock.world.views import CURRENT_API_VERSION, ORDER_BY, CampaignQuery, get_campaign, get_campaigns, parse_version
+
+bp = Blueprint("spaaza", __name__)
+
+# The headers an answer depends on, as WSGI environ keys: they and the query string are the cache key.
+_HEADERS = (
+    "HTTP_X_SPAAZA_SESSION_USER_ID",
+    "HTTP_X_SPAAZA_SESSION_KEY",
+    "HTTP_X_SPAAZA_API_VERSION",
+    "HTTP_X_SPAAZA_MYPRICE_APP_HOSTNAME",
+    "HTTP_AUTHORIZATION",
+)
+NO_SESSION_TYPES = frozenset({"content", "mobile_content"})  # need no session (the docs)
+AUTH_METHODS = ("session", "bearer")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _answer(view, operation: str):
+    state = current_app.config["CAMPAIGN_MOCK_STATE"]
+    environ = request.environ
+    key = (operation, environ.get("QUERY_STRING", ""), *(environ.get(h) for h in _HEADERS))
+    return state.cache.answer(key, lambda: view(state.world, request.args, request.headers))
+
+
+@bp.get("/get-campaigns", endpoint="get_campaigns")
+@bp.get("/internal/get-campaigns", endpoint="get_campaigns_internal")
+def get_campaigns_view():
+    return _answer(answer_get_campaigns, "get-campaigns")
+
+
+@bp.get("/get-campaign")
+def get_campaign_view():
+    return _answer(answer_get_campaign, "get-campaign")
+
+
+# --- parsing ------------------------------------------------------------------------
+
+
+def _integer(value: str | None, code: int, digits: int = 18) -> int | None:
+    if value is None:
+        return None
+    if not (value.isdigit() and len(value) <= digits):
+        raise SpaazaFailure(code)
+    return int(value)
+
+
+def _boolean(args, name: str) -> bool | None:
+    value = args.get(name)
+    if value is None:
+        return None
+    if value.lower() not in _BOOLEANS:
+        raise SpaazaFailure(419)
+    return _BOOLEANS[value.lower()]
+
+
+def _version(headers) -> tuple[int, int, int]:
+    text = headers.get("X-Spaaza-API-Version")
+    if text is None:
+        return CURRENT_API_VERSION
+    version = parse_version(text.strip())
+    if version is None:
+        raise SpaazaFailure(419)
+    return version
+
+
+def _user_identifier(args) -> tuple[str, str | int] | None:
+    given = [name for name in USER_IDENTIFIERS if name in args]
+    if len(given) > 1:
+        raise SpaazaFailure(416)
+    if not given:
+        return None
+    name, value = given[0], args[given[0]]
+    if name == "user_id":
+        return name, _integer(value, 154, digits=10)
+    if name == "username" and not _EMAIL.match(value):
+        raise SpaazaFailure(267)
+    if not value:
+        raise SpaazaFailure(419)
+    return name, value
+
+
+def _types(args) -> frozenset[str] | None:
+    text = args.get("campaign_type")
+    if text is None:
+        return None
+    types = frozenset(t.strip() for t in text.split(","))
+    if not types <= frozenset(load_contract().campaign_types):
+        raise SpaazaFailure(419)
+    return types
+
+
+@dataclass(frozen=True)
+class _Request:
+    query: CampaignQuery
+    identifier: tuple[str, str | int] | None
+    auth_method: str | None
+
+
+def _parse(args, headers, *, with_types: bool) -> _Request:
+    version = _version(headers)
+    identifier = _user_identifier(args)
+    order_by = args.get("order_by", "created_date")
+    if order_by not in ORDER_BY:
+        raise SpaazaFailure(419)
+    auth_method = args.get("auth_method")
+    if auth_method is not None and auth_method not in AUTH_METHODS:
+        raise SpaazaFailure(228)
+    full = _boolean(args, "display_full_campaign")
+    query = CampaignQuery(
+        full=True if full is None else full,
+        types=_types(args) if with_types else None,
+        order_by=order_by,
+        exclude_inactive=_boolean(args, "exclude_inactive"),
+        version=version,
+    )
+    return _Request(query, identifier, auth_method)
+
+
+# --- who is asking ------------------------------------------------------------------
+
+
+def _session(world: World, headers, auth_method: str | None, anonymous_ok: bool) -> SpaazaSession | None:
+    user_id, key = headers.get("X-Spaaza-Session-User-Id"), headers.get("X-Spaaza-Session-Key")
+    authorization = headers.get("Authorization")
+    use_bearer = auth_method == "bearer" or (auth_method is None and authorization is not None and user_id is None and key is None)
+    if use_bearer:
+        match = re.fullmatch(r"Bearer (\S+)", (authorization or "").strip())
+        if match is None:
+            raise SpaazaFailure(265)
+        session = next((s for s in world.spaaza.sessions.values() if s.access_token and s.access_token == match.group(1)), None)
+        if session is None:
+            raise SpaazaFailure(266)
+        return session
+    if user_id is None and key is None and anonymous_ok:
+        return None
+    session = world.spaaza.sessions.get(int(user_id)) if user_id and user_id.isdigit() else None
+    if session is None or session.key != key:
+        raise SpaazaFailure(6)
+    return session
+
+
+def _check_access(world: World, session: SpaazaSession | None, chain_id: int, headers) -> None:
+    if session is None:
+        return
+    if session.role == "admin":
+        if chain_id not in session.chain_ids:
+            raise SpaazaFailure(68)
+        return
+    hostname = headers.get("X-Spaaza-MyPrice-App-Hostname")
+    if not hostname:
+        raise SpaazaFailure(269)
+    app = world.spaaza.apps.get(hostname.strip().lower())
+    if app is None:
+        raise SpaazaFailure(238)
+    if app.chain_id is None:
+        raise SpaazaFailure(264)
+    if world.spaaza.chain(app.chain_id) is not world.spaaza.chain(chain_id) or chain_id not in session.chain_ids:
+        raise SpaazaFailure(405)
+
+
+def _progress_user(world: World, session: SpaazaSession | None, identifier, chain_id: int) -> int | None:
+    """Whose user_progress the answer shows. A user session only ever sees its own."""
+    if session is None:
+        if identifier is not None:
+            raise SpaazaFailure(6)  # user data needs a session
+        return None
+    user = world.spaaza.find_user(*identifier) if identifier else None
+    if session.role == "user":
+        if identifier is not None and (user is None or user.user_id != session.user_id):
+            raise SpaazaFailure(424)
+        return session.user_id
+    if identifier is None:
+        return None
+    chain = world.spaaza.chain(chain_id)
+    if user is None or chain is None or user.chain_id != chain.id:
+        raise SpaazaFailure(270)
+    return user.user_id
+
+
+# --- the operations -----------------------------------------------------------------
+
+
+def answer_get_campaigns(world: World, args, headers) -> dict:
+    parsed = _parse(args, headers, with_types=True)
+    chain_id = args.get("chain_id")
+    if chain_id is None:
+        raise SpaazaFailure(419)
+    chain_id = _integer(chain_id, 419)
+    types = parsed.query.types
+    session = _session(world, headers, parsed.auth_method, anonymous_ok=types is not None and types <= NO_SESSION_TYPES)
+    chain = world.spaaza.chain(chain_id)
+    if chain is None:
+        raise SpaazaFailure(217)
+    _check_access(world, session, chain_id, headers)
+    user_id = _progress_user(world, session, parsed.identifier, chain_id)
+    return get_campaigns(world, chain, replace(parsed.query, user_id=user_id))
+
+
+def answer_get_campaign(world: World, args, headers) -> dict:
+    parsed = _parse(args, headers, with_types=False)
+    campaign_id = args.get("campaign_id")
+    if campaign_id is None:
+        raise SpaazaFailure(245)
+    campaign_id = _integer(campaign_id, 247)
+    chain_arg = _integer(args.get("chain_id"), 419)
+    session = _session(world, headers, parsed.auth_method, anonymous_ok=False)
+    found = world.spaaza.campaigns.get(campaign_id)
+    if found is None or found[1]["is_deleted"]:
+        raise SpaazaFailure(246)
+    chain, campaign = found
+    if chain_arg is not None and world.spaaza.chain(chain_arg) is not chain:
+        raise SpaazaFailure(405)
+    _check_access(world, session, chain_arg if chain_arg is not None else chain.id, headers)
+    user_id = _progress_user(world, session, parsed.identifier, chain.id)
+    if not is_active(campaign, world.clock):
+        raise SpaazaFailure(449)
+    return get_campaign(world, campaign, replace(parsed.query, user_id=user_id))

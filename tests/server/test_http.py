@@ -1,0 +1,141 @@
+"""What every request gets, whatever the vendor: the vendor's shape for unknown routes,
+methods and our own failures; forced errors and delays; the same bytes from every process."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import requests
+from conftest import LEVELUP_AUTH, SPAAZA_ADMIN
+from mockserver import free_port, start_mock
+from werkzeug.serving import make_server
+
+from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
+from campaign_mock.contract.validate import violations
+from campaign_mock.server.app import create_app
+
+DOCUMENTED = "/internal/get-campaigns?chain_id=1743&exclude_inactive=false"
+
+
+@pytest.mark.parametrize("path", ["/", "/get-campaignz", "/internal/nope", "/v14/campaigns/20/basic_v1"])
+def test_unknown_spaaza_route_is_a_spaaza_error(base_url, path):
+    response = requests.get(base_url + path, timeout=10)
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json()["result"] == {"code": 2, "status": "error"}
+
+
+@pytest.mark.parametrize("path", ["/v15/campaigns", "/v15/campaigns/20", "/v15/anything/else/here"])
+def test_unknown_levelup_route_is_a_levelup_error(base_url, path):
+    response = requests.get(base_url + path, timeout=10)
+    assert response.status_code == 404
+    assert violations("levelup-errors.json", response.json()) == []
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("path", ["/get-campaigns", "/v15/campaigns/20/basic_v1"])
+def test_wrong_method_is_405_in_the_vendors_shape(base_url, method, path):
+    response = requests.request(method, base_url + path, data="{}", timeout=10)
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    body = response.json()
+    assert isinstance(body, list) if path.startswith("/v15/") else body["result"]["status"] == "error"
+
+
+@pytest.mark.parametrize("code", sorted(spaaza_errors()))
+def test_forced_spaaza_error(base_url, code):
+    response = requests.get(base_url + DOCUMENTED, headers={**SPAAZA_ADMIN, "X-Mock-Error": str(code)}, timeout=10)
+    assert response.status_code == spaaza_errors()[code].http_status
+    assert response.json() == spaaza_errors()[code].body()
+
+
+@pytest.mark.parametrize("forced, key", [("401", "invalid_token"), ("404", "not_found"), *((k, k) for k in LEVELUP_ERRORS)])
+def test_forced_levelup_error(base_url, forced, key):
+    response = requests.get(base_url + "/v15/campaigns/20/basic_v1", headers={**LEVELUP_AUTH, "X-Mock-Error": forced}, timeout=10)
+    assert response.status_code == LEVELUP_ERRORS[key].http_status
+    assert response.json() == LEVELUP_ERRORS[key].body()
+
+
+@pytest.mark.parametrize("path", [DOCUMENTED, "/v15/campaigns/20/basic_v1"])
+@pytest.mark.parametrize("value", ["9999", "no", ""])
+def test_forcing_something_undocumented_is_a_clear_400(base_url, path, value):
+    response = requests.get(base_url + path, headers={"X-Mock-Error": value}, timeout=10)
+    assert response.status_code == 400
+    assert "X-Mock-Error" in response.text
+
+
+def test_forced_error_leaves_the_world_alone(base_url):
+    before = requests.get(base_url + DOCUMENTED, headers=SPAAZA_ADMIN, timeout=10).content
+    requests.get(base_url + DOCUMENTED, headers={**SPAAZA_ADMIN, "X-Mock-Error": "217"}, timeout=10)
+    assert requests.get(base_url + DOCUMENTED, headers=SPAAZA_ADMIN, timeout=10).content == before
+
+
+def test_forced_delay(base_url):
+    started = time.monotonic()
+    response = requests.get(base_url + DOCUMENTED, headers={**SPAAZA_ADMIN, "X-Mock-Delay-Ms": "600"}, timeout=10)
+    assert response.status_code == 200
+    assert time.monotonic() - started >= 0.6
+    assert requests.get(base_url + DOCUMENTED, headers={"X-Mock-Delay-Ms": "soon"}, timeout=10).status_code == 400
+
+
+def test_unexpected_exception_is_logged_and_answered_as_the_vendors_500(caplog):
+    """A planted failing view, served over a real socket by werkzeug."""
+    app = create_app()
+
+    def boom(**_):
+        raise RuntimeError("planted")
+
+    app.add_url_rule("/boom", view_func=boom)
+    app.add_url_rule("/v15/boom", view_func=boom)
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        spaaza = requests.get(f"http://127.0.0.1:{port}/boom", timeout=10)
+        levelup = requests.get(f"http://127.0.0.1:{port}/v15/boom", timeout=10)
+    finally:
+        server.shutdown()
+    assert spaaza.status_code == 500 and spaaza.json()["result"]["status"] == "error"
+    assert "Traceback" not in spaaza.text and "planted" not in spaaza.text
+    assert levelup.status_code == 500 and levelup.json()[0]["error"]["message"]
+    assert "planted" in caplog.text
+
+
+URLS = [
+    (DOCUMENTED, SPAAZA_ADMIN),
+    ("/get-campaigns?chain_id=1762&user_id=176201", SPAAZA_ADMIN),
+    ("/get-campaigns?chain_id=1762&order_by=priority&campaign_type=loyalty,wallet", SPAAZA_ADMIN),
+    ("/get-campaign?campaign_id=809&user_id=176202", SPAAZA_ADMIN),
+    ("/v15/campaigns/30201/basic_v1", LEVELUP_AUTH),
+    ("/v15/campaigns/30205/spend_based_gift_card_loyalty_v1", LEVELUP_AUTH),
+    ("/get-campaigns?chain_id=1", SPAAZA_ADMIN),
+]
+
+
+def _bodies(url: str) -> list[tuple[int, bytes]]:
+    return [(r.status_code, r.content) for r in (requests.get(url + path, headers=h, timeout=10) for path, h in URLS)]
+
+
+def test_same_seed_same_bytes_across_processes_and_workers(base_url):
+    """A second server process, with two workers, answers byte for byte like the first."""
+    other = start_mock("--workers", "2")
+    try:
+        first, second = _bodies(base_url), _bodies(other.url)
+        assert [s for s, _ in first] == [200, 200, 200, 200, 200, 200, 400]
+        assert first == second
+        assert _bodies(other.url) == second  # and again, whichever worker answers
+    finally:
+        other.stop()
+
+
+def test_another_seed_gives_another_world(base_url):
+    other = start_mock("--seed", "1")
+    try:
+        first, second = _bodies(base_url), _bodies(other.url)
+        assert first[0] == second[0]  # the documented part is the same in every world
+        assert first[1] != second[1]  # the generated part is not
+    finally:
+        other.stop()
