@@ -1,13 +1,6 @@
 import pytest
 
 from mockserver import start_mock
-from campaign_mock.world import documented
-
-SPAAZA_ADMIN = {
-    "X-Spaaza-Session-User-Id": str(documented.ADMIN_USER_ID),
-    "X-Spaaza-Session-Key": documented.ADMIN_SESSION_KEY,
-}
-LEVELUP_AUTH = {"Authorization": f"token {documented.LEVELUP_TOKEN}"}
 
 
 @pytest.fixture(scope="session")

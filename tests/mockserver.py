@@ -10,11 +10,15 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import requests
 
+from campaign_mock.world import documented
+
 CLI = [sys.executable, "-m", "campaign_mock"]
+# The documented credentials, as request headers.
+SPAAZA_ADMIN = {"X-Spaaza-Session-User-Id": str(documented.ADMIN_USER_ID), "X-Spaaza-Session-Key": documented.ADMIN_SESSION_KEY}
+LEVELUP_AUTH = {"Authorization": f"token {documented.LEVELUP_TOKEN}"}
 
 
 def free_port() -> int:
@@ -37,25 +41,24 @@ class MockServer:
             self.process.wait()
 
 
-def start_mock(*args: str, timeout: float = 30) -> MockServer:
-    port = free_port()
-    process = subprocess.Popen(
-        [*CLI, "serve", "--port", str(port), *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+def start_server(argv: list[str], port: int, timeout: float = 30) -> MockServer:
+    """Start a server process listening on `port` and wait until it answers HTTP."""
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"mock exited: {process.stderr.read().decode()}")
+            raise RuntimeError(f"{argv} exited: {process.stderr.read().decode()}")
         try:
             requests.get(url + "/", timeout=1)
             return MockServer(process, url)
         except requests.ConnectionError:
             time.sleep(0.1)
     process.kill()
-    raise RuntimeError("mock did not start in time")
+    raise RuntimeError(f"{argv} did not start in time")
 
 
+def start_mock(*args: str) -> MockServer:
+    """`campaign-mock serve` with these options, on a free port."""
+    port = free_port()
+    return start_server([*CLI, "serve", "--port", str(port), *args], port)

@@ -8,8 +8,7 @@ import time
 
 import pytest
 import requests
-from conftest import LEVELUP_AUTH, SPAAZA_ADMIN
-from mockserver import free_port, start_mock
+from mockserver import LEVELUP_AUTH, SPAAZA_ADMIN, free_port, start_mock
 from werkzeug.serving import make_server
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
@@ -139,3 +138,27 @@ def test_another_seed_gives_another_world(base_url):
         assert first[1] != second[1]  # the generated part is not
     finally:
         other.stop()
+
+
+@pytest.mark.parametrize("path, headers", [(DOCUMENTED, SPAAZA_ADMIN), ("/v15/campaigns/20/basic_v1", {}), ("/get-campaigns?chain_id=999999", SPAAZA_ADMIN)])
+def test_a_cached_answer_is_the_first_answer_again(base_url, path, headers):
+    """The second request is answered from the cache, before Flask: same status, headers, bytes."""
+    first, second = (requests.get(base_url + path, headers=headers, timeout=10) for _ in range(2))
+    assert first.status_code == second.status_code
+    for header in ("Content-Type", "Content-Length", "WWW-Authenticate", "Allow"):
+        assert first.headers.get(header) == second.headers.get(header)
+    assert first.content == second.content
+
+
+def test_the_answer_cache_is_bounded_by_bytes():
+    from campaign_mock.server.answers import AnswerCache
+
+    app = create_app()
+    cache = AnswerCache(max_bytes=40_000)
+    with app.test_request_context():
+        for chain in range(10):
+            environ = {"PATH_INFO": "/x", "QUERY_STRING": f"chain={chain}"}
+            cache.answer(environ, lambda: {"padding": "x" * 10_000})
+    assert cache.size <= 40_000 and len(cache) == 3
+    assert cache.get(("/x", "chain=9", None, None, None, None, None)) is not None
+    assert cache.get(("/x", "chain=0", None, None, None, None, None)) is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from conftest import LEVELUP_AUTH
+from mockserver import LEVELUP_AUTH
 
 from campaign_mock.contract.validate import LEVELUP_REPRESENTATIONS, violations
 from campaign_mock.world import build_world, documented

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from conftest import SPAAZA_ADMIN
+from mockserver import SPAAZA_ADMIN
 
 from campaign_mock.contract.catalogue import spaaza_errors
 from campaign_mock.contract.validate import violations

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from campaign_mock.server import errors, forcing, levelup, spaaza
-from campaign_mock.server.answers import AnswerCache
+from campaign_mock.server.answers import AnswerCache, CachedAnswers
 from campaign_mock.server.config import ServerConfig
 from campaign_mock.world import World, build_world
 from campaign_mock.world.scenario import load_scenarios
@@ -28,9 +28,11 @@ def create_app(config: ServerConfig | None = None, world: World | None = None) -
         world = build_world(config.seed, scenarios=load_scenarios(config.scenarios))
     app = Flask("campaign_mock")
     app.config["CAMPAIGN_MOCK"] = config
-    app.config["CAMPAIGN_MOCK_STATE"] = MockState(world, AnswerCache(config.cache_size))
+    cache = AnswerCache(config.cache_bytes)
+    app.config["CAMPAIGN_MOCK_STATE"] = MockState(world, cache)
     errors.register(app)
     forcing.register(app)
     app.register_blueprint(spaaza.bp)
     app.register_blueprint(levelup.bp)
+    app.wsgi_app = CachedAnswers(app.wsgi_app, cache)  # known answers skip Flask entirely
     return app

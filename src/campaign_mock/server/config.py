@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 class ServerConfig:
     seed: int = 0
     scenarios: tuple[str, ...] = field(default_factory=tuple)
-    # Distinct answers kept ready to send; past this the oldest are dropped.
-    cache_size: int = 20_000
+    # Bytes of answers kept ready to send; past this the oldest are dropped.
+    cache_bytes: int = 64 * 2**20
     # The longest delay a client may ask for with X-Mock-Delay-Ms.
     max_delay_ms: int = 30_000
 
@@ -22,8 +22,8 @@ class ServerConfig:
         return cls(
             seed=int(environ.get("CAMPAIGN_MOCK_SEED", "0")),
             scenarios=tuple(p for p in scenarios.split(os.pathsep) if p),
-            cache_size=int(environ.get("CAMPAIGN_MOCK_CACHE_SIZE", str(cls.cache_size))),
+            cache_bytes=int(environ.get("CAMPAIGN_MOCK_CACHE_BYTES", str(cls.cache_bytes))),
         )
 
     def to_environment(self) -> dict[str, str]:
-        return {"CAMPAIGN_MOCK_SEED": str(self.seed), "CAMPAIGN_MOCK_SCENARIOS": os.pathsep.join(self.scenarios), "CAMPAIGN_MOCK_CACHE_SIZE": str(self.cache_size)}
+        return {"CAMPAIGN_MOCK_SEED": str(self.seed), "CAMPAIGN_MOCK_SCENARIOS": os.pathsep.join(self.scenarios), "CAMPAIGN_MOCK_CACHE_BYTES": str(self.cache_bytes)}

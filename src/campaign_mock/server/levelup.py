@@ -24,8 +24,7 @@ _TOKEN = re.compile(r"token (\S+)", re.IGNORECASE)
 def campaign_view(campaign_id: str, representation: str):
     state = current_app.config["CAMPAIGN_MOCK_STATE"]
     authorization = request.environ.get("HTTP_AUTHORIZATION")
-    key = ("levelup", campaign_id, representation, authorization)
-    return state.cache.answer(key, lambda: answer_campaign(state.world, campaign_id, representation, authorization))
+    return state.cache.answer(request.environ, lambda: answer_campaign(state.world, campaign_id, representation, authorization))
 
 
 def answer_campaign(world: World, campaign_id: str, representation: str, authorization: str | None) -> dict:

@@ -27,45 +27,37 @@ from campaign_mock.world.views import CURRENT_API_VERSION, ORDER_BY, CampaignQue
 
 bp = Blueprint("spaaza", __name__)
 
-# The headers an answer depends on, as WSGI environ keys: they and the query string are the cache key.
-_HEADERS = (
-    "HTTP_X_SPAAZA_SESSION_USER_ID",
-    "HTTP_X_SPAAZA_SESSION_KEY",
-    "HTTP_X_SPAAZA_API_VERSION",
-    "HTTP_X_SPAAZA_MYPRICE_APP_HOSTNAME",
-    "HTTP_AUTHORIZATION",
-)
 NO_SESSION_TYPES = frozenset({"content", "mobile_content"})  # need no session (the docs)
 AUTH_METHODS = ("session", "bearer")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
-def _answer(view, operation: str):
+def _answer(view):
     state = current_app.config["CAMPAIGN_MOCK_STATE"]
-    environ = request.environ
-    key = (operation, environ.get("QUERY_STRING", ""), *(environ.get(h) for h in _HEADERS))
-    return state.cache.answer(key, lambda: view(state.world, request.args, request.headers))
+    return state.cache.answer(request.environ, lambda: view(state.world, request.args, request.headers))
 
 
 @bp.get("/get-campaigns", endpoint="get_campaigns")
 @bp.get("/internal/get-campaigns", endpoint="get_campaigns_internal")
 def get_campaigns_view():
-    return _answer(answer_get_campaigns, "get-campaigns")
+    return _answer(answer_get_campaigns)
 
 
 @bp.get("/get-campaign")
 def get_campaign_view():
-    return _answer(answer_get_campaign, "get-campaign")
+    return _answer(answer_get_campaign)
 
 
 # --- parsing ------------------------------------------------------------------------
 
 
 def _integer(value: str | None, code: int, digits: int = 18) -> int | None:
+    """An integer parameter; a negative one is well-formed (and then not found)."""
     if value is None:
         return None
-    if not (value.isdigit() and len(value) <= digits):
+    unsigned = value.removeprefix("-")
+    if not (unsigned.isascii() and unsigned.isdigit() and len(unsigned) <= digits):
         raise SpaazaFailure(code)
     return int(value)
 
@@ -100,9 +92,7 @@ def _user_identifier(args) -> tuple[str, str | int] | None:
         return name, _integer(value, 154, digits=10)
     if name == "username" and not _EMAIL.match(value):
         raise SpaazaFailure(267)
-    if not value:
-        raise SpaazaFailure(419)
-    return name, value
+    return name, value  # any other string is well-formed; one that names nobody is 270
 
 
 def _types(args) -> frozenset[str] | None:

@@ -55,19 +55,22 @@ _BASIC = {
 
 
 @cache
+def _text(name: str) -> str:
+    return (_HERE / name).read_text(encoding="utf-8")
+
+
 def spaaza_response() -> dict:
-    """The documented get-campaigns response, as documented."""
-    return json.loads((_HERE / "spaaza-get-campaigns-1762.json").read_text(encoding="utf-8"))
+    """The documented get-campaigns response, as documented (a fresh copy: callers may change it)."""
+    return json.loads(_text("spaaza-get-campaigns-1762.json"))
 
 
-@cache
 def levelup_examples() -> dict:
-    """representation -> {"url_campaign_id": .., "body": ..}, as documented."""
-    return json.loads((_HERE / "levelup-representations.json").read_text(encoding="utf-8"))
+    """representation -> {"url_campaign_id": .., "body": ..}, as documented (a fresh copy)."""
+    return json.loads(_text("levelup-representations.json"))
 
 
 def spaaza_campaigns() -> list[dict]:
-    return json.loads(json.dumps(spaaza_response()["results"]["campaigns"]))  # a private copy
+    return spaaza_response()["results"]["campaigns"]
 
 
 def deleted_wallet_2009() -> dict:

@@ -21,7 +21,7 @@ ORDER_BY = ("created_date", "priority")
 
 def parse_version(text: str) -> tuple[int, int, int] | None:
     parts = text.split(".")
-    if len(parts) != 3 or not all(p.isdigit() and len(p) <= 4 for p in parts):
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
         return None
     return tuple(int(p) for p in parts)  # type: ignore[return-value]
 

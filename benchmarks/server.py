@@ -1,0 +1,190 @@
+"""The mock under load, side by side with a bare Flask app that returns precomputed bytes,
+both on granian with the same workers and threads, loaded by wrk on the same box.
+
+Prints req/s, p50/p99 latency and server RSS (all processes) before and after load, and the
+ratio the target is stated in (issue #4): mock over a mix of requests >= 0.9x bare Flask, with
+RSS under 200 MB that stays flat. Asserts nothing. Needs wrk (apt-get install wrk).
+
+    .venv/bin/python benchmarks/server.py [--seconds 10] [--connections 16] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import requests
+
+BARE_APP = textwrap.dedent(
+    """
+    import json
+    from flask import Flask, Response
+    from campaign_mock.world.documented import spaaza_response
+    BODY = json.dumps(spaaza_response(), ensure_ascii=False, separators=(",", ":")).encode()
+    def app_factory():
+        app = Flask("bare")
+        @app.get("/<path:anything>")
+        def bytes_(anything):
+            return Response(BODY, mimetype="application/json")
+        return app
+    """
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait(url: str) -> None:
+    for _ in range(300):
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def rss_mb(pid: int) -> float:
+    """RSS of a process and all its descendants."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total / 1024
+
+
+def mix() -> list[tuple[str, dict]]:
+    """A mix of requests: chains, users, filters, versions, both vendors."""
+    from campaign_mock.world import build_world, documented
+
+    world = build_world(0)
+    admin = {"X-Spaaza-Session-User-Id": str(documented.ADMIN_USER_ID), "X-Spaaza-Session-Key": documented.ADMIN_SESSION_KEY}
+    out = [("/internal/get-campaigns?chain_id=1743&exclude_inactive=false", {**admin, "X-Spaaza-API-Version": "1.4.11"})]
+    for chain in world.spaaza.chains.values():
+        session = next(s for s in world.spaaza.sessions.values() if s.role == "admin" and chain.id in s.chain_ids and s.user_id != documented.ADMIN_USER_ID)
+        headers = {"X-Spaaza-Session-User-Id": str(session.user_id), "X-Spaaza-Session-Key": session.key}
+        users = [u.user_id for u in world.spaaza.users.values() if u.chain_id == chain.id]
+        for version in ("1.4.10", "1.5.0"):
+            v = {**headers, "X-Spaaza-API-Version": version}
+            out.append((f"/get-campaigns?chain_id={chain.id}", v))
+            out.append((f"/get-campaigns?chain_id={chain.id}&campaign_type=loyalty,wallet,points_wallet", v))
+            out.append((f"/get-campaigns?chain_id={chain.id}&order_by=priority&display_full_campaign=false", v))
+            out += [(f"/get-campaigns?chain_id={chain.id}&user_id={u}", v) for u in users]
+    token = {"Authorization": f"token {documented.LEVELUP_TOKEN}"}
+    for campaign in world.levelup.campaigns.values():
+        out += [(f"/v15/campaigns/{campaign.id}/{rep}", token) for rep in campaign.bodies]
+    return out
+
+
+def lua(requests_: list[tuple[str, dict]]) -> str:
+    lines = ["local reqs = {}", "local i = 0"]
+    lines.append("init = function(args)")
+    for path, headers in requests_:
+        h = ", ".join(f'["{k}"] = "{v}"' for k, v in headers.items())
+        lines.append(f'  reqs[#reqs + 1] = wrk.format("GET", "{path}", {{{h}}})')
+    lines.append("end")
+    lines.append("request = function() i = i % #reqs + 1; return reqs[i] end")
+    return "\n".join(lines) + "\n"
+
+
+def wrk(url: str, seconds: int, connections: int, script: str | None) -> dict:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if script:
+        cmd[1:1] = ["-s", script]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": ms("50"), "p99": ms("99"), "non2xx": int(errors.group(1)) if errors else 0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+
+    tmp = Path(tempfile.mkdtemp())
+    (tmp / "bare_app.py").write_text(BARE_APP)
+    script = tmp / "mix.lua"
+    requests_ = mix()
+    script.write_text(lua(requests_))
+    env = {**os.environ, "PYTHONPATH": str(tmp)}
+    servers = {}
+    try:
+        bare_port, mock_port = free_port(), free_port()
+        servers["bare"] = subprocess.Popen(
+            [sys.executable, "-m", "granian", "--interface", "wsgi", "--factory", "--workers", str(args.workers), "--blocking-threads", str(args.threads), "--port", str(bare_port), "--no-ws", "bare_app:app_factory"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        servers["mock"] = subprocess.Popen(
+            [sys.executable, "-m", "campaign_mock", "serve", "--port", str(mock_port), "--workers", str(args.workers), "--threads", str(args.threads)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        bare, mock = f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{mock_port}"
+        wait(bare + "/x")
+        wait(mock + "/")
+        time.sleep(1)
+        rss_idle = {name: rss_mb(p.pid) for name, p in servers.items()}
+        runs = {
+            "bare Flask bytes": (bare + "/get-campaigns", None, "bare"),
+            "mock, documented request": (mock + "/internal/get-campaigns?chain_id=1743&exclude_inactive=false", None, "mock"),
+            "mock, mix": (mock, str(script), "mock"),
+        }
+        # The mock's documented request needs its headers: a one-request script.
+        one = tmp / "one.lua"
+        one.write_text(lua(requests_[:1]))
+        runs["mock, documented request"] = (mock, str(one), "mock")
+        wrk(mock, 2, args.connections, str(script))  # warm-up: every worker computes its answers once
+        wrk(bare + "/get-campaigns", 2, args.connections, None)
+        rss_warm = {name: rss_mb(p.pid) for name, p in servers.items()}
+        results = {}
+        for name, (url, lua_script, server) in runs.items():
+            results[name] = wrk(url, args.seconds, args.connections, lua_script)
+            results[name]["rss"] = rss_mb(servers[server].pid)
+        rss_after = {name: rss_mb(p.pid) for name, p in servers.items()}
+    finally:
+        for p in servers.values():
+            p.terminate()
+            p.wait(timeout=10)
+
+    print(f"wrk -t2 -c{args.connections} -d{args.seconds}s; granian {args.workers} workers x {args.threads} threads; {len(requests_)} distinct requests in the mix")
+    print(f"{'':<28}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'RSS MB':>9}")
+    for name, r in results.items():
+        print(f"{name:<28}{r['rps']:>10,.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['non2xx']:>9}{r['rss']:>9.1f}")
+    base = results["bare Flask bytes"]["rps"]
+    print(f"\nmock mix / bare Flask bytes: {results['mock, mix']['rps'] / base:.2f}x (target >= 0.90x)")
+    print(f"mock documented / bare Flask bytes: {results['mock, documented request']['rps'] / base:.2f}x")
+    print(f"mock RSS (all processes): {rss_idle['mock']:.1f} MB idle, {rss_warm['mock']:.1f} MB once every answer is cached, "
+          f"{rss_after['mock']:.1f} MB after {3 * args.seconds} s of load (target < 200 MB, flat)")
+    print(json.dumps({"results": results, "rss_idle": rss_idle, "rss_warm": rss_warm, "rss_after": rss_after}))
+
+
+if __name__ == "__main__":
+    main()
