@@ -1,3 +1,3 @@
 from campaign_mock.cli import main
 
-main()
+main(prog_name="campaign-mock")

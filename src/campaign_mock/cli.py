@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from campaign_mock.check.cli_command import check_command
 from campaign_mock.exceptions import CampaignMockError
 
 
@@ -102,3 +103,5 @@ def validate(files: tuple[Path, ...], operation: str | None) -> None:
         else:
             click.echo(f"{path}: ok ({schema})")
     sys.exit(1 if failed else 0)
+
+main.add_command(check_command)  # defined beside the checker it drives

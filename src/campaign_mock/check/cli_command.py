@@ -1,0 +1,72 @@
+"""`campaign-mock check`: the click command (registered in campaign_mock/cli.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from campaign_mock.check.settings import CheckSettings
+
+_DEFAULTS = CheckSettings()
+
+
+@click.command(
+    "check",
+    context_settings={"ignore_unknown_options": False},
+    epilog="Extra arguments after `--` go to `schemathesis run` unchanged (e.g. -- --output-sanitize false).",
+)
+@click.option("--base-url", required=True, help="Server to check, e.g. http://127.0.0.1:8080 (replaces the spec's servers).")
+@click.option("--compare-url", help="Drift report instead of a Schemathesis run: send the same fixed requests to --base-url (A) and this server (B) and print where they differ.")
+@click.option("--spaaza-user-id", default=_DEFAULTS.spaaza_user_id, show_default=True, help="X-Spaaza-Session-User-Id.")
+@click.option("--spaaza-session-key", default=_DEFAULTS.spaaza_session_key, show_default="documented admin key", help="X-Spaaza-Session-Key.")
+@click.option("--spaaza-api-version", default=None, help="Force X-Spaaza-API-Version on every Spaaza request (default: generated; the drift report uses 1.4.11 for the documented request).")
+@click.option("--spaaza-app-hostname", default=None, help="X-Spaaza-MyPrice-App-Hostname (needed with a user session).")
+@click.option("--levelup-token", default=_DEFAULTS.levelup_token, show_default="documented token", help="LevelUp user token, sent as Authorization: token ...")
+@click.option("--chain-id", type=int, default=_DEFAULTS.chain_id, show_default=True, help="Chain that steered Spaaza requests ask for.")
+@click.option("--progress-user-id", type=int, default=_DEFAULTS.progress_user_id, show_default=True, help="User of --chain-id whose user_progress steered requests ask for (176201: the mock's first user of chain 1762).")
+@click.option("--steer/--no-steer", default=True, show_default=True, help="Replace generated chain/user/campaign ids with known ones in some cases, so 200 answers get checked.")
+@click.option("--max-examples", "-n", type=click.IntRange(1), default=20, show_default=True, help="Generated cases per operation and phase.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Generation seed (the example database is always off: same seed, same requests).")
+@click.option("--phases", default=None, help="Comma-separated: examples,coverage,fuzzing. Default: all three (--safe: examples,fuzzing).")
+@click.option("--mode", type=click.Choice(["positive", "negative", "all"]), default=None, help="Generated data: valid, invalid or both (default: all; --safe: positive).")
+@click.option("--operation", "operations", multiple=True, help="Only this operationId (repeatable), e.g. getCampaigns.")
+@click.option("--check", "checks", multiple=True, help="Only this check (repeatable): a domain check or a Schemathesis one, e.g. response_schema_conformance.")
+@click.option("--exclude-check", "exclude_checks", multiple=True, help="Skip this check (repeatable).")
+@click.option("--safe", is_flag=True, help="For a real vendor: GET only, positive data only, phases examples+fuzzing, no other-method probes, rate-limited to 60/m.")
+@click.option("--rate-limit", default=None, help="Schemathesis rate limit, e.g. 100/m (default: none; --safe: 60/m).")
+@click.option("--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Write a JUnit XML report here (one testcase per operation).")
+@click.argument("extra", nargs=-1, type=click.UNPROCESSED)
+def check_command(
+    base_url: str, compare_url: str | None, spaaza_user_id: str, spaaza_session_key: str, spaaza_api_version: str | None,
+    spaaza_app_hostname: str | None, levelup_token: str, chain_id: int, progress_user_id: int, steer: bool,
+    max_examples: int, seed: int, phases: str | None, mode: str | None, operations: tuple[str, ...], checks: tuple[str, ...],
+    exclude_checks: tuple[str, ...], safe: bool, rate_limit: str | None, junit_xml: Path | None, extra: tuple[str, ...],
+) -> None:
+    """Check a server (the vendor's or the mock) against openapi.yaml with Schemathesis and
+    the domain checks; or, with --compare-url, report drift between two servers.
+    Exit 0: no failures / no drift; 1: failures or drift; 2: usage."""
+    settings = CheckSettings(
+        spaaza_user_id=spaaza_user_id, spaaza_session_key=spaaza_session_key, spaaza_api_version=spaaza_api_version,
+        spaaza_app_hostname=spaaza_app_hostname, levelup_token=levelup_token, chain_id=chain_id,
+        progress_user_id=progress_user_id, steer=steer,
+    )
+    if compare_url:
+        from campaign_mock.check.drift import drift
+
+        report = drift(base_url, compare_url, settings)
+        click.echo("\n".join(report.lines))
+        sys.exit(1 if report.differing else 0)
+
+    from campaign_mock.check.runner import RunOptions, run
+
+    options = RunOptions(
+        base_url=base_url, settings=settings, max_examples=max_examples, seed=seed, phases=phases, mode=mode,
+        junit_xml=junit_xml, operations=operations, checks=checks, exclude_checks=exclude_checks, safe=safe,
+        rate_limit=rate_limit, extra=extra,
+    )
+    code = run(options)
+    sys.exit(0 if code == 0 else (2 if code == 2 else 1))
+
+

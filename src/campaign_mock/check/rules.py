@@ -1,0 +1,258 @@
+"""The domain rules: what the schema cannot say. Each is a pure function of an Exchange and
+returns the problems it found (empty: fine). checks.py registers each one with Schemathesis
+under the same name; the drift report and the tests can call them directly.
+
+A rule only judges answers it can read: a 200 with the expected shape, or a Spaaza error
+envelope. Shape problems are left to Schemathesis' response_schema_conformance."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Callable
+
+from campaign_mock.check.exchange import Exchange
+from campaign_mock.contract import load_contract
+from campaign_mock.contract.catalogue import spaaza_errors
+
+Rule = Callable[[Exchange], list[str]]
+
+CURRENT_API_VERSION = (1, 5, 0)  # a request without X-Spaaza-API-Version gets this
+EXCLUDE_INACTIVE_BY_DEFAULT_FROM = (1, 4, 11)
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+# --- reading the request ------------------------------------------------------------
+
+
+def requested_types(ex: Exchange) -> frozenset[str] | None:
+    """The campaign_type filter; None when absent or unreadable (then nothing is asserted)."""
+    text = ex.query.get("campaign_type")
+    if text is None:
+        return None
+    types = frozenset(t.strip() for t in text.split(","))
+    return types if types <= frozenset(load_contract().campaign_types) else None
+
+
+def api_version(ex: Exchange) -> tuple[int, int, int] | None:
+    text = ex.request_headers.get("X-Spaaza-API-Version")
+    if text is None:
+        return CURRENT_API_VERSION
+    match = _VERSION.match(text.strip())
+    return tuple(int(p) for p in match.groups()) if match else None  # type: ignore[return-value]
+
+
+def excludes_inactive(ex: Exchange) -> bool | None:
+    """exclude_inactive as the server must apply it: the parameter, else the version's
+    default (true from 1.4.11). None when unreadable."""
+    text = ex.query.get("exclude_inactive")
+    if text is not None:
+        return _BOOLEANS.get(text.lower())
+    version = api_version(ex)
+    return None if version is None else version >= EXCLUDE_INACTIVE_BY_DEFAULT_FROM
+
+
+def _label(c: dict) -> str:
+    return f"campaign {c.get('id')!r} ({c.get('type')})"
+
+
+# --- the rules ----------------------------------------------------------------------
+
+
+def user_progress_fits_campaign_type(ex: Exchange) -> list[str]:
+    """A campaign's user_progress has the format its type uses (standard, loyalty or
+    wallet: contract progress_format), and types without a format carry none."""
+    contract = load_contract()
+    problems = []
+    for c in ex.campaigns():
+        if "user_progress" not in c or not isinstance(c.get("type"), str):
+            continue
+        fmt = contract.progress_format(c["type"])
+        if fmt is None:
+            problems.append(f"{_label(c)} carries user_progress, but type {c['type']} has no user_progress format")
+            continue
+        errors = list(contract.validator(f"spaaza-user-progress.json#/$defs/{fmt}").iter_errors(c["user_progress"]))
+        if errors:
+            first = errors[0]
+            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first.absolute_path)
+            problems.append(f"{_label(c)}: user_progress is not in the {fmt} format: user_progress{where}: {first.message}")
+    return problems
+
+
+def loyalty_level_matches_points(ex: Exchange) -> list[str]:
+    """Loyalty arithmetic: the level in user_progress is the one the campaign's loyalty_rules
+    give points_balance_current (the highest points_threshold <= balance; the lowest rule
+    below all thresholds), and points_to_proceed_next_level = next threshold - balance, null
+    at the top level. Judged only when the campaign (with its rules) is in the response."""
+    problems = []
+    for c in ex.campaigns():
+        progress, rules = c.get("user_progress"), c.get("loyalty_rules")
+        if not isinstance(progress, dict) or not isinstance(rules, list) or not rules:
+            continue
+        balance = progress.get("points_balance_current")
+        if not isinstance(balance, int) or isinstance(balance, bool):
+            continue
+        try:
+            ordered = sorted(rules, key=lambda r: r["points_threshold"])
+        except (KeyError, TypeError):
+            continue
+        reached = [r for r in ordered if r["points_threshold"] <= balance] or ordered[:1]
+        expected = reached[-1]
+        higher = [r for r in ordered if r["points_threshold"] > balance]
+        to_next = higher[0]["points_threshold"] - balance if higher else None
+        if progress.get("loyalty_level_id") != expected.get("loyalty_level_id"):
+            problems.append(
+                f"{_label(c)}: points_balance_current {balance} reaches loyalty level {expected.get('loyalty_level_id')} "
+                f"({expected.get('loyalty_level_name')!r}, threshold {expected['points_threshold']}), "
+                f"but user_progress says level {progress.get('loyalty_level_id')} ({progress.get('name')!r})"
+            )
+        elif "loyalty_level_name" in expected and progress.get("name") != expected["loyalty_level_name"]:
+            problems.append(f"{_label(c)}: user_progress names level {progress.get('name')!r}, its rule names it {expected['loyalty_level_name']!r}")
+        if progress.get("points_to_proceed_next_level") != to_next:
+            problems.append(
+                f"{_label(c)}: points_to_proceed_next_level is {progress.get('points_to_proceed_next_level')!r}, expected "
+                + (f"{to_next} (next threshold {higher[0]['points_threshold']} - balance {balance})" if higher else "null (top level)")
+            )
+        if "campaign_id" in progress and progress["campaign_id"] != c.get("id"):
+            problems.append(f"{_label(c)}: loyalty user_progress.campaign_id is {progress['campaign_id']!r}")
+    return problems
+
+
+def campaign_type_filter_honoured(ex: Exchange) -> list[str]:
+    """get-campaigns with campaign_type lists only campaigns of the requested type(s)."""
+    if ex.kind != "get-campaigns":
+        return []
+    types = requested_types(ex)
+    if types is None:
+        return []
+    return [
+        f"{_label(c)} listed although campaign_type={ex.query['campaign_type']} was requested"
+        for c in ex.campaigns()
+        if c.get("type") not in types
+    ]
+
+
+def exclude_inactive_honoured(ex: Exchange) -> list[str]:
+    """When inactive campaigns are excluded (exclude_inactive, or by default from API version
+    1.4.11; no X-Spaaza-API-Version header = 1.5.0), no campaign has active or is_active false."""
+    if ex.kind != "get-campaigns" or not ex.campaigns() or not excludes_inactive(ex):
+        return []
+    why = f"exclude_inactive={ex.query['exclude_inactive']}" if "exclude_inactive" in ex.query else (
+        f"exclude_inactive defaults to true for API version {ex.request_headers.get('X-Spaaza-API-Version', 'none (current 1.5.0)')}"
+    )
+    return [
+        f"{_label(c)} is inactive (active={c.get('active')!r}, is_active={c.get('is_active')!r}) but listed: {why}"
+        for c in ex.campaigns()
+        if c.get("active") is False or c.get("is_active") is False
+    ]
+
+
+def _created(c: dict) -> datetime | None:
+    try:
+        return datetime.fromisoformat(c["created_date"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def order_by_honoured(ex: Exchange) -> list[str]:
+    """get-campaigns is in descending order of order_by: created_date (the default) or
+    priority (reward_priority)."""
+    if ex.kind != "get-campaigns":
+        return []
+    order_by = ex.query.get("order_by", "created_date")
+    campaigns = ex.campaigns()
+    if order_by == "created_date":
+        keys = [_created(c) for c in campaigns]
+        if None in keys:
+            return []
+    elif order_by == "priority":
+        keys = [c.get("reward_priority", 0) for c in campaigns]
+        if not all(isinstance(k, (int, float)) and not isinstance(k, bool) for k in keys):
+            return []
+    else:
+        return []
+    field = "created_date" if order_by == "created_date" else "reward_priority"
+    return [
+        f"order_by={order_by}: {_label(campaigns[i])} ({field} {campaigns[i].get(field)}) comes before "
+        f"{_label(campaigns[i + 1])} ({field} {campaigns[i + 1].get(field)}): not descending"
+        for i in range(len(keys) - 1)
+        if keys[i] < keys[i + 1]  # type: ignore[operator]
+    ][:3]
+
+
+def error_matches_catalogue(ex: Exchange) -> list[str]:
+    """A Spaaza error body's name, and the HTTP status it comes with, are the ones the error
+    catalogue documents for its code. Codes outside the catalogue are left to the schema."""
+    error = ex.spaaza_error()
+    if error is None:
+        return []
+    documented = spaaza_errors().get(error.get("code")) if isinstance(error.get("code"), int) else None
+    if documented is None:
+        return []
+    problems = []
+    if error.get("name") != documented.name:
+        problems.append(f"error code {documented.code} is {documented.name!r} in the catalogue, the body names it {error.get('name')!r}")
+    if ex.status != documented.http_status:
+        problems.append(f"error {documented.code} {documented.name} is documented as HTTP {documented.http_status}, served as HTTP {ex.status}")
+    return problems
+
+
+def levelup_goals_accomplished_when_reached(ex: Exchange) -> list[str]:
+    """LevelUp custom_progress_based_v1: each goal is accomplished exactly when
+    current_progress >= its progress_required."""
+    if ex.kind != "levelup" or ex.status != 200 or not isinstance(ex.body, dict):
+        return []
+    campaign = ex.body.get("campaign")
+    if not isinstance(campaign, dict) or not isinstance(campaign.get("goals"), list):
+        return []
+    progress = campaign.get("current_progress")
+    if not isinstance(progress, (int, float)) or isinstance(progress, bool):
+        return []
+    problems = []
+    for item in campaign["goals"]:
+        goal = item.get("goal") if isinstance(item, dict) else None
+        if not isinstance(goal, dict) or not isinstance(goal.get("progress_required"), (int, float)):
+            continue
+        expected = progress >= goal["progress_required"]
+        if goal.get("accomplished") is not expected:
+            problems.append(
+                f"goal {goal.get('id')!r}: accomplished is {goal.get('accomplished')!r} with current_progress {progress} "
+                f"and progress_required {goal['progress_required']} (expected {str(expected).lower()})"
+            )
+    return problems
+
+
+REFERENCE_FIELDS = ("recipient_campaign_id", "point_cost_method_wallet_campaign_id")
+
+
+def referenced_campaigns_listed(ex: Exchange) -> list[str]:
+    """In an unfiltered get-campaigns answer (no campaign_type, inactive campaigns included),
+    every campaign another one refers to (recipient_campaign_id,
+    point_cost_method_wallet_campaign_id) is listed. Loyalty rules' wallet ids are not
+    judged: the documented rules point at 2009, which is never listed."""
+    if ex.kind != "get-campaigns" or "campaign_type" in ex.query or excludes_inactive(ex) is not False:
+        return []
+    campaigns = ex.campaigns()
+    ids = {c.get("id") for c in campaigns}
+    return [
+        f"{_label(c)}: {name} {c[name]} is not in the response"
+        for c in campaigns
+        for name in REFERENCE_FIELDS
+        if c.get(name) is not None and c[name] not in ids
+    ]
+
+
+RULES: dict[str, Rule] = {
+    rule.__name__: rule
+    for rule in (
+        user_progress_fits_campaign_type,
+        loyalty_level_matches_points,
+        campaign_type_filter_honoured,
+        exclude_inactive_honoured,
+        order_by_honoured,
+        error_matches_catalogue,
+        levelup_goals_accomplished_when_reached,
+        referenced_campaigns_listed,
+    )
+}

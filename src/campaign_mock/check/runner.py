@@ -1,0 +1,81 @@
+"""Runs Schemathesis' own CLI (`python -m schemathesis.cli run`) in a subprocess with our
+contract and checks.py loaded as hooks. Its output is what the user sees: progress per
+phase, each failure with a curl reproduction, a summary, and JUnit when asked. A
+subprocess keeps Schemathesis' global hook/check registries out of our process and lets
+the settings travel in the environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from campaign_mock.check.settings import CheckSettings
+from campaign_mock.contract.files import spec_path
+
+HOOKS_MODULE = "campaign_mock.check.checks"
+DEFAULT_PHASES = "examples,coverage,fuzzing"
+# --safe: for a real vendor. GET only, schema-valid data only, no probing with other methods.
+SAFE_PHASES = "examples,fuzzing"
+SAFE_RATE_LIMIT = "60/m"
+
+
+@dataclass
+class RunOptions:
+    base_url: str
+    settings: CheckSettings = field(default_factory=CheckSettings)
+    max_examples: int = 20
+    seed: int = 0
+    phases: str | None = None
+    mode: str | None = None  # positive | negative | all
+    junit_xml: Path | None = None
+    operations: tuple[str, ...] = ()  # operationIds
+    checks: tuple[str, ...] = ()  # restrict to these checks (ours or Schemathesis')
+    exclude_checks: tuple[str, ...] = ()
+    safe: bool = False
+    rate_limit: str | None = None
+    extra: tuple[str, ...] = ()  # passed to `schemathesis run` as is
+
+
+def schemathesis_argv(o: RunOptions) -> list[str]:
+    argv = [sys.executable, "-m", "schemathesis.cli", "run", str(spec_path())]
+    argv += ["--url", o.base_url.rstrip("/")]
+    argv += ["--max-examples", str(o.max_examples), "--seed", str(o.seed), "--generation-database", "none", "--workers", "1"]
+    phases = o.phases or (SAFE_PHASES if o.safe else DEFAULT_PHASES)
+    argv += ["--phases", phases]
+    mode = "positive" if o.safe else o.mode
+    if mode:
+        argv += ["--mode", mode]
+    exclude = list(o.exclude_checks)
+    if o.safe:
+        argv += ["--include-method", "GET"]
+        exclude.append("unsupported_method")
+    rate_limit = o.rate_limit or (SAFE_RATE_LIMIT if o.safe else None)
+    if rate_limit:
+        argv += ["--rate-limit", rate_limit]
+    for operation_id in o.operations:
+        argv += ["--include-operation-id", operation_id]
+    if o.checks:
+        argv += ["--checks", ",".join(o.checks)]
+    if exclude:
+        argv += ["--exclude-checks", ",".join(exclude)]
+    if o.junit_xml:
+        argv += ["--report", "junit", "--report-junit-path", str(o.junit_xml)]
+    return argv + list(o.extra)
+
+
+def environment(o: RunOptions) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAMPAIGN_MOCK_CHECK_")}
+    env.update(o.settings.to_environment())
+    env["SCHEMATHESIS_HOOKS"] = HOOKS_MODULE
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def run(o: RunOptions) -> int:
+    """Run Schemathesis; its output goes to ours. Exit code: Schemathesis' (0 = no failures)."""
+    if o.junit_xml:
+        Path(o.junit_xml).parent.mkdir(parents=True, exist_ok=True)
+    return subprocess.run(schemathesis_argv(o), env=environment(o), check=False).returncode

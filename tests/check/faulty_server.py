@@ -1,0 +1,97 @@
+"""A planted faulty server: the real mock app (campaign_mock.server.app.create_app()) behind
+a Flask front that corrupts its answers in one way, named by --fault:
+
+  campaign_id_string             get-campaigns: the first campaign's id is a string
+  error_217_as_500               error 217 chain_id_not_found is served with HTTP 500
+  error_217_named_user_not_found error 217 carries the name user_not_found
+  campaign_type_ignored          get-campaigns with campaign_type also lists a campaign of another type
+  loyalty_off_by_one             loyalty user_progress: points_to_proceed_next_level + 1
+  none                           no fault (the front itself must pass)
+
+    python tests/check/faulty_server.py --port 8099 --fault loyalty_off_by_one
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from urllib.parse import parse_qsl, urlencode
+
+from flask import Flask, Response, request
+
+from campaign_mock.server.app import create_app
+
+FAULTS = ("campaign_id_string", "error_217_as_500", "error_217_named_user_not_found", "campaign_type_ignored", "loyalty_off_by_one", "none")
+
+
+def create_faulty_app(fault: str) -> Flask:
+    if fault not in FAULTS:
+        raise ValueError(f"unknown fault {fault!r}; choose one of {', '.join(FAULTS)}")
+    mock = create_app().test_client()
+    front = Flask("faulty_mock")
+
+    def forward(path: str, query: str) -> tuple[int, object, dict]:
+        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in ("host", "content-length")]
+        answer = mock.open(path, method=request.method, query_string=query, headers=headers, data=request.get_data())
+        body = answer.get_data()
+        try:
+            document = json.loads(body) if body else None
+        except ValueError:
+            document = None
+        kept = {k: v for k, v in answer.headers.items() if k.lower() not in ("content-length",)}
+        return answer.status_code, document if document is not None else body, kept
+
+    @front.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"])
+    @front.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"])
+    def proxy(path: str):
+        query = request.query_string.decode("latin-1")
+        status, document, headers = forward("/" + path, query)
+        if isinstance(document, (dict, list)):
+            status, document = corrupt(fault, path, query, status, document, forward)
+            payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        else:
+            payload = document
+        return Response(payload, status=status, headers=headers)
+
+    return front
+
+
+def corrupt(fault: str, path: str, query: str, status: int, body, forward):
+    campaigns = body.get("results", {}).get("campaigns") if isinstance(body, dict) and isinstance(body.get("results"), dict) else None
+    error = body.get("error") if isinstance(body, dict) else None
+    if fault == "campaign_id_string" and campaigns:
+        campaigns[0]["id"] = str(campaigns[0]["id"])
+    elif fault in ("error_217_as_500", "error_217_named_user_not_found") and isinstance(error, dict) and error.get("code") == 217:
+        if fault == "error_217_as_500":
+            status = 500
+        else:
+            error["name"] = "user_not_found"
+    elif fault == "campaign_type_ignored" and campaigns is not None:
+        params = parse_qsl(query, keep_blank_values=True)
+        types = {t for k, v in params if k == "campaign_type" for t in v.split(",")}
+        if types:
+            unfiltered = urlencode([(k, v) for k, v in params if k not in ("campaign_type", "exclude_inactive")] + [("exclude_inactive", "false")])
+            _, everything, _ = forward("/" + path, unfiltered)
+            others = [c for c in (everything.get("results") or {}).get("campaigns", []) if c.get("type") not in types] if isinstance(everything, dict) else []
+            if others:
+                campaigns.append(others[0])
+    elif fault == "loyalty_off_by_one" and campaigns:
+        for c in campaigns:
+            progress = c.get("user_progress")
+            if isinstance(progress, dict) and isinstance(progress.get("points_to_proceed_next_level"), int):
+                progress["points_to_proceed_next_level"] += 1
+    return status, body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--fault", required=True, choices=FAULTS)
+    args = parser.parse_args()
+    from werkzeug.serving import run_simple
+
+    run_simple("127.0.0.1", args.port, create_faulty_app(args.fault), threaded=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""`campaign-mock check` against real servers: the mock passes, each planted fault fails
+with the failing check named, JUnit has one testcase per operation, a seed repeats."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+import requests
+
+from campaign_mock.check import rules
+from check_helpers import run_check
+from mockserver import SPAAZA_ADMIN
+
+OPERATIONS = 10  # operationIds in openapi.yaml
+
+
+def test_mock_passes_check_with_every_check_and_junit(mock_server, tmp_path):
+    junit, events = tmp_path / "junit.xml", tmp_path / "events.ndjson"
+    result = run_check(
+        "--base-url", mock_server.url, "--max-examples", "10", "--junit-xml", str(junit),
+        "--", "--report", "ndjson", "--report-ndjson-path", str(events),
+    )
+    # (c) the JUnit report: parseable, one testcase per operation.
+    cases = ET.parse(junit).getroot().iter("testcase")
+    cases = list(cases)
+    assert len(cases) == OPERATIONS and len({c.get("name") for c in cases}) == OPERATIONS
+    failures = [f for c in cases for f in c.iter("failure")] + [e for c in cases for e in c.iter("error")]
+    assert not failures, "\n\n".join(f.text or "" for f in failures) + "\n" + result.stdout[-3000:]
+    assert result.returncode == 0, result.stdout[-3000:]
+    # Every domain check ran, in both phases' worth of generated data.
+    ran, modes = set(), set()
+    for line in events.read_text().splitlines():
+        finished = json.loads(line).get("ScenarioFinished")
+        if not finished:
+            continue
+        for checks in finished["recorder"].get("checks", {}).values():
+            ran.update(c["name"] for c in checks)
+        for case in finished["recorder"]["cases"].values():
+            modes.add(case["value"]["meta"]["generation"]["mode"])
+    assert set(rules.RULES) <= ran, set(rules.RULES) - ran
+    assert {"positive", "negative"} <= modes
+
+
+def test_long_api_version_parts_and_negative_ids_are_well_formed(mock_server):
+    """Found by check at -n 20: the spec allows version parts of any length and any integer."""
+    answer = requests.get(
+        mock_server.url + "/get-campaign", params={"display_full_campaign": "false", "campaign_id": "2008"},
+        headers={**SPAAZA_ADMIN, "X-Spaaza-API-Version": "74.65002.775"}, timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    answer = requests.get(mock_server.url + "/get-campaigns", params={"chain_id": "-1035"}, headers=SPAAZA_ADMIN, timeout=10)
+    assert answer.json()["error"]["code"] == 217
+
+
+# (b) Each fault, the operation and check that must catch it, and what the output must say.
+FAULTS = {
+    "campaign_id_string": ("getCampaigns", "response_schema_conformance", r'Response violates schema[\s\S]*"\d+" is not of type "integer"'),
+    "error_217_as_500": ("getCampaigns", "error_matches_catalogue", r"error_matches_catalogue[\s\S]*error 217 chain_id_not_found is documented as HTTP 400, served as HTTP 500"),
+    "error_217_named_user_not_found": ("getCampaigns", "error_matches_catalogue", r"error_matches_catalogue[\s\S]*error code 217 is 'chain_id_not_found' in the catalogue, the body names it 'user_not_found'"),
+    "campaign_type_ignored": ("getCampaigns", "campaign_type_filter_honoured", r"campaign_type_filter_honoured[\s\S]*listed although campaign_type="),
+    "loyalty_off_by_one": ("getCampaigns", "loyalty_level_matches_points", r"loyalty_level_matches_points[\s\S]*points_to_proceed_next_level is \d+, expected \d+"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_planted_fault_fails_check_and_is_named(fault, faulty_server):
+    operation, check, expected = FAULTS[fault]
+    server = faulty_server(fault)
+    result = run_check(
+        "--base-url", server.url, "--operation", operation, "--check", check,
+        "--max-examples", "20", "--phases", "examples,fuzzing", "--mode", "positive",
+    )
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert re.search(expected, result.stdout), result.stdout[-3000:]
+    assert "curl -X GET" in result.stdout  # a reproduction for the failure
+
+
+def test_faulty_front_without_fault_passes(faulty_server):
+    """The proxy itself is faithful: the faults, not the front, make the runs above fail."""
+    server = faulty_server("none")
+    result = run_check("--base-url", server.url, "--operation", "getCampaigns", "--max-examples", "20",
+                       "--phases", "examples,fuzzing", "--mode", "positive", "--exclude-check", "positive_data_acceptance")
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def _requests_sent(path) -> list:
+    sent = []
+    for line in path.read_text().splitlines():
+        finished = json.loads(line).get("ScenarioFinished")
+        if not finished:
+            continue
+        for case_id, interaction in sorted(finished["recorder"].get("interactions", {}).items(), key=lambda kv: kv[1]["request"]["uri"]):
+            request = interaction["request"]
+            headers = {k: v for k, v in request["headers"].items() if not k.lower().startswith("x-schemathesis")}
+            sent.append((request["method"], request["uri"], sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in headers.items())))
+    return sorted(sent, key=repr)
+
+
+def test_same_seed_same_requests(mock_server, tmp_path):
+    runs = []
+    for i in range(2):
+        events = tmp_path / f"events{i}.ndjson"
+        run_check("--base-url", mock_server.url, "--operation", "getCampaigns", "--operation", "getCampaignBasicV1",
+                  "--max-examples", "5", "--seed", "7", "--", "--report", "ndjson", "--report-ndjson-path", str(events))
+        runs.append(_requests_sent(events))
+    assert runs[0] and runs[0] == runs[1]
+
+
+# Drift report -----------------------------------------------------------------------
+
+
+def test_drift_two_mock_seeds_agree(mock_server, mock_seed_1):
+    result = run_check("--base-url", mock_server.url, "--compare-url", mock_seed_1.url)
+    assert result.returncode == 0, result.stdout
+    assert "0 of 21 requests differ" in result.stdout
+
+
+def test_drift_names_the_differing_field(mock_server, faulty_server):
+    server = faulty_server("campaign_id_string")
+    result = run_check("--base-url", mock_server.url, "--compare-url", server.url)
+    assert result.returncode == 1, result.stdout
+    assert "type of $.results.campaigns[].id: 'number' vs 'number', 'string'" in result.stdout, result.stdout
+
+
+def test_drift_reports_status_and_enum_values(mock_server, faulty_server):
+    server = faulty_server("error_217_named_user_not_found")
+    result = run_check("--base-url", mock_server.url, "--compare-url", server.url)
+    assert result.returncode == 1
+    assert "DIFFERS  error: unknown chain" in result.stdout
+    assert "enum values of $.error.name: 'chain_id_not_found' vs 'user_not_found'" in result.stdout, result.stdout
