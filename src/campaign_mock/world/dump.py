@@ -81,7 +81,8 @@ _NO_SPAAZA = SpaazaWorld({}, {}, CURRENCIES, {}, {}, {}, {})
 
 def _write_chain(out: Path, manifest: _Manifest, world: World, parts: ChainParts) -> int:
     chain = parts.chain
-    admin = next(s for s in world.spaaza.sessions.values() if s.role == "admin" and chain.id in s.chain_ids)
+    admins = [s for s in world.spaaza.sessions.values() if s.role == "admin" and chain.id in s.chain_ids]
+    admin = next((s for s in admins if s.user_id == documented.ADMIN_USER_ID), admins[0])  # the documented one where there is one
     app = parts.apps[0]
     sessions = {s.user_id: s for s in parts.sessions}
     written = 0
@@ -162,7 +163,6 @@ def write_fixtures(
         "scenarios": [s.source for s in scenarios],
         "generator": {"campaign-mock": version("campaign-mock"), "faker": version("faker")},
     }
-    stats = FixtureStats()
     with open(out / "manifest.json", "w", encoding="utf-8") as stream:
         manifest = _Manifest(stream, header)
         files = campaigns = 0

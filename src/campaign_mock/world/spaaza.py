@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from campaign_mock.world.model import Chain, Json, MyPriceApp, SpaazaSession, SpaazaUser
-from campaign_mock.world.providers import PRODUCTS, entity_rng, iso, iso_utc, moment_before, pools
+from campaign_mock.world.providers import PRODUCTS, entity_rng, iso, iso_utc, pools
 
 # Currencies by id. 2 and 5 are what the documented chain uses (EUR is implied by its titles;
 # 5 is the "Points" currency of the documented wallet user_progress).
@@ -138,7 +138,7 @@ _TEXTS = {
 }
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # bounded: memory must stay flat however many chains stream past
 def _texts(chain_name: str, currency_id: int, ctype: str, reward_amount: int | None, points: int, target: int, product: str, goal: str) -> Json:
     """Title, description and voucher texts in the chain's currency (few distinct ones, so cached)."""
     currency = CURRENCIES[currency_id]
