@@ -5,7 +5,6 @@ Real files only: the schemas are loaded from disk, the examples parsed from the 
 """
 from __future__ import annotations
 
-import copy
 import functools
 import json
 import re

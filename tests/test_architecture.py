@@ -1,0 +1,46 @@
+"""The dependency rules of ARCHITECTURE.md, read from the import statements."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parents[1] / "src" / "campaign_mock"
+
+# layer -> what it must not import (campaign_mock subpackages and third-party modules)
+FORBIDDEN = {
+    "contract": ("campaign_mock.world", "campaign_mock.server", "campaign_mock.check", "campaign_mock.cli", "flask", "requests"),
+    "world": ("campaign_mock.server", "campaign_mock.check", "campaign_mock.cli", "flask", "requests", "werkzeug"),
+    "server": ("campaign_mock.check", "campaign_mock.cli"),
+    # check judges any server, the vendor's included: never the mock's code. From the world it
+    # takes only the documented facts (the docs' credentials), in world/documented.py.
+    "check": ("campaign_mock.server", "campaign_mock.cli", "campaign_mock.world.spaaza", "campaign_mock.world.build", "campaign_mock.world.views"),
+}
+
+
+def _imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_dependencies_point_one_way(layer):
+    offences = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in sorted((PACKAGE / layer).glob("*.py"))
+        for name in _imports(path)
+        if any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN[layer])
+    ]
+    assert offences == []
+
+
+def test_nothing_imports_the_cli():
+    offences = [str(p) for p in PACKAGE.rglob("*.py") if p.name not in ("cli.py", "__main__.py") and "campaign_mock.cli" in _imports(p)]
+    assert offences == []

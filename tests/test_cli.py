@@ -1,0 +1,78 @@
+"""Bad input to the CLI gets a clear message and exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from campaign_mock.world import documented
+
+CLI = [sys.executable, "-m", "campaign_mock"]
+
+
+def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, cwd=cwd)
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["serve", "--port", "http"], "'http' is not a valid integer"),
+        (["serve", "--colour"], "No such option '--colour'"),
+        (["fixtures"], "Missing option '--out'"),
+        (["fixtures", "--out", "x", "--users-per-chain", "100"], "100 is not in the range"),
+        (["validate"], "Missing argument 'FILES...'"),
+        (["nonsense"], "No such command 'nonsense'"),
+    ],
+)
+def test_wrong_flags(args, says):
+    result = run(*args)
+    assert result.returncode == 2
+    assert says in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_with_a_broken_scenario_fails_before_listening(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("spaaza:\n  chains:\n    - id: 7001\n      campaigns:\n        - type: cashback\n          assignment_count: many\n", encoding="utf-8")
+    result = run("serve", "--port", "0", "--scenario", str(broken))
+    assert result.returncode == 2
+    assert f"{broken}:6" in result.stderr and "assignment_count" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_validate(tmp_path):
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(documented.spaaza_response()), encoding="utf-8")
+    bad_body = documented.spaaza_response()
+    bad_body["results"]["campaigns"][2]["created_date"] = "2022-05-31T19:47:34"
+    del bad_body["results"]["campaigns"][3]["title"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(bad_body), encoding="utf-8")
+    result = run("validate", str(good), str(bad))
+    assert result.returncode == 1
+    assert f"{good}: ok (spaaza-get-campaigns.json)" in result.stdout
+    assert "$.results.campaigns[2].created_date: '2022-05-31T19:47:34' is not a 'date-time' [format" in result.stdout
+    assert "$.results.campaigns[3]: 'title' is a required property [required" in result.stdout
+    assert run("validate", str(good)).returncode == 0
+
+
+@pytest.mark.parametrize("content, says", [(None, "no such file"), ("{not json", "not JSON"), ('{"x": 1}', "cannot tell which response")])
+def test_validate_bad_input(tmp_path, content, says):
+    path = tmp_path / "in.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
+
+
+def test_validate_with_an_operation(tmp_path):
+    body = tmp_path / "spend.json"
+    body.write_text(json.dumps(documented.levelup_examples()["spend_based_loyalty_v1"]["body"]), encoding="utf-8")
+    assert run("validate", "--operation", "getCampaignSpendBasedLoyaltyV1", str(body)).returncode == 0
+    wrong = run("validate", "--operation", "getCampaignVisitBasedLoyaltyV1", str(body))
+    assert wrong.returncode == 1 and "'progress_visit_count' is a required property" in wrong.stdout
+    unknown = run("validate", "--operation", "getNothing", str(body))
+    assert unknown.returncode == 2 and "getCampaigns" in unknown.stderr

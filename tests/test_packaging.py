@@ -1,0 +1,33 @@
+"""Installed from a wheel, the package still finds its schemas and spec."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_wheel_carries_the_contract(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(ROOT), "-w", str(tmp_path / "dist")], check=True, capture_output=True)
+    wheel = next((tmp_path / "dist").glob("campaign_mock-*.whl"))
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)], check=True, capture_output=True)
+    probe = (
+        "import campaign_mock, json;"
+        "from campaign_mock.contract.files import spec_path, schemas_dir;"
+        "from campaign_mock.contract import load_contract;"
+        "print(json.dumps([campaign_mock.__file__, str(spec_path()), str(schemas_dir()), len(load_contract().campaign_types)]))"
+    )
+    # Run away from the checkout, with the wheel's copy first on the path.
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, check=True, capture_output=True, text=True).stdout
+    module, spec, schemas, types = __import__("json").loads(out)
+    assert module.startswith(str(site)) and spec.startswith(str(site)) and schemas.startswith(str(site))
+    assert types == 19
+    assert sorted(p.name for p in Path(schemas).glob("*.json")) == sorted(p.name for p in (ROOT / "schemas").glob("*.json"))
+    # The documented bodies of the default world travel too.
+    served = subprocess.run([sys.executable, "-m", "campaign_mock", "fixtures", "--out", str(tmp_path / "fx"), "--chains", "0"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert served.returncode == 0, served.stderr
