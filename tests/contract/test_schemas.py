@@ -14,21 +14,14 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+from seed_examples import documented_examples, documented_spaaza_errors
+
+from campaign_mock.contract.validate import LEVELUP_REPRESENTATIONS as REPRESENTATION_SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"
 SEEDS = ROOT / "tests" / "data" / "seeds"
-from seed_examples import documented_examples, documented_spaaza_errors
 
-REPRESENTATION_SCHEMAS = {
-    "basic_v1": "levelup-basic-v1.json",
-    "custom_progress_based_v1": "levelup-custom-progress-based-v1.json",
-    "item_based_loyalty_v1": "levelup-item-based-loyalty-v1.json",
-    "spend_based_loyalty_v1": "levelup-spend-based-loyalty-v1.json",
-    "visit_based_loyalty_v1": "levelup-visit-based-loyalty-v1.json",
-    "item_based_gift_card_loyalty_v1": "levelup-item-based-gift-card-loyalty-v1.json",
-    "spend_based_gift_card_loyalty_v1": "levelup-spend-based-gift-card-loyalty-v1.json",
-}
 EXPECTED_FILES = {
     "common.json", "spaaza-envelope-ok.json", "spaaza-warning.json", "spaaza-error.json", "spaaza-currency.json",
     "spaaza-styling.json", "spaaza-loyalty-level.json", "spaaza-loyalty-rule.json", "spaaza-campaign-rule.json",
