@@ -63,15 +63,20 @@ def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-@lru_cache(maxsize=4096)
-def _day(days_since_epoch: int) -> str:
-    return (EPOCH + timedelta(days=days_since_epoch)).strftime("%Y-%m-%d")
+def pick(rng: random.Random, options):
+    """rng.choice at a third of the cost: it runs several times per campaign."""
+    return options[int(rng.random() * len(options))]
+
+
+@lru_cache(maxsize=8192)
+def _hour(hours_since_epoch: int) -> str:
+    return (EPOCH + timedelta(hours=hours_since_epoch)).strftime("%Y-%m-%dT%H:")
 
 
 def iso_utc(timestamp: int) -> str:
-    """iso() of a UTC POSIX timestamp, five times faster than datetime.isoformat()."""
-    day, second = divmod(timestamp, 86400)
-    return f"{_day(day)}T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}+00:00"
+    """iso() of a UTC POSIX timestamp, several times faster than datetime.isoformat()."""
+    hour, second = divmod(timestamp, 3600)
+    return f"{_hour(hour)}{second // 60:02d}:{second % 60:02d}+00:00"
 
 
 def moment_before(rng: random.Random, clock: datetime, max_days: int, min_days: int = 0) -> datetime:
