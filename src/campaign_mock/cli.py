@@ -43,7 +43,7 @@ _scenario = click.option(
 @_seed
 @_scenario
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
-@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True, help="Threads per worker (delayed answers hold one each).")
+@click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True, help="Threads per worker (delayed answers hold one each).")
 def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], workers: int, threads: int) -> None:
     """Serve both vendor APIs over the world for SEED (default: the built-in default world)."""
     from campaign_mock.server.run import run

@@ -278,3 +278,16 @@ def test_get_campaign_error_responses_cover_the_whole_table():
     for s in ("BadRequest", "Unauthorized", "NotFound", "ServerError"):
         covered += _codes(SPEC["components"]["responses"][f"SpaazaGetCampaign{s}"]["content"]["application/json"]["schema"]["$ref"])
     assert sorted(covered) == sorted(c for c, *_ in documented_spaaza_errors())
+
+
+def test_every_user_identifier_is_a_get_campaigns_parameter():
+    from campaign_mock.contract import load_contract
+    from campaign_mock.contract.loader import USER_IDENTIFIERS
+
+    spec = load_contract().spec
+    names = set()
+    for parameter in spec["paths"]["/get-campaigns"]["get"]["parameters"]:
+        if "$ref" in parameter:
+            parameter = spec["components"]["parameters"][parameter["$ref"].rsplit("/", 1)[1]]
+        names.add(parameter["name"])
+    assert set(USER_IDENTIFIERS) <= names

@@ -28,9 +28,9 @@ from campaign_mock.check import rules
 from campaign_mock.check.exchange import from_schemathesis
 from campaign_mock.check.settings import CheckSettings
 from campaign_mock.contract import load_contract
+from campaign_mock.contract.loader import USER_IDENTIFIERS
 
 SETTINGS = CheckSettings.from_environment()
-USER_IDENTIFIERS = ("user_id", "member_number", "username", "referral_code", "authentication_point_identifier", "auxiliary_identifier")
 
 
 class DomainRuleViolated(Failure):

@@ -15,7 +15,9 @@ from campaign_mock.world import build_world, documented
 from campaign_mock.world.scenario import load_scenarios
 
 
-def banner(base: str, config: ServerConfig) -> str:
+def banner(base: str, config: ServerConfig, world) -> str:
+    user = next(u for u in sorted(world.spaaza.users.values(), key=lambda u: u.user_id) if u.chain_id == documented.CHAIN_ID)
+    session = world.spaaza.sessions[user.user_id]
     return f"""campaign-mock: seed {config.seed}, scenarios: {', '.join(config.scenarios) or 'none'}
   Spaaza   {base}/get-campaigns   {base}/internal/get-campaigns   {base}/get-campaign
   LevelUp  {base}/v15/campaigns/<id>/<representation_type>
@@ -25,14 +27,17 @@ Try the documented requests:
     -H 'X-Spaaza-Session-Key: {documented.ADMIN_SESSION_KEY}' \\
     -H 'X-Spaaza-API-Version: {documented.API_VERSION}'
   curl {base}/v15/campaigns/20/basic_v1 -H 'Authorization: token {documented.LEVELUP_TOKEN}'
+An end user's own view (user session of chain {documented.CHAIN_ID}):
+  curl '{base}/get-campaigns?chain_id={documented.CHAIN_ID}' -H 'X-Spaaza-Session-User-Id: {user.user_id}' \\
+    -H 'X-Spaaza-Session-Key: {session.key}' -H 'X-Spaaza-MyPrice-App-Hostname: {documented.APP.hostname}'
 Forced errors and delays: add -H 'X-Mock-Error: 217' or -H 'X-Mock-Delay-Ms: 1500'."""
 
 
 def run(host: str, port: int, seed: int, scenarios: list[str], workers: int, threads: int) -> None:
     config = ServerConfig(seed=seed, scenarios=tuple(scenarios))
-    build_world(seed, scenarios=load_scenarios(config.scenarios))  # fail fast, in this process
+    world = build_world(seed, scenarios=load_scenarios(config.scenarios))  # fail fast, in this process
     os.environ.update(config.to_environment())
-    click.echo(banner(f"http://{host}:{port}", config), err=True)
+    click.echo(banner(f"http://{host}:{port}", config, world), err=True)
     Granian(
         "campaign_mock.server.wsgi:app_factory",
         address=host,

@@ -21,7 +21,8 @@ from flask import Blueprint, current_app, request
 from campaign_mock.contract import load_contract
 from campaign_mock.server.errors import SpaazaFailure
 from campaign_mock.world import World
-from campaign_mock.world.model import USER_IDENTIFIERS, SpaazaSession
+from campaign_mock.contract.loader import USER_IDENTIFIERS
+from campaign_mock.world.model import SpaazaSession
 from campaign_mock.world.spaaza import is_active
 from campaign_mock.world.views import CURRENT_API_VERSION, ORDER_BY, CampaignQuery, get_campaign, get_campaigns, parse_version
 

@@ -51,9 +51,6 @@ class SpaazaUser:
         }
 
 
-USER_IDENTIFIERS = ("user_id", "member_number", "username", "referral_code", "authentication_point_identifier", "auxiliary_identifier")
-
-
 @dataclass(frozen=True, slots=True)
 class SpaazaSession:
     """X-Spaaza-Session-User-Id + X-Spaaza-Session-Key. An admin reads the chains in

@@ -65,7 +65,7 @@ from campaign_mock.contract import load_contract
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS, LevelUpCampaignSpec, LevelUpUserSpec
-from campaign_mock.world.model import USER_IDENTIFIERS
+from campaign_mock.contract.loader import USER_IDENTIFIERS
 from campaign_mock.world.spaaza import WALLET_TYPES, CampaignSpec, ChainSpec, UserSpec
 
 SCHEMA = "scenario.json"
