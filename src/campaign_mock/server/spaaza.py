@@ -144,7 +144,7 @@ def _session(world: World, headers, auth_method: str | None, anonymous_ok: bool)
         match = re.fullmatch(r"Bearer (\S+)", (authorization or "").strip())
         if match is None:
             raise SpaazaFailure(265)
-        session = next((s for s in world.spaaza.sessions.values() if s.access_token and s.access_token == match.group(1)), None)
+        session = world.spaaza.find_session_by_token(match.group(1))
         if session is None:
             raise SpaazaFailure(266)
         return session

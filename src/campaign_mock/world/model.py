@@ -95,12 +95,17 @@ class SpaazaWorld:
     def find_user(self, identifier: str, value: str | int) -> SpaazaUser | None:
         return self._user_index.get((identifier, value))
 
+    def find_session_by_token(self, token: str) -> SpaazaSession | None:
+        return self._token_index.get(token)
+
     def __post_init__(self) -> None:
         index = {}
         for user in self.users.values():
             for name, value in user.identifiers().items():
                 index[(name, value)] = user
         object.__setattr__(self, "_user_index", MappingProxyType(index))
+        tokens = {s.access_token: s for s in self.sessions.values() if s.access_token}
+        object.__setattr__(self, "_token_index", MappingProxyType(tokens))
         if not self.campaigns:
             by_id = {c["id"]: (chain, c) for chain in self.chains.values() for c in (*chain.campaigns, *chain.unlisted)}
             object.__setattr__(self, "campaigns", MappingProxyType(by_id))
