@@ -282,7 +282,7 @@ def test_get_campaign_error_responses_cover_the_whole_table():
 
 def test_every_user_identifier_is_a_get_campaigns_parameter():
     from campaign_mock.contract import load_contract
-    from campaign_mock.contract.loader import USER_IDENTIFIERS
+    from campaign_mock.contract.facts import USER_IDENTIFIERS
 
     spec = load_contract().spec
     names = set()

@@ -28,7 +28,7 @@ from campaign_mock.check import rules
 from campaign_mock.check.exchange import from_schemathesis
 from campaign_mock.check.settings import CheckSettings
 from campaign_mock.contract import load_contract
-from campaign_mock.contract.loader import USER_IDENTIFIERS
+from campaign_mock.contract.facts import USER_IDENTIFIERS
 
 SETTINGS = CheckSettings.from_environment()
 

@@ -7,19 +7,16 @@ envelope. Shape problems are left to Schemathesis' response_schema_conformance."
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Callable
 
 from campaign_mock.check.exchange import Exchange
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.catalogue import spaaza_errors
+from campaign_mock.contract.facts import CURRENT_API_VERSION, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, parse_version
 
 Rule = Callable[[Exchange], list[str]]
 
-CURRENT_API_VERSION = (1, 5, 0)  # a request without X-Spaaza-API-Version gets this
-EXCLUDE_INACTIVE_BY_DEFAULT_FROM = (1, 4, 11)
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
@@ -37,10 +34,7 @@ def requested_types(ex: Exchange) -> frozenset[str] | None:
 
 def api_version(ex: Exchange) -> tuple[int, int, int] | None:
     text = ex.request_headers.get("X-Spaaza-API-Version")
-    if text is None:
-        return CURRENT_API_VERSION
-    match = _VERSION.match(text.strip())
-    return tuple(int(p) for p in match.groups()) if match else None  # type: ignore[return-value]
+    return CURRENT_API_VERSION if text is None else parse_version(text.strip())
 
 
 def excludes_inactive(ex: Exchange) -> bool | None:

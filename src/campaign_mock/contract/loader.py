@@ -16,11 +16,6 @@ from referencing.jsonschema import DRAFT202012
 from campaign_mock.contract.files import schemas_dir, spec_path
 
 
-# The six alternative ways get-campaigns names a user (the docs' parameter table); more than
-# one at once is error 416. openapi.yaml declares each (tests/contract/test_spec.py).
-USER_IDENTIFIERS = ("user_id", "member_number", "username", "referral_code", "authentication_point_identifier", "auxiliary_identifier")
-
-
 def _registry(directory: Path) -> Registry:
     # Keyed by $id (the bare file name), so relative refs between files resolve.
     resources = []

@@ -21,14 +21,13 @@ from flask import Blueprint, current_app, request
 from campaign_mock.contract import load_contract
 from campaign_mock.server.errors import SpaazaFailure
 from campaign_mock.world import World
-from campaign_mock.contract.loader import USER_IDENTIFIERS
+from campaign_mock.contract.facts import CURRENT_API_VERSION, NO_SESSION_TYPES, ORDER_BY, USER_IDENTIFIERS, parse_version
 from campaign_mock.world.model import SpaazaSession
 from campaign_mock.world.spaaza import is_active
-from campaign_mock.world.views import CURRENT_API_VERSION, ORDER_BY, CampaignQuery, get_campaign, get_campaigns, parse_version
+from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns
 
 bp = Blueprint("spaaza", __name__)
 
-NO_SESSION_TYPES = frozenset({"content", "mobile_content"})  # need no session (the docs)
 AUTH_METHODS = ("session", "bearer")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}

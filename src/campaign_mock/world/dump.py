@@ -21,7 +21,8 @@ from campaign_mock.world.model import LevelUpWorld, SpaazaSession, SpaazaWorld, 
 from campaign_mock.world.scenario import Scenario, merged_clock
 from campaign_mock.world.providers import json_bytes
 from campaign_mock.world.spaaza import CURRENCIES, ChainParts, is_active
-from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns, levelup_body, parse_version
+from campaign_mock.contract.facts import parse_version
+from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns, levelup_body
 
 # One version per body the docs say differs: before 1.4.11 (inactive campaigns shown),
 # 1.4.11 (hidden by default), 1.5.0 (item_purchase_count carries current_count).

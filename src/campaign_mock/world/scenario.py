@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from campaign_mock.contract import load_contract
-from campaign_mock.contract.loader import USER_IDENTIFIERS
+from campaign_mock.contract.facts import USER_IDENTIFIERS
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS, LevelUpCampaignSpec, LevelUpUserSpec

@@ -30,10 +30,6 @@ CURRENCY_BY_CODE = {c["code"]: i for i, c in CURRENCIES.items()}
 POINTS_CURRENCY = 5
 MONEY_CURRENCIES = (1, 2, 3, 4)
 
-# Campaigns with more assignments than this show none, and the response carries the
-# objects_exceed_maximum_quantity warning (the docs).
-MAX_ASSIGNMENTS_SHOWN = 500
-
 WALLET_TYPES = ("points_wallet", "wallet")
 DEFAULT_LEVELS = (("Bronze", 0), ("Silver", 500), ("Gold", 1000), ("Platinum", 2500))
 

@@ -9,22 +9,8 @@ from typing import Iterable
 
 from campaign_mock.contract.catalogue import spaaza_warnings
 from campaign_mock.world.model import LEVELUP_PROGRESS_FIELD, Chain, Json, LevelUpCampaign, World
-from campaign_mock.world.spaaza import MAX_ASSIGNMENTS_SHOWN, is_active
-
-# The documented version-specific changes of get-campaigns.
-EXCLUDE_INACTIVE_BY_DEFAULT_FROM = (1, 4, 11)
-CURRENT_COUNT_FROM = (1, 5, 0)
-# A request without X-Spaaza-API-Version gets the current version: the newest we model.
-CURRENT_API_VERSION = (1, 5, 0)
-ORDER_BY = ("created_date", "priority")
-
-
-def parse_version(text: str) -> tuple[int, int, int] | None:
-    parts = text.split(".")
-    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
-        return None
-    return tuple(int(p) for p in parts)  # type: ignore[return-value]
-
+from campaign_mock.contract.facts import CURRENT_API_VERSION, CURRENT_COUNT_FROM, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, MAX_ASSIGNMENTS_SHOWN
+from campaign_mock.world.spaaza import is_active
 
 def version_text(version: tuple[int, int, int]) -> str:
     return ".".join(map(str, version))

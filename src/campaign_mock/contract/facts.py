@@ -1,0 +1,32 @@
+"""Facts the vendor documentation states that a JSON Schema cannot carry. Stated once here;
+the world, the server and the checker read them (the schemas carry the rest: shapes,
+campaign types, user_progress formats, the error catalogue)."""
+
+from __future__ import annotations
+
+# The six alternative ways get-campaigns names a user; more than one at once is error 416.
+# openapi.yaml declares each (tests/contract/test_spec.py).
+USER_IDENTIFIERS = ("user_id", "member_number", "username", "referral_code", "authentication_point_identifier", "auxiliary_identifier")
+
+# campaign_type content or mobile_content needs no session.
+NO_SESSION_TYPES = frozenset({"content", "mobile_content"})
+
+# get-campaigns' version-specific changes (X-Spaaza-API-Version).
+EXCLUDE_INACTIVE_BY_DEFAULT_FROM = (1, 4, 11)
+CURRENT_COUNT_FROM = (1, 5, 0)
+# A request without the header gets the current version: the newest change documented.
+CURRENT_API_VERSION = (1, 5, 0)
+
+# A campaign with more assignments than this shows none, with the
+# objects_exceed_maximum_quantity warning.
+MAX_ASSIGNMENTS_SHOWN = 500
+
+ORDER_BY = ("created_date", "priority")
+
+
+def parse_version(text: str) -> tuple[int, int, int] | None:
+    """"1.4.11" -> (1, 4, 11); None unless three dot-separated decimal numbers."""
+    parts = text.split(".")
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    return tuple(int(p) for p in parts)  # type: ignore[return-value]
