@@ -16,6 +16,8 @@ from seed_examples import documented_examples
 
 from campaign_mock.contract.validate import LEVELUP_REPRESENTATIONS, violations
 from campaign_mock.world import DEFAULT_CLOCK, build_world, documented
+from campaign_mock.exceptions import ScenarioError
+from campaign_mock.world.build import chain_specs
 from campaign_mock.world.consistency import findings
 from campaign_mock.world.model import World
 from campaign_mock.world.scenario import Scenario
@@ -192,3 +194,10 @@ def test_fixtures_are_byte_identical_across_processes(tmp_path):
         subprocess.run([sys.executable, "-m", "campaign_mock", "fixtures", "--seed", "11", "--out", str(out), "--chains", "2"], check=True, env={"PYTHONHASHSEED": hash_seed, "PATH": ""}, capture_output=True)
         outs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outs[0] == outs[1] and len(outs[0]) > 50
+
+
+def test_a_scenario_chain_reached_by_generated_chains_is_refused():
+    new_chain = Scenario("new.yaml", chains=(ChainSpec(id=7001, campaigns=(CampaignSpec("cashback"),)),))
+    assert 7001 in build_world(0, chains=2, scenarios=[new_chain]).spaaza.chains
+    with pytest.raises(ScenarioError, match="new.yaml: chain 7001 is also generated chain 2001"):
+        chain_specs(2001, 0, [new_chain])

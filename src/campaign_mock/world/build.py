@@ -13,12 +13,15 @@ from campaign_mock.world import documented, levelup
 from campaign_mock.world.levelup import LevelUpCampaignSpec, LevelUpUserSpec
 from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, World
 from campaign_mock.world.providers import UTC
-from campaign_mock.world.scenario import Scenario, merged_clock
+from campaign_mock.exceptions import ScenarioError
+from campaign_mock.world.scenario import GENERATED_CHAINS, Scenario, merged_clock
 from campaign_mock.world.spaaza import CURRENCIES, ChainParts, ChainSpec, every_type_spec, generate_chain
 
 # The reference "now". Never the wall clock: the same seed gives the same bytes any day.
 DEFAULT_CLOCK = datetime(2024, 1, 1, tzinfo=UTC)
 FIRST_GENERATED_CHAIN = 5001
+# Chains a scenario may add to (the loader checks scenarios against these ids).
+SCENARIO_MAY_EXTEND = frozenset({documented.CHAIN_ID, *GENERATED_CHAINS})
 FIRST_GENERATED_MERCHANT = 2
 FIRST_GENERATED_LEVELUP_USER = 1001
 
@@ -35,6 +38,9 @@ def chain_specs(chains: int, users_per_chain: int, scenarios: Sequence[Scenario]
     for scenario in scenarios:
         for declared in scenario.chains:
             base = specs.get(declared.id)
+            if base is not None and declared.id not in SCENARIO_MAY_EXTEND:
+                # The scenario was checked as a new chain; so many generated chains reach its id.
+                raise ScenarioError(f"{scenario.source}: chain {declared.id} is also generated chain {declared.id - FIRST_GENERATED_CHAIN + 1}; generate fewer chains or give the scenario's chain another id")
             if base is None:
                 specs[declared.id] = declared
             else:
