@@ -143,7 +143,8 @@ def build_world(
     documented_part: bool = True,
 ) -> World:
     """The whole world for `seed`. The default arguments give the default world: the
-    documented examples plus a few generated chains, merchants and users."""
+    documented examples plus a few generated chains, merchants and users. A `clock` given
+    here wins over the scenarios' (the CLI never gives one)."""
     clock = clock or merged_clock(scenarios) or DEFAULT_CLOCK
     specs = chain_specs(chains, users_per_chain, scenarios, documented_part)
     return World(
