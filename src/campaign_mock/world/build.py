@@ -9,11 +9,11 @@ from types import MappingProxyType
 from typing import Iterator, Sequence
 
 from campaign_mock.contract import load_contract
+from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented, levelup
 from campaign_mock.world.levelup import LevelUpCampaignSpec, LevelUpUserSpec
 from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, World
 from campaign_mock.world.providers import UTC
-from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world.scenario import GENERATED_CHAINS, Scenario, merged_clock
 from campaign_mock.world.spaaza import CURRENCIES, ChainParts, ChainSpec, every_type_spec, generate_chain
 
@@ -67,6 +67,7 @@ def iter_chains(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> Iter
                 "name": "ACME",
                 "currency_id": 2,
                 "app": documented.APP,
+                "sessions": [documented.admin_session()],
             }
         yield generate_chain(seed, specs[chain_id], clock, progress_format, extra)
 
@@ -82,7 +83,6 @@ def build_spaaza(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> Spa
     aliases = {}
     if documented.CHAIN_ID in chains:
         aliases[documented.CHAIN_ALIAS] = documented.CHAIN_ID
-        sessions[documented.ADMIN_USER_ID] = documented.admin_session()
     # An app that belongs to no entity, so that error 264 has a natural request.
     apps["unlinked.myprice.example"] = documented.UNLINKED_APP
     return SpaazaWorld(

@@ -12,21 +12,23 @@ from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Callable, Iterable, Sequence
+from typing import IO, Callable, Iterable, Iterator, Sequence
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
+from campaign_mock.contract.facts import CURRENT_COUNT_FROM, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, parse_version
 from campaign_mock.world import documented
 from campaign_mock.world.build import DEFAULT_CLOCK, build_levelup, chain_specs, iter_chains
+from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
 from campaign_mock.world.model import LevelUpWorld, SpaazaSession, SpaazaWorld, World
-from campaign_mock.world.scenario import Scenario, merged_clock
 from campaign_mock.world.providers import json_bytes
+from campaign_mock.world.scenario import Scenario, merged_clock
 from campaign_mock.world.spaaza import CURRENCIES, ChainParts, is_active
-from campaign_mock.contract.facts import parse_version
 from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns, levelup_body
 
-# One version per body the docs say differs: before 1.4.11 (inactive campaigns shown),
+# One version per body the docs say differs: just before 1.4.11 (inactive campaigns shown),
 # 1.4.11 (hidden by default), 1.5.0 (item_purchase_count carries current_count).
-API_VERSIONS = ("1.4.10", "1.4.11", "1.5.0")
+_BEFORE_EXCLUDE = (*EXCLUDE_INACTIVE_BY_DEFAULT_FROM[:2], EXCLUDE_INACTIVE_BY_DEFAULT_FROM[2] - 1)
+API_VERSIONS = tuple(".".join(map(str, v)) for v in (_BEFORE_EXCLUDE, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, CURRENT_COUNT_FROM))
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,10 @@ def _session_headers(session: SpaazaSession, version: str, hostname: str | None 
     return headers
 
 
-def _chain_world(seed: int, clock: datetime, parts: ChainParts, extra_sessions: Iterable[SpaazaSession]) -> World:
-    sessions = {s.user_id: s for s in (*parts.sessions, *extra_sessions)}
+def _chain_world(seed: int, clock: datetime, parts: ChainParts) -> World:
     spaaza = SpaazaWorld(
         chains=MappingProxyType({parts.chain.id: parts.chain}), chain_aliases=MappingProxyType({}), currencies=CURRENCIES,
-        users=MappingProxyType({u.user_id: u for u in parts.users}), sessions=MappingProxyType(sessions),
+        users=MappingProxyType({u.user_id: u for u in parts.users}), sessions=MappingProxyType({s.user_id: s for s in parts.sessions}),
         apps=MappingProxyType({a.hostname: a for a in parts.apps}), progress=parts.progress,
     )
     return World(seed=seed, clock=clock, spaaza=spaaza, levelup=LevelUpWorld({}, {}, {}))
@@ -116,7 +117,7 @@ def _write_levelup(out: Path, manifest: _Manifest, world: World) -> int:
     written = 0
     tokens = sorted(world.levelup.tokens.values(), key=lambda t: t.user_id)
     for token in tokens:
-        if "manage_user_campaigns" not in token.permissions:
+        if MANAGE_USER_CAMPAIGNS not in token.permissions:
             continue
         for cid in sorted(world.levelup.campaigns):
             campaign = world.levelup.campaigns[cid]
@@ -151,10 +152,10 @@ def write_fixtures(
     users_per_chain: int = 3,
     merchants: int = 2,
     levelup_users: int = 3,
-    progress: Callable[[int], Iterable[int]] | None = None,
+    progress: Callable[[Iterator[ChainParts], int], Iterable[ChainParts]] | None = None,
 ) -> FixtureStats:
-    """Writes the world for `seed` under `out`. `progress(total)` wraps the chain loop
-    (the CLI passes a progress bar)."""
+    """Writes the world for `seed` under `out`. `progress(chains, total)` wraps the chain
+    loop (the CLI passes a progress bar)."""
     clock = merged_clock(scenarios) or DEFAULT_CLOCK
     specs = chain_specs(chains, users_per_chain, scenarios)
     out.mkdir(parents=True, exist_ok=True)
@@ -167,9 +168,8 @@ def write_fixtures(
     with open(out / "manifest.json", "w", encoding="utf-8") as stream:
         manifest = _Manifest(stream, header)
         files = campaigns = 0
-        extra = [documented.admin_session()]
         for parts in (progress or (lambda it, total: it))(iter_chains(seed, clock, specs), len(specs)):
-            world = _chain_world(seed, clock, parts, extra if parts.chain.id == documented.CHAIN_ID else ())
+            world = _chain_world(seed, clock, parts)
             files += _write_chain(out, manifest, world, parts)
             campaigns += len(parts.chain.campaigns)
         levelup = build_levelup(seed, clock, merchants, levelup_users, scenarios)

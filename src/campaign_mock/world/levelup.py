@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Mapping
 
 from campaign_mock.world.model import LEVELUP_KINDS, Json, LevelUpCampaign, LevelUpToken
-from campaign_mock.world.providers import PRODUCTS, entity_rng, iso, moment_before, pools
+from campaign_mock.world.providers import PRODUCTS, entity_rng, iso, moment_before, pools, secret
 
 MANAGE_USER_CAMPAIGNS = "manage_user_campaigns"
 
@@ -71,7 +71,7 @@ def make_campaign(seed: int, merchant_id: int, merchant: str, spec: LevelUpCampa
     if kind in ("item_loyalty", "item_gift_card"):
         singular = "gift card" if kind == "item_gift_card" else product.capitalize()
         plural_name = "gift cards" if kind == "item_gift_card" else plural
-        article = "an" if reward_title[0] in "aeiou" else "a"
+        article = "a"  # the reward title starts with its amount: "a $1 Loyalty Reward"
         bodies["item_based_loyalty_v1"] = {"campaign": {"progress_item_count": 0, "required_item_count": items, "required_item_plural": plural_name, "required_item_singular": singular, "reward_article": article, "reward_title": reward_title}}
         if kind == "item_gift_card":
             bodies["item_based_gift_card_loyalty_v1"] = {"campaign": {"description": description, "progress_item_count": 0, **period, "required_item_count": items, "required_item_plural": plural_name, "required_item_singular": singular, "reward_article": article, "reward_title": reward_title, "title": title}}
@@ -115,8 +115,6 @@ def make_campaign(seed: int, merchant_id: int, merchant: str, spec: LevelUpCampa
 
 def token_for(seed: int, user_id: int) -> str:
     """Shaped like the documented token: '<user id>-<64 hex digits>'."""
-    from campaign_mock.world.spaaza import secret
-
     return f"{user_id}-{secret(seed, 'levelup-token', user_id)}"
 
 

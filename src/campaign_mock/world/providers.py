@@ -8,6 +8,7 @@ Never call Faker.seed() or the module-level random: both are shared state."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from dataclasses import dataclass
@@ -19,6 +20,11 @@ from faker import Faker
 POOL_SIZE = 64
 UTC = timezone.utc
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def secret(seed: int, *parts: object) -> str:
+    """A 64-hex-digit key, shaped like the documented session key, derived from the seed."""
+    return hashlib.sha256(":".join(map(str, (seed, *parts))).encode()).hexdigest()
 
 
 def entity_rng(seed: int, *parts: object) -> random.Random:

@@ -6,7 +6,6 @@ streamed (fixtures for 10^5 campaigns need no more memory than one chain)."""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import uuid
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from campaign_mock.world.model import Chain, Json, MyPriceApp, SpaazaSession, SpaazaUser
-from campaign_mock.world.providers import PRODUCTS, entity_rng, iso, iso_utc, pick, pools
+from campaign_mock.world.providers import PRODUCTS, entity_rng, iso, iso_utc, pick, pools, secret
 
 # Currencies by id. 2 and 5 are what the documented chain uses (EUR is implied by its titles;
 # 5 is the "Points" currency of the documented wallet user_progress).
@@ -88,11 +87,6 @@ def every_type_spec(chain_id: int, types: tuple[str, ...], generated_users: int)
 def _one_of_each(types: tuple[str, ...]) -> tuple[CampaignSpec, ...]:
     # Shared by every generated chain: 10^5 campaigns need no 10^5 spec objects.
     return tuple(CampaignSpec(t) for t in types if t not in WALLET_TYPES)
-
-
-def secret(seed: int, *parts: object) -> str:
-    """A 64-hex-digit key, shaped like the documented session key, derived from the seed."""
-    return hashlib.sha256(":".join(map(str, (seed, *parts))).encode()).hexdigest()
 
 
 # --- campaigns ----------------------------------------------------------------------
@@ -452,7 +446,8 @@ def balance(seed: int, user: UserSpec, user_id: int, wallet: Json) -> int:
 
 def generate_chain(seed: int, spec: ChainSpec, clock: datetime, progress_format, extra: Mapping[str, Any] | None = None) -> ChainParts:
     """`progress_format(type)` comes from the contract. `extra` lets the documented chain
-    bring its own campaigns ({"campaigns": [...], "unlisted": [...], "name": ..., "app": ...})."""
+    bring its own campaigns and sessions ({"campaigns": [...], "unlisted": [...], "name": ...,
+    "app": ..., "sessions": [...]})."""
     extra = extra or {}
     rng = entity_rng(seed, "chain", spec.id)
     name = spec.name or extra.get("name") or rng.choice(pools(seed).companies)
@@ -504,5 +499,6 @@ def generate_chain(seed: int, spec: ChainSpec, clock: datetime, progress_format,
     admin_id = spec.id * 100
     if admin_id not in taken:
         sessions.append(SpaazaSession(user_id=admin_id, key=secret(seed, "session", admin_id), role="admin", chain_ids=frozenset({spec.id}), access_token=secret(seed, "token", admin_id)[:40], name=editor["name"]))
+    sessions.extend(extra.get("sessions", ()))
     app = extra.get("app") or MyPriceApp(id=spec.id, hostname=f"app-{spec.id}.myprice.example", chain_id=spec.id)
     return ChainParts(chain=chain, users=tuple(users), sessions=tuple(sessions), apps=(app,), progress=progress)
