@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from flask import Response
 
-from campaign_mock.server.errors import LevelUpFailure, SpaazaFailure, json_response, levelup_response, spaaza_response
+from campaign_mock.server.errors import render
 
 # Everything an answer may depend on besides path and query string, as WSGI environ keys.
 KEY_HEADERS = (
@@ -63,7 +63,7 @@ class AnswerCache:
         key = request_key(environ)
         hit = self._answers.get(key)
         if hit is None:
-            hit = Answer.of(_render(compute))
+            hit = Answer.of(render(compute))
             self._keep(key, hit)
         return hit.response()
 
@@ -96,13 +96,3 @@ class CachedAnswers:
                 return [hit.body]
         return self.app(environ, start_response)
 
-
-def _render(compute: Callable[[], object]) -> Response:
-    """Run a view body: its JSON result is a 200; a vendor failure is the vendor's error."""
-    try:
-        body = compute()
-    except SpaazaFailure as e:
-        return spaaza_response(e.error)
-    except LevelUpFailure as e:
-        return levelup_response(e.error.key)
-    return json_response(body, 200)

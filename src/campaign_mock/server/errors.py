@@ -5,6 +5,7 @@ never see unrouted URLs). Never Flask's HTML page, never a trace."""
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -54,14 +55,19 @@ def is_levelup(path: str) -> bool:
     return path.startswith(LEVELUP_PREFIX)
 
 
-def register(app: Flask) -> None:
-    @app.errorhandler(SpaazaFailure)
-    def _spaaza(e: SpaazaFailure):
+def render(compute: Callable[[], object]) -> Response:
+    """Run a view's body: its JSON result is a 200, a vendor failure the vendor's error."""
+    try:
+        body = compute()
+    except SpaazaFailure as e:
         return spaaza_response(e.error)
-
-    @app.errorhandler(LevelUpFailure)
-    def _levelup(e: LevelUpFailure):
+    except LevelUpFailure as e:
         return levelup_response(e.error.key)
+    return json_response(body, 200)
+
+
+def register(app: Flask) -> None:
+    """App-level handlers for what no view answers: unrouted URLs, wrong methods, crashes."""
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
