@@ -13,6 +13,7 @@ from typing import Callable
 from campaign_mock.check.exchange import Exchange
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.catalogue import spaaza_errors
+from campaign_mock.contract.validate import json_path
 from campaign_mock.contract.facts import CURRENT_API_VERSION, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, parse_version
 
 Rule = Callable[[Exchange], list[str]]
@@ -69,7 +70,7 @@ def user_progress_fits_campaign_type(ex: Exchange) -> list[str]:
         errors = list(contract.validator(f"spaaza-user-progress.json#/$defs/{fmt}").iter_errors(c["user_progress"]))
         if errors:
             first = errors[0]
-            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first.absolute_path)
+            where = json_path(first.absolute_path)[1:]  # after "$": user_progress.x
             problems.append(f"{_label(c)}: user_progress is not in the {fmt} format: user_progress{where}: {first.message}")
     return problems
 

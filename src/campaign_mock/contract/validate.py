@@ -4,8 +4,10 @@ fixture generator."""
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from jsonschema.exceptions import ValidationError, best_match
 
@@ -33,11 +35,17 @@ class Violation:
         return f"{self.path}: {self.message} [{self.rule}]"
 
 
-def _json_path(error: ValidationError) -> str:
-    path = "$"
-    for part in error.absolute_path:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
+def json_path(parts: Iterable) -> str:
+    """$.results.campaigns[3].created_date; a key that is no identifier is quoted: $["a b"]."""
+    out = "$"
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            out += f".{part}"
+        else:
+            out += f"[{json.dumps(part)}]"
+    return out
 
 
 def _violation(error: ValidationError) -> Violation:
@@ -45,7 +53,7 @@ def _violation(error: ValidationError) -> Violation:
     if error.context:
         error = best_match(error.context)
     keyword_path = "/".join(str(p) for p in error.absolute_schema_path)
-    return Violation(_json_path(error), error.message, f"{error.validator} at #/{keyword_path}")
+    return Violation(json_path(error.absolute_path), error.message, f"{error.validator} at #/{keyword_path}")
 
 
 def violations(schema: str, document: Any) -> list[Violation]:

@@ -13,6 +13,7 @@ from typing import Any, Iterable, NoReturn
 
 import yaml
 
+from campaign_mock.contract.validate import json_path
 from campaign_mock.exceptions import ScenarioError
 
 JsonPath = tuple  # of str keys and int indices
@@ -26,18 +27,6 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-
-
-def json_path(path: Iterable) -> str:
-    out = "$"
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
-            out += f".{part}"
-        else:
-            out += f"[{json.dumps(part)}]"
-    return out
 
 
 @dataclass
