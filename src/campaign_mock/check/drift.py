@@ -40,8 +40,6 @@ def probes(s: CheckSettings) -> list[Probe]:
     documented_version = {**spaaza, "X-Spaaza-API-Version": s.spaaza_api_version or documented.API_VERSION}
     chain = str(s.chain_id)
     user = {"user_id": str(s.progress_user_id)} if s.progress_user_id is not None else {}
-    examples = load_contract().spec["components"]["examples"]
-    levelup_ids = {rep: examples[name]["value"]["campaign"].get("id") for rep, name in _LEVELUP_EXAMPLES.items()}
     found = [
         Probe("documented get-campaigns (chain 1743, exclude_inactive=false, 1.4.11)", "/internal/get-campaigns",
               {"chain_id": str(documented.CHAIN_ALIAS), "exclude_inactive": "false"}, documented_version),
@@ -58,7 +56,8 @@ def probes(s: CheckSettings) -> list[Probe]:
         Probe("error: unknown campaign", "/get-campaign", {"campaign_id": "999999999"}, spaaza),
     ]
     for rep in LEVELUP_REPRESENTATIONS:
-        cid = levelup_ids.get(rep) or _LEVELUP_URL_IDS[rep]
+        # The documented campaign that shows this representation (world/documented.py).
+        cid = next(c for c, (_, reps) in documented.LEVELUP_CAMPAIGNS.items() if rep in reps)
         found.append(Probe(f"LevelUp {rep} (campaign {cid})", f"/v15/campaigns/{cid}/{rep}", headers=levelup))
     found += [
         Probe("LevelUp error: unknown campaign", "/v15/campaigns/999999999/basic_v1", headers=levelup),
@@ -66,20 +65,6 @@ def probes(s: CheckSettings) -> list[Probe]:
         Probe("LevelUp error: unknown token", "/v15/campaigns/20/basic_v1", headers={"Authorization": "token 0-unknown"}),
     ]
     return found
-
-
-_LEVELUP_EXAMPLES = {
-    "basic_v1": "LevelUpBasicV1Documented",
-    "custom_progress_based_v1": "LevelUpCustomProgressBasedV1Documented",
-    "item_based_loyalty_v1": "LevelUpItemBasedLoyaltyV1Documented",
-    "spend_based_loyalty_v1": "LevelUpSpendBasedLoyaltyV1Documented",
-    "visit_based_loyalty_v1": "LevelUpVisitBasedLoyaltyV1Documented",
-    "item_based_gift_card_loyalty_v1": "LevelUpItemBasedGiftCardLoyaltyV1Documented",
-    "spend_based_gift_card_loyalty_v1": "LevelUpSpendBasedGiftCardLoyaltyV1Documented",
-}
-# The documented URL ids where the example body carries none (schemas/README.md).
-_LEVELUP_URL_IDS = {"basic_v1": 20, "item_based_loyalty_v1": 285, "spend_based_loyalty_v1": 286, "visit_based_loyalty_v1": 287,
-                    "item_based_gift_card_loyalty_v1": 20, "spend_based_gift_card_loyalty_v1": 286, "custom_progress_based_v1": 17440}
 
 
 # --- what an answer looks like ------------------------------------------------------
