@@ -201,3 +201,11 @@ def test_a_scenario_chain_reached_by_generated_chains_is_refused():
     assert 7001 in build_world(0, chains=2, scenarios=[new_chain]).spaaza.chains
     with pytest.raises(ScenarioError, match="new.yaml: chain 7001 is also generated chain 2001"):
         chain_specs(2001, 0, [new_chain])
+
+
+def test_two_scenarios_may_add_to_the_same_new_chain():
+    """Not a collision with a generated chain: the second file adds to the first file's chain."""
+    first = Scenario("a.yaml", chains=(ChainSpec(id=7001, campaigns=(CampaignSpec("cashback", id=7001100),)),))
+    second = Scenario("b.yaml", chains=(ChainSpec(id=7001, campaigns=(CampaignSpec("signup", id=7001101),)),))
+    chain = build_world(0, chains=1, scenarios=[first, second]).spaaza.chains[7001]
+    assert {c["id"] for c in chain.campaigns} >= {7001100, 7001101}

@@ -35,11 +35,12 @@ def chain_specs(chains: int, users_per_chain: int, scenarios: Sequence[Scenario]
     for i in range(chains):
         chain_id = FIRST_GENERATED_CHAIN + i
         specs[chain_id] = every_type_spec(chain_id, types, users_per_chain)
+    generated = range(FIRST_GENERATED_CHAIN, FIRST_GENERATED_CHAIN + chains)
     for scenario in scenarios:
         for declared in scenario.chains:
             base = specs.get(declared.id)
-            if base is not None and declared.id not in SCENARIO_MAY_EXTEND:
-                # The scenario was checked as a new chain; so many generated chains reach its id.
+            if declared.id in generated and declared.id not in SCENARIO_MAY_EXTEND:
+                # The loader checked it as a new chain (two scenarios may share one); so many generated chains reach its id.
                 raise ScenarioError(f"{scenario.source}: chain {declared.id} is also generated chain {declared.id - FIRST_GENERATED_CHAIN + 1}; generate fewer chains or give the scenario's chain another id")
             if base is None:
                 specs[declared.id] = declared
