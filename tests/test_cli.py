@@ -59,13 +59,50 @@ def test_validate(tmp_path):
     assert run("validate", str(good)).returncode == 0
 
 
-@pytest.mark.parametrize("content, says", [(None, "no such file"), ("{not json", "not JSON"), ('{"x": 1}', "cannot tell which response")])
+@pytest.mark.parametrize(
+    "content, says",
+    [(None, "no such file"), ("{not json", "not JSON"), ('{"x": 1}', "cannot tell which response"), ("[" * 100_000 + "]" * 100_000, "nested too deeply")],
+    ids=["missing", "not-json", "unknown-shape", "deep"],
+)
 def test_validate_bad_input(tmp_path, content, says):
     path = tmp_path / "in.json"
     if content is not None:
         path.write_text(content, encoding="utf-8")
     result = run("validate", str(path))
     assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
+
+
+def test_validate_goes_on_past_an_unreadable_file(tmp_path):
+    bad_body = documented.spaaza_response()
+    bad_body["results"]["campaigns"][0]["id"] = "one"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(bad_body), encoding="utf-8")
+    result = run("validate", str(tmp_path / "missing.json"), str(bad))
+    assert result.returncode == 2 and "missing.json: cannot check: no such file" in result.stderr
+    assert "$.results.campaigns[0].id: 'one' is not of type 'integer'" in result.stdout
+
+
+def _error_file(tmp_path, name, body) -> str:
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    return str(path)
+
+
+def test_validate_holds_an_error_body_to_the_operations_errors(tmp_path):
+    from campaign_mock.contract.catalogue import spaaza_error
+
+    not_present = _error_file(tmp_path, "e245", spaaza_error("campaign_id_not_present").body())
+    levelup = _error_file(tmp_path, "levelup", [{"error": {"code": "not_found", "message": "Campaign not found."}}])
+    # 245 belongs to get-campaign, not to get-campaigns; each vendor's error only to its own API.
+    assert run("validate", "--operation", "getCampaign", not_present).returncode == 0
+    wrong_code = run("validate", "--operation", "getCampaigns", not_present)
+    assert wrong_code.returncode == 1 and "$.error.code: 245 is not one of" in wrong_code.stdout
+    assert run("validate", "--operation", "getCampaignBasicV1", levelup).returncode == 0
+    assert run("validate", "--operation", "getCampaignBasicV1", not_present).returncode == 1
+    assert run("validate", "--operation", "getCampaigns", levelup).returncode == 1
+    odd = _error_file(tmp_path, "odd", {"result": "oops"})
+    shaped = run("validate", "--operation", "getCampaigns", odd)
+    assert shaped.returncode == 1 and "$.result: 'oops' is not of type 'object'" in shaped.stdout and "Traceback" not in shaped.stderr
 
 
 def test_validate_with_an_operation(tmp_path):

@@ -79,22 +79,22 @@ def fixtures(seed: int, out: Path, scenarios: tuple[Path, ...], chains: int, use
 @click.option("--operation", help="operationId in openapi.yaml (e.g. getCampaigns); default: inferred from each body.")
 def validate(files: tuple[Path, ...], operation: str | None) -> None:
     """Check captured JSON responses against the contract; print each violation with its
-    JSON path and schema rule. Exit 1 if any file violates it."""
-    from campaign_mock.contract.validate import infer_schema, schema_for_operation, violations
+    JSON path and schema rule. Exit 1 if any file violates it, 2 if any cannot be read."""
+    from campaign_mock.contract.validate import infer_schema, operation_ids, schema_for_operation, violations
 
-    failed = False
+    if operation and operation not in operation_ids():
+        raise click.BadParameter(f"no operation {operation!r} in openapi.yaml; choose one of {', '.join(operation_ids())}", param_hint="--operation")
+    failed = unreadable = False
     for path in files:
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise CampaignMockError(f"{path}: no such file") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise CampaignMockError(f"{path}: not JSON ({e})") from None
-        try:
+            document = json.loads(path.read_bytes())
             schema = schema_for_operation(operation, document) if operation else infer_schema(document)
-        except ValueError as e:
-            raise CampaignMockError(f"{path}: {e}") from None
-        found = violations(schema, document)
+            found = violations(schema, document)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as e:
+            # Say why and go on: one bad capture must not hide what the others break.
+            unreadable = True
+            click.echo(f"{path}: cannot check: {_unreadable(e)}", err=True)
+            continue
         if found:
             failed = True
             click.echo(f"{path}: {len(found)} violation(s) of {schema}")
@@ -102,6 +102,19 @@ def validate(files: tuple[Path, ...], operation: str | None) -> None:
                 click.echo(f"  {v}")
         else:
             click.echo(f"{path}: ok ({schema})")
-    sys.exit(1 if failed else 0)
+    sys.exit(2 if unreadable else 1 if failed else 0)
+
+
+def _unreadable(e: Exception) -> str:
+    if isinstance(e, FileNotFoundError):
+        return "no such file"
+    if isinstance(e, OSError):
+        return e.strerror or str(e)
+    if isinstance(e, (UnicodeDecodeError, json.JSONDecodeError)):
+        return f"not JSON ({e})"
+    if isinstance(e, RecursionError):
+        return "nested too deeply to check"
+    return str(e)
+
 
 main.add_command(check_command)  # defined beside the checker it drives

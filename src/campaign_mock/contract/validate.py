@@ -11,6 +11,7 @@ from typing import Any, Iterable
 
 from jsonschema.exceptions import ValidationError, best_match
 
+from campaign_mock.contract.catalogue import spaaza_errors
 from campaign_mock.contract.loader import load_contract
 
 # The representation schemas, keyed by the LevelUp path segment that selects them.
@@ -63,15 +64,23 @@ def violations(schema: str, document: Any) -> list[Violation]:
     return [_violation(e) for e in errors]
 
 
-def infer_schema(document: Any) -> str:
-    """The response schema a captured body is meant to match, judged from its shape."""
+def _error_schema(document: Any) -> str | None:
+    """The vendor error schema an error body belongs to; None when it is no error body."""
     if isinstance(document, list):
         return "levelup-errors.json"
+    if isinstance(document, dict) and isinstance(document.get("result"), dict) and document["result"].get("status") == "error":
+        return "spaaza-error.json"
+    return None
+
+
+def infer_schema(document: Any) -> str:
+    """The response schema a captured body is meant to match, judged from its shape."""
+    error = _error_schema(document)
+    if error:
+        return error
     if isinstance(document, dict):
-        if isinstance(document.get("result"), dict) and document["result"].get("status") == "error":
-            return "spaaza-error.json"
-        result_type = (document.get("results") or {}).get("result_type") if isinstance(document.get("results"), dict) else None
-        if result_type == "get-campaign":
+        results = document.get("results")
+        if isinstance(results, dict) and results.get("result_type") == "get-campaign":
             return "spaaza-get-campaign.json"
         if "results" in document or "result" in document:
             return "spaaza-get-campaigns.json"
@@ -91,23 +100,36 @@ def _closest_representation(keys: set[str]) -> str:
     return min(LEVELUP_REPRESENTATIONS.values(), key=distance)
 
 
-def schema_for_operation(operation_id: str, document: Any) -> str:
-    """The schema of `operation_id`'s success response, or its vendor's error schema when
-    `document` is an error body."""
+def operation_ids() -> list[str]:
     spec = load_contract().spec
-    for path_item in spec["paths"].values():
-        for operation in path_item.values():
-            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
-                if isinstance(document, list):
-                    return "levelup-errors.json"
-                if isinstance(document, dict) and (document.get("result") or {}).get("status") == "error":
-                    return "spaaza-error.json"
-                response = operation["responses"]["200"]
-                while "$ref" in response:  # a local ref: #/components/responses/...
-                    response = _local(spec, response["$ref"])
-                return response["content"]["application/json"]["schema"]["$ref"].removeprefix("schemas/")
-    names = sorted(op["operationId"] for item in spec["paths"].values() for op in item.values() if isinstance(op, dict) and "operationId" in op)
-    raise ValueError(f"no operation {operation_id!r} in openapi.yaml; choose one of {', '.join(names)}")
+    return sorted(op["operationId"] for item in spec["paths"].values() for op in item.values() if isinstance(op, dict) and "operationId" in op)
+
+
+def schema_for_operation(operation_id: str, document: Any) -> str:
+    """The schema `document` must match as an answer of `operation_id`. An error body is held
+    to the operation's error response for the status its code is documented with, so an error
+    the operation cannot give (or the other vendor's error) fails; anything else to the 200."""
+    spec = load_contract().spec
+    operation = next((op for item in spec["paths"].values() for op in item.values() if isinstance(op, dict) and op.get("operationId") == operation_id), None)
+    if operation is None:
+        raise ValueError(f"no operation {operation_id!r} in openapi.yaml; choose one of {', '.join(operation_ids())}")
+    schemas = {}
+    for status, response in operation["responses"].items():
+        while "$ref" in response:  # a local ref: #/components/responses/...
+            response = _local(spec, response["$ref"])
+        schemas[status] = response["content"]["application/json"]["schema"]["$ref"].removeprefix("schemas/")
+    error = _error_schema(document)
+    candidates = {status: schema for status, schema in schemas.items() if status != "200" and schema.split("#")[0] == error}
+    if not candidates:
+        return schemas["200"]
+    return candidates.get(_documented_status(document), candidates[min(candidates)])
+
+
+def _documented_status(document: Any) -> str | None:
+    """The HTTP status the Spaaza catalogue gives a Spaaza error body's code."""
+    code = document.get("error", {}).get("code") if isinstance(document, dict) and isinstance(document.get("error"), dict) else None
+    known = spaaza_errors().get(code) if isinstance(code, int) else None
+    return str(known.http_status) if known else None
 
 
 def _local(spec: dict, ref: str) -> Any:
