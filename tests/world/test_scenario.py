@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from campaign_mock.contract import load_contract
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import build_world
+from campaign_mock.world.consistency import findings
 from campaign_mock.world.model import LEVELUP_KINDS
 from campaign_mock.world.scenario import load_scenarios
 from campaign_mock.contract.facts import MAX_ASSIGNMENTS_SHOWN
@@ -372,6 +373,36 @@ BROKEN = {
                     7201001: 40
                     7201100: 5
         """}, "broken.yaml", 9, '$.spaaza.chains[0].users[0].balances["7201100"]'),
+    # Ids and identifiers the mock would refuse in a request (154, 419, 267) cannot be declared.
+    "user-id-over-10-digits": ({"broken.yaml": """
+        spaaza:
+          chains:
+            - id: 7201
+              users:
+                - user_id: 12345678901
+        """}, "broken.yaml", 5, "$.spaaza.chains[0].users[0].user_id"),
+    "chain-id-over-8-digits": ({"broken.yaml": """
+        spaaza:
+          chains:
+            - id: 100000000
+        """}, "broken.yaml", 3, "$.spaaza.chains[0].id"),
+    "username-not-an-email": ({"broken.yaml": """
+        spaaza:
+          chains:
+            - id: 7201
+              users:
+                - username: not-an-email
+        """}, "broken.yaml", 5, "$.spaaza.chains[0].users[0].username"),
+    "points-and-the-points-wallet-balance": ({"broken.yaml": """
+        spaaza:
+          chains:
+            - id: 7201
+              users:
+                - points: 251
+                  balances:
+                    7201002: 10
+                    7201001: 100
+        """}, "broken.yaml", 8, '$.spaaza.chains[0].users[0].balances["7201001"]'),
     "balances-key-not-an-id": ({"broken.yaml": """
         spaaza:
           chains:
@@ -560,9 +591,42 @@ def test_any_yaml_loads_or_raises_scenario_error(tmp_path, first, second):
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     try:
         scenarios = load_scenarios(paths)
+        world = build_world(0, scenarios=scenarios, chains=1, users_per_chain=1, merchants=1, levelup_users=1)
     except ScenarioError as e:
-        assert re.match(rf"^{re.escape(str(tmp_path))}/[ab]\.yaml(:\d+: (\$|YAML)|: )", str(e)), str(e)
+        assert re.match(rf"^{re.escape(str(tmp_path))}/[ab]\.yaml(:\d+: (\$|YAML)|(, \S+\.yaml)*: )", str(e)), str(e)
         return
-    world = build_world(0, scenarios=scenarios, chains=1, users_per_chain=1, merchants=1, levelup_users=1)
+    assert findings(world) == []
     ids = [c["id"] for chain in world.spaaza.chains.values() for c in (*chain.campaigns, *chain.unlisted)]
     assert len(ids) == len(set(ids))
+
+
+# Fields a scenario sets verbatim pass the schema, yet can break a consistency rule: the
+# world is refused whole, naming the files, the rule and the campaign.
+INCONSISTENT = {
+    "dangling wallet reference": ("campaigns: [{type: cashback, id: 7001100, recipient_campaign_id: 999999}]", "wallet reference: campaign 7001100"),
+    "another chain's wallet": ("campaigns: [{type: cashback, id: 7001100, recipient_campaign_id: 859}]", "wallet reference: campaign 7001100"),
+    "created after modified": ('campaigns: [{type: signup, id: 7001100, created_date: "2025-01-01T00:00:00+00:00", last_modified_date: "2020-01-01T00:00:00+00:00"}]', "dates: campaign 7001100"),
+    "is_active but inactive": ("campaigns: [{type: signup, id: 7001100, active: false, is_active: true}]", "activity: campaign 7001100"),
+}
+
+
+@pytest.mark.parametrize("campaigns, says", INCONSISTENT.values(), ids=INCONSISTENT.keys())
+def test_a_scenario_that_breaks_a_consistency_rule_is_refused(tmp_path, campaigns, says):
+    path = write(tmp_path, "odd.yaml", f"spaaza:\n  chains:\n    - id: 7001\n      {campaigns}\n")
+    scenarios = load_scenarios([path])
+    with pytest.raises(ScenarioError, match=rf"^{re.escape(str(path))}: the world these scenarios describe breaks the consistency rules: .*{says}"):
+        build_world(0, scenarios=scenarios)
+
+
+def test_levelup_progress_past_a_documented_requirement_is_refused(tmp_path):
+    # 286's gift-card representation requires 500 cents: loyalty progress resets before that.
+    path = write(tmp_path, "far.yaml", "levelup:\n  users:\n    - {user_id: 9101, progress: {286: 2500}}\n")
+    with pytest.raises(ScenarioError, match="loyalty progress: campaign 286 spend_based_gift_card_loyalty_v1 user 9101: progress 2500"):
+        build_world(0, scenarios=load_scenarios([path]))
+
+
+def test_a_deleted_campaign_is_not_listed(tmp_path):
+    path = write(tmp_path, "deleted.yaml", "spaaza:\n  chains:\n    - id: 7001\n      campaigns: [{type: signup, id: 7001100, is_deleted: true}, {type: cashback, id: 7001101}]\n")
+    chain = build_world(0, scenarios=load_scenarios([path])).spaaza.chains[7001]
+    assert 7001100 not in {c["id"] for c in chain.campaigns} and 7001101 in {c["id"] for c in chain.campaigns}
+    assert [c["id"] for c in chain.unlisted] == [7001100]

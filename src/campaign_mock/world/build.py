@@ -11,6 +11,7 @@ from typing import Iterator, Sequence
 from campaign_mock.contract import load_contract
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented, levelup
+from campaign_mock.world.consistency import findings
 from campaign_mock.world.levelup import LevelUpCampaignSpec, LevelUpUserSpec
 from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, World
 from campaign_mock.world.providers import UTC
@@ -148,9 +149,23 @@ def build_world(
     here wins over the scenarios' (the CLI never gives one)."""
     clock = clock or merged_clock(scenarios) or DEFAULT_CLOCK
     specs = chain_specs(chains, users_per_chain, scenarios, documented_part)
-    return World(
+    world = World(
         seed=seed,
         clock=clock,
         spaaza=build_spaaza(seed, clock, specs),
         levelup=build_levelup(seed, clock, merchants, levelup_users, scenarios, documented_part),
     )
+    refuse_inconsistent(world, scenarios)
+    return world
+
+
+def refuse_inconsistent(world: World, scenarios: Sequence[Scenario]) -> None:
+    """The generator keeps the consistency rules by construction, but fields a scenario sets
+    verbatim (a reference, a date, a flag) can still break one: refuse such a world whole."""
+    if not scenarios:
+        return
+    problems = findings(world)
+    if problems:
+        files = ", ".join(s.source for s in scenarios)
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise ScenarioError(f"{files}: the world these scenarios describe breaks the consistency rules: {shown}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterator
 
-from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
+from campaign_mock.world.levelup import LOYALTY_REQUIREMENTS, MANAGE_USER_CAMPAIGNS
 from campaign_mock.world.model import Json, World
 from campaign_mock.world.spaaza import WALLET_TYPES, is_within_window, parse_time
 from campaign_mock.world.views import levelup_body
@@ -122,6 +122,11 @@ def _levelup(world: World) -> Iterator[str]:
                 if value is not None and type(value) is not int:
                     yield f"money: campaign {campaign.id} {rep}: {key} {value!r} is not integer cents"
         for user_id in users:
+            progress = levelup.progress.get((user_id, campaign.id), 0)
+            for rep, body in campaign.bodies.items():
+                for key in LOYALTY_REQUIREMENTS:
+                    if key in body["campaign"] and progress >= body["campaign"][key]:
+                        yield f"loyalty progress: campaign {campaign.id} {rep} user {user_id}: progress {progress} reaches {key} {body['campaign'][key]} (it resets when a reward is earned)"
             if "custom_progress_based_v1" in campaign.bodies:
                 shown = levelup_body(world, campaign, "custom_progress_based_v1", user_id)["campaign"]
                 for g in shown["goals"]:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Mapping
 
 from campaign_mock.world.model import LEVELUP_KINDS, Json, LevelUpCampaign, LevelUpToken
-from campaign_mock.world.providers import PRODUCTS, entity_rng, iso, moment_before, pools, secret
+from campaign_mock.world.providers import PRODUCTS, entity_rng, iso, moment_before, plural, pools, secret
 
 MANAGE_USER_CAMPAIGNS = "manage_user_campaigns"
 
@@ -36,30 +36,32 @@ def _dollars(cents: int) -> str:
     return f"${cents // 100}" if cents % 100 == 0 else f"${cents / 100:.2f}"
 
 
+# The fields a loyalty representation states its requirement in.
+LOYALTY_REQUIREMENTS = ("required_item_count", "required_spend_amount", "required_visit_count")
+
+
 def required_progress(campaign: LevelUpCampaign) -> int:
-    """What a user must reach: items, cents or visits."""
-    for body in campaign.bodies.values():
-        c = body["campaign"]
-        for key in ("required_item_count", "required_spend_amount", "required_visit_count"):
-            if key in c:
-                return c[key]
-        if "goals" in c:
-            return max(g["goal"]["progress_required"] for g in c["goals"])
-    return 0
+    """What a user must reach: items, cents or visits. Where representations disagree (the
+    docs show campaign 286 needing 10000 cents in one and 500 in the other), the least."""
+    loyalty = [c[key] for c in (b["campaign"] for b in campaign.bodies.values()) for key in LOYALTY_REQUIREMENTS if key in c]
+    if loyalty:
+        return min(loyalty)
+    goals = [g["goal"]["progress_required"] for b in campaign.bodies.values() for g in b["campaign"].get("goals", ())]
+    return max(goals, default=0)
 
 
 def make_campaign(seed: int, merchant_id: int, merchant: str, spec: LevelUpCampaignSpec, cid: int, clock: datetime) -> LevelUpCampaign:
     rng = entity_rng(seed, "levelup-campaign", cid)
     kind = spec.kind
     product = rng.choice(PRODUCTS)
-    plural = f"{product}s".capitalize()
+    products = plural(product).capitalize()
     basis = kind.split("_")[0]  # item, spend, visit or custom
     items = spec.required or rng.choice((5, 8, 10, 12))
     spend = spec.required or rng.choice((2500, 5000, 10000))  # cents
     earn = rng.choice((100, 500, 1000))
     reward_title = f"{_dollars(earn)} Loyalty Reward"
     if basis == "item" or kind == "custom_item":
-        title, description = spec.title or f"{plural[:-1]} Loyalty", f"Buy {items} {plural.lower()}, get {_dollars(earn)}!"
+        title, description = spec.title or f"{product.capitalize()} Loyalty", f"Buy {items} {products.lower()}, get {_dollars(earn)}!"
     elif basis == "visit":
         visits = spec.required or rng.choice((5, 10))
         title, description = spec.title or "Loyalty", f"Visit {visits} times, get {_dollars(earn)}!"
@@ -70,7 +72,7 @@ def make_campaign(seed: int, merchant_id: int, merchant: str, spec: LevelUpCampa
     period = {"progress_period_resets_at": iso(period_start + timedelta(days=90)), "progress_period_starts_at": iso(period_start)} if rng.random() < 0.5 else {"progress_period_resets_at": None, "progress_period_starts_at": None}
     if kind in ("item_loyalty", "item_gift_card"):
         singular = "gift card" if kind == "item_gift_card" else product.capitalize()
-        plural_name = "gift cards" if kind == "item_gift_card" else plural
+        plural_name = "gift cards" if kind == "item_gift_card" else products
         article = "a"  # the reward title starts with its amount: "a $1 Loyalty Reward"
         bodies["item_based_loyalty_v1"] = {"campaign": {"progress_item_count": 0, "required_item_count": items, "required_item_plural": plural_name, "required_item_singular": singular, "reward_article": article, "reward_title": reward_title}}
         if kind == "item_gift_card":
@@ -87,7 +89,7 @@ def make_campaign(seed: int, merchant_id: int, merchant: str, spec: LevelUpCampa
         goals = []
         for g in range(1, 1 + (1 if rng.random() < 0.6 else 2)):
             need = (spend if spend_based else items) * g
-            goals.append({"goal": {"accomplished": False, "description": f"Thanks for {'spending ' + _dollars(need) if spend_based else f'buying {need} ' + plural.lower()} at {merchant}. Here's {_dollars(earn * g)} to spend on anything you'd like!", "id": cid * 10 + g, "image": None, "progress_required": need, "title": f"Your {_dollars(earn * g)} Reward"}})
+            goals.append({"goal": {"accomplished": False, "description": f"Thanks for {'spending ' + _dollars(need) if spend_based else f'buying {need} ' + products.lower()} at {merchant}. Here's {_dollars(earn * g)} to spend on anything you'd like!", "id": cid * 10 + g, "image": None, "progress_required": need, "title": f"Your {_dollars(earn * g)} Reward"}})
         bodies["custom_progress_based_v1"] = {
             "campaign": {
                 "closes_at": None if rng.random() < 0.7 else iso(clock + timedelta(days=int(rng.random() * 200) + 1)),
@@ -102,7 +104,7 @@ def make_campaign(seed: int, merchant_id: int, merchant: str, spec: LevelUpCampa
                 "point_label_plural": None,
                 "progress_type": "spend" if spend_based else "item",
                 "qualifying_order_spend_amount": None,
-                "required_item_plural": "gift cards" if spend_based else plural.lower(),
+                "required_item_plural": "gift cards" if spend_based else products.lower(),
                 "required_item_singular": "gift card" if spend_based else product,
                 "requires_opt_in": False,
                 "title": title,

@@ -48,6 +48,11 @@ class Pools:
 PRODUCTS = ("coffee", "sandwich", "smoothie", "burrito", "salad", "bagel", "juice", "pizza", "muffin", "wrap")
 
 
+def plural(noun: str) -> str:
+    """English plural of the product nouns above (sandwich -> sandwiches)."""
+    return noun + ("es" if noun.endswith(("ch", "sh", "s", "x", "z")) else "s")
+
+
 @lru_cache(maxsize=8)
 def pools(seed: int) -> Pools:
     fake = Faker("en_US")

@@ -357,6 +357,8 @@ def _check_user(d: _Declared, user_ids, identifiers, known_chains, campaigns: li
                 f.fail(p, f"chain {chain_id} has no campaign {cid}; declare it under the chain's campaigns, or use one of: {listing}")
             if wanted == "wallet" and c.type not in WALLET_TYPES:
                 f.fail(p, f"campaign {cid} is a {c.type} campaign; balances are for points_wallet and wallet campaigns (for loyalty levels write `points`)")
+            if wanted == "wallet" and c.type == "points_wallet" and u.points is not None:
+                f.fail(p, f"`points` already gives this user's balance in points wallet {cid}; write one of the two")
             if wanted == "standard" and contract.progress_format(c.type) != "standard":
                 f.fail(p, f"campaign {cid} is a {c.type} campaign, whose user_progress has no award_count; awards are for: {', '.join(contract.schema('spaaza-campaign.json#/$defs/progress_standard_types')['enum'])}")
 

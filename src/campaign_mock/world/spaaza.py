@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from campaign_mock.world.model import Chain, Json, MyPriceApp, SpaazaSession, SpaazaUser
-from campaign_mock.world.providers import PRODUCTS, entity_rng, iso, iso_utc, pick, pools, secret
+from campaign_mock.world.providers import PRODUCTS, entity_rng, iso, iso_utc, pick, plural, pools, secret
 
 # Currencies by id. 2 and 5 are what the documented chain uses (EUR is implied by its titles;
 # 5 is the "Points" currency of the documented wallet user_progress).
@@ -117,13 +117,13 @@ _TEXTS = {
     "cashback": ("Save points on every purchase", "Earn 1 point for every {code} spent at {chain}"),
     "content": ("News from {chain}", "Read what is new this season"),
     "interaction": ("Get a {reward} voucher with {points} points", "Exchange your points for a voucher"),
-    "item_purchase_count": ("Buy {target} {product}s, get one free", "Every {product} counts"),
+    "item_purchase_count": ("Buy {target} {products}, get one free", "Every {product} counts"),
     "login": ("Log in and earn", "Open the {chain} app to collect a reward"),
     "loyalty": ("{chain} Loyalty Campaign", "The best loyalty programme"),
     "matching_item": ("{reward} off matching items", "Buy the matching set and save"),
     "mobile_content": ("{chain} in your pocket", "Exclusive content in the app"),
     "points_wallet": ("{chain} Points Wallet", "Build up points in your wallet"),
-    "product": ("{reward} off every {product}", "A discount on {product}s"),
+    "product": ("{reward} off every {product}", "A discount on {products}"),
     "profile_completion": ("Complete your profile", "Fill in your profile and get {reward}"),
     "progress": ("Spend {goal} and earn {reward}", "Earn vouchers to spend on your next purchase"),
     "purchase_count": ("Shop {target} times, get {reward}", "Every visit counts"),
@@ -140,7 +140,7 @@ def _texts(c: Json, chain_name: str, product: str) -> None:
     currency = CURRENCIES[c["currency_id"]]
     amount = c.get("recipient_reward_amount") or 5
     reward = _money(currency, amount)
-    fill = {"chain": chain_name, "code": currency["code"], "reward": reward, "points": c.get("point_cost", 0), "target": c["target_count"], "product": product}
+    fill = {"chain": chain_name, "code": currency["code"], "reward": reward, "points": c.get("point_cost", 0), "target": c["target_count"], "product": product, "products": plural(product)}
     if ctype == "basket":
         fill["reward10"] = _money(currency, amount * 10)
     elif ctype == "progress":
@@ -469,10 +469,10 @@ def generate_chain(seed: int, spec: ChainSpec, clock: datetime, progress_format,
         if ctype in WALLET_TYPES:
             wallets.setdefault(ctype, cid)
     shell = Chain(id=spec.id, name=name, currency_id=currency_id, campaigns=())
-    campaigns = documented + [make_campaign(seed, shell, s, cid, wallets, editor, clock) for s, cid in zip(specs, ids)]
-    # Newest first, as the vendor lists them.
-    campaigns.sort(key=lambda c: (parse_time(c["created_date"]), c["id"]), reverse=True)
-    unlisted = tuple(extra.get("unlisted", ()))
+    made = [make_campaign(seed, shell, s, cid, wallets, editor, clock) for s, cid in zip(specs, ids)]
+    # Newest first, as the vendor lists them; a campaign a scenario marks deleted is never listed.
+    campaigns = sorted(documented + [c for c in made if not c.get("is_deleted")], key=lambda c: (parse_time(c["created_date"]), c["id"]), reverse=True)
+    unlisted = tuple(extra.get("unlisted", ())) + tuple(c for c in made if c.get("is_deleted"))
     chain = Chain(id=spec.id, name=name, currency_id=currency_id, campaigns=tuple(campaigns), unlisted=unlisted)
 
     user_specs = list(spec.users) + [UserSpec() for _ in range(spec.generated_users)]
