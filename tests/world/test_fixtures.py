@@ -60,3 +60,58 @@ def test_a_broken_scenario_writes_nothing(tmp_path):
     assert result.returncode == 2
     assert f"{broken}:5" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def _fixtures(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "campaign_mock", "fixtures", *args], capture_output=True, text=True)
+
+
+def test_an_inconsistent_scenario_writes_nothing(tmp_path):
+    odd = tmp_path / "odd.yaml"
+    odd.write_text("spaaza:\n  chains:\n    - id: 7001\n      campaigns: [{type: cashback, id: 7001100, recipient_campaign_id: 999999}]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = _fixtures("--out", str(out), "--scenario", str(odd))
+    assert result.returncode == 2 and "wallet reference: campaign 7001100" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_writing_over_earlier_fixtures_leaves_nothing_stale(tmp_path):
+    out = tmp_path / "out"
+    assert _fixtures("--out", str(out), "--chains", "2").returncode == 0
+    (out / "notes.txt").write_text("mine", encoding="utf-8")  # not ours: kept
+    assert _fixtures("--out", str(out), "--chains", "1").returncode == 0
+    listed = {e["file"] for e in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]}
+    on_disk = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    assert on_disk == listed | {"manifest.json", "notes.txt"}
+    assert not (out / "spaaza" / "chain-5002").exists()
+
+
+@pytest.mark.parametrize("setup, says", [("foreign", "is not empty and holds no manifest.json"), ("under-a-file", "Not a directory")])
+def test_out_that_cannot_hold_fixtures_is_refused(tmp_path, setup, says):
+    if setup == "foreign":
+        out = tmp_path / "home"
+        out.mkdir()
+        (out / "precious.txt").write_text("keep me", encoding="utf-8")
+    else:
+        (tmp_path / "afile").write_text("", encoding="utf-8")
+        out = tmp_path / "afile" / "sub"
+    result = _fixtures("--out", str(out))
+    assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
+    if setup == "foreign":
+        assert [p.name for p in out.iterdir()] == ["precious.txt"]
+
+
+def test_the_documented_request_has_its_documented_body():
+    from campaign_mock.world import documented
+
+    entry = next(e for e in MANIFEST["files"] if e["request"]["path"] == "/internal/get-campaigns")
+    assert entry["request"]["query"] == {"chain_id": "1743", "exclude_inactive": "false"}
+    assert entry["request"]["headers"]["X-Spaaza-API-Version"] == "1.4.11"
+    assert json.loads((COMMITTED / entry["file"]).read_bytes()) == documented.spaaza_response()
+
+
+def test_the_manifest_names_scenarios_by_file_name(tmp_path):
+    out = tmp_path / "out"
+    scenario = Path(__file__).parents[2] / "fixtures" / "scenarios" / "bronze-member.yaml"
+    assert _fixtures("--out", str(out), "--chains", "0", "--scenario", str(scenario)).returncode == 0
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["scenarios"] == ["bronze-member.yaml"]

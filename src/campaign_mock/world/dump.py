@@ -16,8 +16,9 @@ from typing import IO, Callable, Iterable, Iterator, Sequence
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
 from campaign_mock.contract.facts import CURRENT_COUNT_FROM, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, parse_version
+from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.world import documented
-from campaign_mock.world.build import DEFAULT_CLOCK, build_levelup, chain_specs, iter_chains
+from campaign_mock.world.build import DEFAULT_CLOCK, build_levelup, chain_specs, iter_chains, refuse_inconsistent
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
 from campaign_mock.world.model import LevelUpWorld, SpaazaSession, SpaazaWorld, World
 from campaign_mock.world.providers import json_bytes
@@ -62,6 +63,33 @@ class _Manifest:
         self.stream.write("\n  ]\n}\n")
 
 
+def prepare_out(out: Path) -> None:
+    """Make `out` ready: new or empty, or an earlier fixtures directory whose listed files are
+    removed first so that none is left stale. Anything else is refused, never overwritten."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if not any(out.iterdir()):
+            return
+        manifest = out / "manifest.json"
+        if not manifest.is_file():
+            raise CampaignMockError(f"{out} is not empty and holds no manifest.json; write fixtures to a new or empty directory, or over earlier fixtures")
+        try:
+            listed = [entry["file"] for entry in json.loads(manifest.read_bytes())["files"]]
+        except (ValueError, KeyError, TypeError) as e:
+            raise CampaignMockError(f"{manifest}: not a fixtures manifest ({e}); remove it or choose another directory") from None
+        root = out.resolve()
+        for name in listed:
+            path = (out / name).resolve()
+            if path.is_relative_to(root) and path.is_file():
+                path.unlink()
+        manifest.unlink()
+        for directory in sorted((d for d in out.rglob("*") if d.is_dir()), key=lambda d: len(d.parts), reverse=True):
+            if not any(directory.iterdir()):
+                directory.rmdir()
+    except OSError as e:
+        raise CampaignMockError(f"{out}: {e.strerror or e}") from None
+
+
 def _session_headers(session: SpaazaSession, version: str, hostname: str | None = None) -> dict:
     headers = {"X-Spaaza-Session-User-Id": str(session.user_id), "X-Spaaza-Session-Key": session.key, "X-Spaaza-API-Version": version}
     if hostname:
@@ -102,6 +130,8 @@ def _write_chain(out: Path, manifest: _Manifest, world: World, parts: ChainParts
             manifest.add(file, 200, "GET", "/get-campaigns", {"chain_id": str(chain.id), "user_id": str(user.user_id)}, _session_headers(admin, v))
             manifest.add(file, 200, "GET", "/get-campaigns", {"chain_id": str(chain.id)}, _session_headers(sessions[user.user_id], v, app.hostname))
             written += 1
+    if chain.id == documented.CHAIN_ID:
+        written += _write_documented_request(out, manifest, world, chain, admin)
     current = API_VERSIONS[-1]
     for campaign in chain.campaigns:
         if not is_active(campaign, world.clock):
@@ -111,6 +141,15 @@ def _write_chain(out: Path, manifest: _Manifest, world: World, parts: ChainParts
         manifest.add(file, 200, "GET", "/get-campaign", {"campaign_id": str(campaign["id"])}, _session_headers(admin, current))
         written += 1
     return written
+
+
+def _write_documented_request(out: Path, manifest: _Manifest, world: World, chain, admin: SpaazaSession) -> int:
+    """The vendor's own example request, as the docs send it (chain 1743, the alias)."""
+    file = f"spaaza/chain-{chain.id}/get-campaigns/documented-request.json"
+    query = CampaignQuery(version=parse_version(documented.API_VERSION), exclude_inactive=False)
+    _dump(out / file, get_campaigns(world, chain, query))
+    manifest.add(file, 200, "GET", "/internal/get-campaigns", {"chain_id": str(documented.CHAIN_ALIAS), "exclude_inactive": "false"}, _session_headers(admin, documented.API_VERSION))
+    return 1
 
 
 def _write_levelup(out: Path, manifest: _Manifest, world: World) -> int:
@@ -158,11 +197,19 @@ def write_fixtures(
     loop (the CLI passes a progress bar)."""
     clock = merged_clock(scenarios) or DEFAULT_CLOCK
     specs = chain_specs(chains, users_per_chain, scenarios)
-    out.mkdir(parents=True, exist_ok=True)
+    # Nothing is written unless the scenarios' world is consistent: only the chains they touch
+    # can break a rule (the generator keeps the rest by construction).
+    touched = {c.id for s in scenarios for c in s.chains}
+    for parts in iter_chains(seed, clock, {cid: specs[cid] for cid in touched}):
+        refuse_inconsistent(_chain_world(seed, clock, parts), scenarios)
+    levelup = build_levelup(seed, clock, merchants, levelup_users, scenarios)
+    refuse_inconsistent(World(seed=seed, clock=clock, spaaza=_NO_SPAAZA, levelup=levelup), scenarios)
+    prepare_out(out)
     header = {
         "seed": seed,
         "clock": clock.isoformat(),
-        "scenarios": [s.source for s in scenarios],
+        # File names, not paths: the same scenarios give the same bytes wherever they live.
+        "scenarios": [Path(s.source).name for s in scenarios],
         "generator": {"campaign-mock": version("campaign-mock"), "faker": version("faker")},
     }
     with open(out / "manifest.json", "w", encoding="utf-8") as stream:
@@ -172,7 +219,6 @@ def write_fixtures(
             world = _chain_world(seed, clock, parts)
             files += _write_chain(out, manifest, world, parts)
             campaigns += len(parts.chain.campaigns)
-        levelup = build_levelup(seed, clock, merchants, levelup_users, scenarios)
         files += _write_levelup(out, manifest, World(seed=seed, clock=clock, spaaza=_NO_SPAAZA, levelup=levelup))
         files += _write_errors(out, manifest)
         manifest.close()
