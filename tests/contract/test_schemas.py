@@ -114,6 +114,14 @@ def test_documented_levelup_example_validates(representation):
     assert errors(REPRESENTATION_SCHEMAS[representation], body) == []
 
 
+@pytest.mark.parametrize("representation", sorted(REPRESENTATION_SCHEMAS))
+def test_a_documented_levelup_body_fits_no_other_representation(representation):
+    """The representation schemas are exact (closed), so serving the wrong one is caught."""
+    body = documented_examples()["levelup"][representation][1]
+    fitting = [rep for rep, ref in REPRESENTATION_SCHEMAS.items() if not errors(ref, body)]
+    assert fitting == [representation]
+
+
 @pytest.mark.parametrize("kind, campaign_id", [("standard", 2011), ("loyalty", 809), ("wallet", 859)])
 def test_documented_user_progress_validates_in_a_fitting_campaign(kind, campaign_id):
     ex = documented_examples()
