@@ -136,10 +136,23 @@ def _write_chain(out: Path, manifest: _Manifest, world: World, parts: ChainParts
     for campaign in chain.campaigns:
         if not is_active(campaign, world.clock):
             continue  # get-campaign answers 449; see spaaza/errors/
+        body = get_campaign(world, campaign, CampaignQuery(version=parse_version(current)))
         file = f"spaaza/chain-{chain.id}/get-campaign/{campaign['id']}.json"
-        _dump(out / file, get_campaign(world, campaign, CampaignQuery(version=parse_version(current))))
+        _dump(out / file, body)
         manifest.add(file, 200, "GET", "/get-campaign", {"campaign_id": str(campaign["id"])}, _session_headers(admin, current))
         written += 1
+        # Older versions only where the body differs (item_purchase_count without current_count):
+        # one file per distinct body, named by the newest version that gives it.
+        files = {json_bytes(body): file}
+        for v in reversed(API_VERSIONS[:-1]):
+            older = json_bytes(get_campaign(world, campaign, CampaignQuery(version=parse_version(v))))
+            if files.get(older) == file:
+                continue
+            if older not in files:
+                files[older] = f"spaaza/chain-{chain.id}/get-campaign/{campaign['id']}-v{v}.json"
+                (out / files[older]).write_bytes(older)
+                written += 1
+            manifest.add(files[older], 200, "GET", "/get-campaign", {"campaign_id": str(campaign["id"])}, _session_headers(admin, v))
     return written
 
 
