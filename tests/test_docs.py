@@ -52,3 +52,10 @@ def test_every_dependency_is_explained():
     for dep in deps:
         name = re.split(r"[=<>\[]", dep)[0]
         assert name in table, name
+
+
+def test_the_credentials_the_readme_gives_are_the_worlds():
+    from campaign_mock.world import documented
+
+    for credential in (documented.ADMIN_ACCESS_TOKEN, documented.LEVELUP_TOKEN, str(documented.ADMIN_USER_ID), documented.APP.hostname):
+        assert credential in README
