@@ -4,6 +4,7 @@ a Flask front that corrupts its answers in one way, named by --fault:
   campaign_id_string             get-campaigns: the first campaign's id is a string
   error_217_as_500               error 217 chain_id_not_found is served with HTTP 500
   error_217_named_user_not_found error 217 carries the name user_not_found
+  unknown_error_500              every Spaaza error becomes HTTP 500 with code 999 internal_error (not in the catalogue)
   campaign_type_ignored          get-campaigns with campaign_type also lists a campaign of another type
   loyalty_off_by_one             loyalty user_progress: points_to_proceed_next_level + 1
   none                           no fault (the front itself must pass)
@@ -21,7 +22,10 @@ from flask import Flask, Response, request
 
 from campaign_mock.server.app import create_app
 
-FAULTS = ("campaign_id_string", "error_217_as_500", "error_217_named_user_not_found", "campaign_type_ignored", "loyalty_off_by_one", "none")
+FAULTS = (
+    "campaign_id_string", "error_217_as_500", "error_217_named_user_not_found", "unknown_error_500",
+    "campaign_type_ignored", "loyalty_off_by_one", "none",
+)
 
 
 def create_faulty_app(fault: str) -> Flask:
@@ -66,6 +70,9 @@ def corrupt(fault: str, path: str, query: str, status: int, body, forward):
             status = 500
         else:
             error["name"] = "user_not_found"
+    elif fault == "unknown_error_500" and isinstance(error, dict):
+        status = 500
+        error.update(code=999, name="internal_error", description="Something went wrong.")
     elif fault == "campaign_type_ignored" and campaigns is not None:
         params = parse_qsl(query, keep_blank_values=True)
         types = {t for k, v in params if k == "campaign_type" for t in v.split(",")}

@@ -12,7 +12,7 @@ import requests
 
 from campaign_mock.check import rules
 from check_helpers import run_check
-from mockserver import SPAAZA_ADMIN
+from mockserver import SPAAZA_ADMIN, free_port
 
 OPERATIONS = 10  # operationIds in openapi.yaml
 
@@ -78,6 +78,29 @@ def test_planted_fault_fails_check_and_is_named(fault, faulty_server):
     assert "curl -X GET" in result.stdout  # a reproduction for the failure
 
 
+@pytest.mark.parametrize("seed", [0, 2, 5])
+def test_negative_mode_passes_on_the_mock(mock_server, seed):
+    """Negative data draws errors Spaaza documents with HTTP 500 (228 auth_method_invalid,
+    68, 238); served as documented they are not server errors. These seeds met them."""
+    result = run_check(
+        "--base-url", mock_server.url, "--mode", "negative", "--seed", str(seed), "--phases", "fuzzing", "--max-examples", "10",
+        "--operation", "getCampaigns", "--operation", "getCampaignsInternal", "--operation", "getCampaign",
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.mark.parametrize("fault", ["unknown_error_500", "error_217_as_500"])
+def test_undocumented_500_is_still_a_server_error(fault, faulty_server):
+    """A 500 with a code outside the catalogue, or with a code documented with another status."""
+    server = faulty_server(fault)
+    result = run_check(
+        "--base-url", server.url, "--operation", "getCampaigns", "--check", "not_a_server_error",
+        "--max-examples", "10", "--phases", "examples,fuzzing", "--mode", "positive",
+    )
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "ST101 Server error" in result.stdout, result.stdout[-3000:]
+
+
 def test_faulty_front_without_fault_passes(faulty_server):
     """The proxy itself is faithful: the faults, not the front, make the runs above fail."""
     server = faulty_server("none")
@@ -107,6 +130,33 @@ def test_same_seed_same_requests(mock_server, tmp_path):
                   "--max-examples", "5", "--seed", "7", "--", "--report", "ndjson", "--report-ndjson-path", str(events))
         runs.append(_requests_sent(events))
     assert runs[0] and runs[0] == runs[1]
+
+
+# Usage errors: one line, exit 2, before any request of the run -----------------------
+
+
+def _usage_error(result) -> str:
+    assert result.returncode == 2, result.stdout[-3000:]
+    assert "Traceback" not in result.stdout and "Schemathesis v" not in result.stdout, result.stdout[-3000:]
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1, result.stdout
+    return lines[0]
+
+
+def test_junit_xml_under_a_regular_file_is_a_usage_error(mock_server, tmp_path):
+    (tmp_path / "afile").write_text("")
+    line = _usage_error(run_check("--base-url", mock_server.url, "--junit-xml", str(tmp_path / "afile" / "x.xml")))
+    assert line.startswith(f"campaign-mock: --junit-xml {tmp_path / 'afile' / 'x.xml'}: cannot create its folder"), line
+
+
+@pytest.mark.parametrize("option", ["--base-url", "--compare-url"])
+@pytest.mark.parametrize("url, message", [("notaurl", "is not an http(s) URL"), ("unreachable", "cannot reach the server")])
+def test_url_that_is_no_server_is_a_usage_error(mock_server, option, url, message):
+    if url == "unreachable":
+        url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    args = ["--base-url", url] if option == "--base-url" else ["--base-url", mock_server.url, "--compare-url", url]
+    line = _usage_error(run_check(*args))
+    assert line.startswith(f"campaign-mock: {option} ") and message in line, line
 
 
 # Drift report -----------------------------------------------------------------------

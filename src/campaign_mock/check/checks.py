@@ -10,7 +10,8 @@ Registers, from the settings in the environment (settings.py):
 - a failure filter: positive_data_acceptance (ST202) failures are dropped when the request
   as sent was not valid after all (Schemathesis 4.32.5's coverage phase labels e.g.
   `X-Spaaza-API-Version: 0` positive; two user identifiers at once break a documented
-  cross-parameter rule the schema cannot express).
+  cross-parameter rule the schema cannot express); not_a_server_error (ST101) failures are
+  dropped when the 500 is a documented Spaaza error served with its documented status.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from campaign_mock.check import rules
 from campaign_mock.check.exchange import from_schemathesis
 from campaign_mock.check.settings import CheckSettings
 from campaign_mock.contract import load_contract
+from campaign_mock.contract.catalogue import spaaza_errors
 from campaign_mock.contract.facts import USER_IDENTIFIERS
 
 SETTINGS = CheckSettings.from_environment()
@@ -210,8 +212,27 @@ def not_really_rejected(case: Any, response: Any) -> str | None:
     return None
 
 
+def documented_server_error(case: Any, response: Any) -> str | None:
+    """Why an ST101 (server error) is not one, or None when it stands.
+
+    Spaaza documents some errors with HTTP 500 (68, 228, 238: the catalogue's statuses), so
+    the real vendor answers them so and the mock must too. Such an answer is the contract,
+    not a crash: only when its code, name and status are the catalogue's. Any other 500
+    stands; error_matches_catalogue judges the error body either way."""
+    exchange = from_schemathesis(case, response)
+    error = exchange.spaaza_error()
+    code = error.get("code") if error is not None else None
+    documented = spaaza_errors().get(code) if isinstance(code, int) else None
+    if documented is None or error.get("name") != documented.name or exchange.status != documented.http_status:
+        return None
+    return f"documented Spaaza error {documented.code} {documented.name} (HTTP {documented.http_status})"
+
+
 @schemathesis.hook
 def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
-    if getattr(failure, "code", None) == "ST202" and response is not None:
+    code = getattr(failure, "code", None)
+    if code == "ST202" and response is not None:
         return not_really_rejected(case, response) is None
+    if code == "ST101" and response is not None:
+        return documented_server_error(case, response) is None
     return True

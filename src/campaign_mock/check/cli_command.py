@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
+import requests
 
 from campaign_mock.check.settings import CheckSettings
+from campaign_mock.exceptions import CampaignMockError
 
 _DEFAULTS = CheckSettings()
+
+
+def require_server(option: str, url: str, timeout: float = 10) -> None:
+    """Fail fast on a URL that is not a server: otherwise every request of the run (or every
+    probe of the drift report) fails alike, and that reads as failures or drift, not misuse.
+    Any HTTP answer will do, 404 included."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise CampaignMockError(f"{option} {url!r} is not an http(s) URL, e.g. http://127.0.0.1:8080")
+    try:
+        requests.get(url, timeout=timeout).close()
+    except requests.RequestException as e:
+        raise CampaignMockError(f"{option} {url}: cannot reach the server ({type(e).__name__})") from None
 
 
 @click.command(
@@ -52,8 +68,11 @@ def check_command(
         spaaza_app_hostname=spaaza_app_hostname, levelup_token=levelup_token, chain_id=chain_id,
         progress_user_id=progress_user_id, steer=steer,
     )
+    require_server("--base-url", base_url)
     if compare_url:
         from campaign_mock.check.drift import drift
+
+        require_server("--compare-url", compare_url)
 
         report = drift(base_url, compare_url, settings)
         click.echo("\n".join(report.lines))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from campaign_mock.check.settings import CheckSettings
 from campaign_mock.contract.files import spec_path
+from campaign_mock.exceptions import CampaignMockError
 
 HOOKS_MODULE = "campaign_mock.check.checks"
 DEFAULT_PHASES = "examples,coverage,fuzzing"
@@ -74,8 +75,17 @@ def environment(o: RunOptions) -> dict[str, str]:
     return env
 
 
+def prepare_report_folder(path: Path) -> None:
+    """Create the report's folder now: a path that cannot be one (under a regular file, say)
+    is a usage error, better told before the run than as a traceback or a lost report."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CampaignMockError(f"--junit-xml {path}: cannot create its folder ({e.filename}: {e.strerror})") from None
+
+
 def run(o: RunOptions) -> int:
     """Run Schemathesis; its output goes to ours. Exit code: Schemathesis' (0 = no failures)."""
     if o.junit_xml:
-        Path(o.junit_xml).parent.mkdir(parents=True, exist_ok=True)
+        prepare_report_folder(Path(o.junit_xml))
     return subprocess.run(schemathesis_argv(o), env=environment(o), check=False).returncode
