@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 import requests
@@ -14,6 +15,7 @@ from werkzeug.serving import make_server
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
 from campaign_mock.contract.validate import violations
 from campaign_mock.server.app import create_app
+from campaign_mock.server.config import ServerConfig
 
 DOCUMENTED = "/internal/get-campaigns?chain_id=1743&exclude_inactive=false"
 
@@ -33,11 +35,12 @@ def test_unknown_levelup_route_is_a_levelup_error(base_url, path):
     assert violations("levelup-errors.json", response.json()) == []
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
-@pytest.mark.parametrize("path", ["/get-campaigns", "/v15/campaigns/20/basic_v1"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+@pytest.mark.parametrize("path", ["/get-campaigns", "/internal/get-campaigns", "/get-campaign", "/v15/campaigns/20/basic_v1"])
 def test_wrong_method_is_405_in_the_vendors_shape(base_url, method, path):
     response = requests.request(method, base_url + path, data="{}", timeout=10)
     assert response.status_code == 405
+    assert response.headers["Content-Type"] == "application/json"
     assert "GET" in response.headers["Allow"]
     body = response.json()
     assert isinstance(body, list) if path.startswith("/v15/") else body["result"]["status"] == "error"
@@ -58,11 +61,19 @@ def test_forced_levelup_error(base_url, forced, key):
 
 
 @pytest.mark.parametrize("path", [DOCUMENTED, "/v15/campaigns/20/basic_v1"])
-@pytest.mark.parametrize("value", ["9999", "no", ""])
+@pytest.mark.parametrize("value", ["9999", "no", "", pytest.param("2" * 5000, id="5000-digits"), "\u00b2"])
 def test_forcing_something_undocumented_is_a_clear_400(base_url, path, value):
-    response = requests.get(base_url + path, headers={"X-Mock-Error": value}, timeout=10)
+    response = requests.get(base_url + path, headers={"X-Mock-Error": value.encode("latin-1")}, timeout=10)
     assert response.status_code == 400
     assert "X-Mock-Error" in response.text
+
+
+@pytest.mark.parametrize("path", [DOCUMENTED, "/v15/campaigns/20/basic_v1"])
+@pytest.mark.parametrize("value", ["soon", "-5", pytest.param("1" * 5000, id="5000-digits"), "\u00b2"])
+def test_a_malformed_delay_is_a_clear_400(base_url, path, value):
+    response = requests.get(base_url + path, headers={"X-Mock-Delay-Ms": value.encode("latin-1")}, timeout=10)
+    assert response.status_code == 400
+    assert "X-Mock-Delay-Ms" in response.text
 
 
 def test_forced_error_leaves_the_world_alone(base_url):
@@ -79,8 +90,21 @@ def test_forced_delay(base_url):
     assert requests.get(base_url + DOCUMENTED, headers={"X-Mock-Delay-Ms": "soon"}, timeout=10).status_code == 400
 
 
+@contextmanager
+def serving(app):
+    """`app` (an app the test holds, to plant or inspect) over a real socket, by werkzeug."""
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+
+
 def test_unexpected_exception_is_logged_and_answered_as_the_vendors_500(caplog):
-    """A planted failing view, served over a real socket by werkzeug."""
+    """A planted failing view."""
     app = create_app()
 
     def boom(**_):
@@ -88,15 +112,9 @@ def test_unexpected_exception_is_logged_and_answered_as_the_vendors_500(caplog):
 
     app.add_url_rule("/boom", view_func=boom)
     app.add_url_rule("/v15/boom", view_func=boom)
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        spaaza = requests.get(f"http://127.0.0.1:{port}/boom", timeout=10)
-        levelup = requests.get(f"http://127.0.0.1:{port}/v15/boom", timeout=10)
-    finally:
-        server.shutdown()
+    with serving(app) as url:
+        spaaza = requests.get(f"{url}/boom", timeout=10)
+        levelup = requests.get(f"{url}/v15/boom", timeout=10)
     assert spaaza.status_code == 500 and spaaza.json()["result"]["status"] == "error"
     assert "Traceback" not in spaaza.text and "planted" not in spaaza.text
     assert levelup.status_code == 500 and levelup.json()[0]["error"]["message"]
@@ -162,3 +180,15 @@ def test_the_answer_cache_is_bounded_by_bytes():
     assert cache.size <= 40_000 and len(cache) == 3
     assert cache.get(("/x", "chain=9", None, None, None, None, None)) is not None
     assert cache.get(("/x", "chain=0", None, None, None, None, None)) is None
+
+
+def test_the_answer_cache_counts_the_request_keys_bytes():
+    """Tiny answers to requests with kilobytes of junk each: the junk is what the cache would
+    hold, so it counts toward the bound (10,000 such requests grew a worker by 170 MB)."""
+    app = create_app(ServerConfig(cache_bytes=100_000))
+    cache = app.config["CAMPAIGN_MOCK_STATE"].cache
+    junk = "x" * 16_384
+    with serving(app) as url, requests.Session() as http:
+        for i in range(30):
+            assert http.get(f"{url}/get-campaigns?chain_id=1762&pad{i}={junk}", timeout=10).status_code == 401
+    assert cache.size <= 100_000 and len(cache) == 5  # 17 KB and more each

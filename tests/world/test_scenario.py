@@ -630,3 +630,9 @@ def test_a_deleted_campaign_is_not_listed(tmp_path):
     chain = build_world(0, scenarios=load_scenarios([path])).spaaza.chains[7001]
     assert 7001100 not in {c["id"] for c in chain.campaigns} and 7001101 in {c["id"] for c in chain.campaigns}
     assert [c["id"] for c in chain.unlisted] == [7001100]
+
+
+def test_a_scenario_username_is_what_the_mock_takes_for_one():
+    from campaign_mock.contract.facts import USERNAME_PATTERN
+
+    assert schema()["$defs"]["user"]["properties"]["username"]["pattern"] == USERNAME_PATTERN

@@ -7,6 +7,9 @@ from __future__ import annotations
 # The six alternative ways get-campaigns names a user; more than one at once is error 416.
 # openapi.yaml declares each (tests/contract/test_spec.py).
 USER_IDENTIFIERS = ("user_id", "member_number", "username", "referral_code", "authentication_point_identifier", "auxiliary_identifier")
+# What the mock takes for a well-formed `username` (an email address; else 267). The scenario
+# schema states the same pattern, and a test holds the two together.
+USERNAME_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 # campaign_type content or mobile_content needs no session.
 NO_SESSION_TYPES = frozenset({"content", "mobile_content"})
@@ -27,6 +30,7 @@ ORDER_BY = ("created_date", "priority")
 def parse_version(text: str) -> tuple[int, int, int] | None:
     """"1.4.11" -> (1, 4, 11); None unless three dot-separated decimal numbers."""
     parts = text.split(".")
-    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+    # ASCII digits only, as the spec's \d; and short enough for int() (it refuses 4,300+ digits).
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 4000 for p in parts):
         return None
     return tuple(int(p) for p in parts)  # type: ignore[return-value]

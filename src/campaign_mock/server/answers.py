@@ -25,10 +25,18 @@ KEY_HEADERS = (
     "HTTP_AUTHORIZATION",
 )
 FORCING_HEADERS = ("HTTP_X_MOCK_ERROR", "HTTP_X_MOCK_DELAY_MS")
+# Roughly what one entry costs beyond its key and body: the dict slot, the Answer, its headers.
+ENTRY_OVERHEAD = 1024
 
 
 def request_key(environ: dict) -> tuple:
     return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), *map(environ.get, KEY_HEADERS))
+
+
+def entry_size(key: tuple, answer: "Answer") -> int:
+    """What keeping an answer costs. The key counts too: a client may send kilobytes of query
+    string or headers with every request, each a new key for a tiny answer."""
+    return ENTRY_OVERHEAD + sum(len(part) for part in key if part) + len(answer.body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +56,8 @@ class Answer:
 
 
 class AnswerCache:
-    """Bounded by the bytes it holds; when full, the oldest answers go first."""
+    """Bounded by the bytes it holds (keys, bodies and a per-entry overhead); when full, the
+    oldest answers go first."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
@@ -72,10 +81,10 @@ class AnswerCache:
             if key in self._answers:
                 return
             self._answers[key] = answer
-            self.size += len(answer.body)
+            self.size += entry_size(key, answer)
             while self.size > self.max_bytes and len(self._answers) > 1:
                 oldest = next(iter(self._answers))
-                self.size -= len(self._answers.pop(oldest).body)
+                self.size -= entry_size(oldest, self._answers.pop(oldest))
 
     def __len__(self) -> int:
         return len(self._answers)

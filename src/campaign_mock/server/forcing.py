@@ -14,6 +14,7 @@ import time
 from flask import Flask, current_app, request
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
+from campaign_mock.server.digits import parse_digits
 from campaign_mock.server.errors import MOCK_ERROR_INVALID, SpaazaError, is_levelup, json_response, levelup_response, spaaza_response
 
 LEVELUP_BY_STATUS = {"401": "invalid_token", "404": "not_found", "500": "server_error"}
@@ -30,16 +31,17 @@ def register(app: Flask) -> None:
             return None
         levelup = is_levelup(request.path)
         if delay is not None:
-            if not delay.strip().isdigit():
+            delay_ms = parse_digits(delay.strip())
+            if delay_ms is None:
                 return _invalid(levelup, DELAY_INVALID)
-            time.sleep(min(int(delay), current_app.config["CAMPAIGN_MOCK"].max_delay_ms) / 1000)
+            time.sleep(min(delay_ms, current_app.config["CAMPAIGN_MOCK"].max_delay_ms) / 1000)
         if forced is None:
             return None
         forced = forced.strip()
         if levelup:
             key = LEVELUP_BY_STATUS.get(forced, forced)
             return levelup_response(key) if key in LEVELUP_ERRORS else _invalid(True, MOCK_ERROR_INVALID)
-        code = int(forced) if forced.isdigit() else None
+        code = parse_digits(forced)
         return spaaza_response(spaaza_errors()[code]) if code in spaaza_errors() else _invalid(False, MOCK_ERROR_INVALID)
 
 

@@ -5,14 +5,44 @@ the same world from the same CAMPAIGN_MOCK_* settings, so all answer byte-identi
 from __future__ import annotations
 
 import os
+import socket
 
 import click
 from granian import Granian
 from granian.constants import Interfaces
 
+from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.server.config import ServerConfig
 from campaign_mock.world import build_world, documented
 from campaign_mock.world.scenario import load_scenarios
+
+
+class AddressError(CampaignMockError):
+    """--host/--port cannot be listened on; the CLI says so in one line (exit 2)."""
+
+
+def listen_address(host: str, port: int) -> str:
+    """The IP address for granian to bind: `host` itself or, for a name such as localhost, what
+    it resolves to (granian takes IP addresses only). Checks that nothing listens there yet:
+    granian binds with SO_REUSEPORT, so it would silently share the port with another server."""
+    try:
+        family, _, _, _, sockaddr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (OSError, UnicodeError, ValueError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise AddressError(f"--host {host!r}: not an IP address nor a host name that resolves ({reason})") from None
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # SO_REUSEADDR (without SO_REUSEPORT): a listener on the port refuses the bind, while
+        # connections of a server that just stopped (TIME_WAIT) do not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(sockaddr)
+        except OSError as e:
+            raise AddressError(f"cannot listen on {_hostport(sockaddr[0], port)}: {e.strerror or e}") from None
+    return sockaddr[0]
+
+
+def _hostport(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def banner(base: str, config: ServerConfig, world) -> str:
@@ -34,13 +64,14 @@ Forced errors and delays: add -H 'X-Mock-Error: 217' or -H 'X-Mock-Delay-Ms: 150
 
 
 def run(host: str, port: int, seed: int, scenarios: list[str], workers: int, threads: int) -> None:
+    address = listen_address(host, port)  # fail fast, in this process: the address...
     config = ServerConfig(seed=seed, scenarios=tuple(scenarios))
-    world = build_world(seed, scenarios=load_scenarios(config.scenarios))  # fail fast, in this process
+    world = build_world(seed, scenarios=load_scenarios(config.scenarios))  # ...and the scenarios
     os.environ.update(config.to_environment())
-    click.echo(banner(f"http://{host}:{port}", config, world), err=True)
+    click.echo(banner(f"http://{_hostport(host, port)}", config, world), err=True)
     Granian(
         "campaign_mock.server.wsgi:app_factory",
-        address=host,
+        address=address,
         port=port,
         interface=Interfaces.WSGI,
         workers=workers,

@@ -19,17 +19,18 @@ from dataclasses import dataclass, replace
 from flask import Blueprint, current_app, request
 
 from campaign_mock.contract import load_contract
+from campaign_mock.server.digits import MAX_DIGITS, parse_digits
 from campaign_mock.server.errors import SpaazaFailure
 from campaign_mock.world import World
-from campaign_mock.contract.facts import CURRENT_API_VERSION, NO_SESSION_TYPES, ORDER_BY, USER_IDENTIFIERS, parse_version
-from campaign_mock.world.model import SpaazaSession
+from campaign_mock.contract.facts import CURRENT_API_VERSION, NO_SESSION_TYPES, ORDER_BY, USER_IDENTIFIERS, USERNAME_PATTERN, parse_version
+from campaign_mock.world.model import Chain, SpaazaSession
 from campaign_mock.world.spaaza import is_active
 from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns
 
 bp = Blueprint("spaaza", __name__)
 
 AUTH_METHODS = ("session", "bearer")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(USERNAME_PATTERN)
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
@@ -38,13 +39,14 @@ def _answer(view):
     return state.cache.answer(request.environ, lambda: view(state.world, request.args, request.headers))
 
 
-@bp.get("/get-campaigns", endpoint="get_campaigns")
-@bp.get("/internal/get-campaigns", endpoint="get_campaigns_internal")
+# provide_automatic_options=False: OPTIONS gets the vendor's 405 with Allow, not Flask's empty 200.
+@bp.get("/get-campaigns", endpoint="get_campaigns", provide_automatic_options=False)
+@bp.get("/internal/get-campaigns", endpoint="get_campaigns_internal", provide_automatic_options=False)
 def get_campaigns_view():
     return _answer(answer_get_campaigns)
 
 
-@bp.get("/get-campaign")
+@bp.get("/get-campaign", provide_automatic_options=False)
 def get_campaign_view():
     return _answer(answer_get_campaign)
 
@@ -52,14 +54,14 @@ def get_campaign_view():
 # --- parsing ------------------------------------------------------------------------
 
 
-def _integer(value: str | None, code: int, digits: int = 18) -> int | None:
+def _integer(value: str | None, code: int, digits: int = MAX_DIGITS) -> int | None:
     """An integer parameter; a negative one is well-formed (and then not found)."""
     if value is None:
         return None
-    unsigned = value.removeprefix("-")
-    if not (unsigned.isascii() and unsigned.isdigit() and len(unsigned) <= digits):
+    number = parse_digits(value.removeprefix("-"), digits)
+    if number is None:
         raise SpaazaFailure(code)
-    return int(value)
+    return -number if value.startswith("-") else number
 
 
 def _boolean(args, name: str) -> bool | None:
@@ -149,17 +151,18 @@ def _session(world: World, headers, auth_method: str | None, anonymous_ok: bool)
         return session
     if user_id is None and key is None and anonymous_ok:
         return None
-    session = world.spaaza.sessions.get(int(user_id)) if user_id and user_id.isdigit() else None
+    session = world.spaaza.sessions.get(parse_digits(user_id))
     if session is None or session.key != key:
         raise SpaazaFailure(6)
     return session
 
 
-def _check_access(world: World, session: SpaazaSession | None, chain_id: int, headers) -> None:
+def _check_access(world: World, session: SpaazaSession | None, chain: Chain, headers) -> None:
+    """`chain` is the resolved chain, never an alias id: a session lists the chain's own id."""
     if session is None:
         return
     if session.role == "admin":
-        if chain_id not in session.chain_ids:
+        if chain.id not in session.chain_ids:
             raise SpaazaFailure(68)
         return
     hostname = headers.get("X-Spaaza-MyPrice-App-Hostname")
@@ -170,7 +173,7 @@ def _check_access(world: World, session: SpaazaSession | None, chain_id: int, he
         raise SpaazaFailure(238)
     if app.chain_id is None:
         raise SpaazaFailure(264)
-    if world.spaaza.chain(app.chain_id) is not world.spaaza.chain(chain_id) or chain_id not in session.chain_ids:
+    if world.spaaza.chain(app.chain_id) is not chain or chain.id not in session.chain_ids:
         raise SpaazaFailure(405)
 
 
@@ -207,8 +210,8 @@ def answer_get_campaigns(world: World, args, headers) -> dict:
     chain = world.spaaza.chain(chain_id)
     if chain is None:
         raise SpaazaFailure(217)
-    _check_access(world, session, chain_id, headers)
-    user_id = _progress_user(world, session, parsed.identifier, chain_id)
+    _check_access(world, session, chain, headers)
+    user_id = _progress_user(world, session, parsed.identifier, chain.id)
     return get_campaigns(world, chain, replace(parsed.query, user_id=user_id))
 
 
@@ -226,7 +229,7 @@ def answer_get_campaign(world: World, args, headers) -> dict:
     chain, campaign = found
     if chain_arg is not None and world.spaaza.chain(chain_arg) is not chain:
         raise SpaazaFailure(405)
-    _check_access(world, session, chain_arg if chain_arg is not None else chain.id, headers)
+    _check_access(world, session, chain, headers)
     user_id = _progress_user(world, session, parsed.identifier, chain.id)
     if not is_active(campaign, world.clock):
         raise SpaazaFailure(449)

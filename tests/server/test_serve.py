@@ -1,0 +1,47 @@
+"""`campaign-mock serve` and the address it listens on: a host name resolves, an unusable
+address is a one-line message and exit 2 before granian starts, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from mockserver import CLI, LEVELUP_AUTH, MockServer, free_port, start_server
+
+
+def serve(*args: str) -> tuple[int, str]:
+    """Exit status and stderr of a serve that must refuse to start."""
+    process = subprocess.Popen([*CLI, "serve", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _, stderr = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        MockServer(process, "").stop()  # it started after all: stop it and its workers, and fail
+        raise
+    return process.returncode, stderr
+
+
+def test_a_port_in_use_is_refused(mock_server):
+    """granian binds with SO_REUSEPORT: without the check, two mocks would share the port."""
+    port = str(urlsplit(mock_server.url).port)
+    status, stderr = serve("--port", port)
+    assert status == 2
+    assert stderr.strip() == f"campaign-mock: cannot listen on 127.0.0.1:{port}: Address already in use"
+
+
+@pytest.mark.parametrize("host, says", [("999.1.1.1", "'999.1.1.1': not an IP address nor a host name"), ("no such host", "not an IP address"), ("192.0.2.1", "cannot listen on 192.0.2.1")])
+def test_an_unusable_host_is_refused(host, says):
+    status, stderr = serve("--host", host, "--port", str(free_port()))
+    assert status == 2
+    assert says in stderr and "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1
+
+
+def test_a_host_name_is_resolved():
+    port = free_port()
+    server = start_server([*CLI, "serve", "--host", "localhost", "--port", str(port)], port)
+    try:
+        assert requests.get(f"{server.url}/v15/campaigns/20/basic_v1", headers=LEVELUP_AUTH, timeout=10).status_code == 200
+    finally:
+        server.stop()
