@@ -2,7 +2,8 @@
 
 Authorization first (401 with WWW-Authenticate: missing, malformed or unknown token, or a
 token without manage_user_campaigns), then the campaign (404: unknown campaign, unknown
-representation, or one that does not apply to the campaign's kind)."""
+representation, or one that does not apply to the campaign's kind; the documented
+/20/custom_progress_based_v1 is answered by campaign 17440, as its body says)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 
 from flask import Blueprint, current_app, request
 
+from campaign_mock.server.digits import parse_digits
 from campaign_mock.server.errors import LevelUpFailure
 from campaign_mock.world import World
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
@@ -20,7 +22,7 @@ bp = Blueprint("levelup", __name__)
 _TOKEN = re.compile(r"token (\S+)", re.IGNORECASE)
 
 
-@bp.get("/v15/campaigns/<campaign_id>/<representation>")
+@bp.get("/v15/campaigns/<campaign_id>/<representation>", provide_automatic_options=False)
 def campaign_view(campaign_id: str, representation: str):
     state = current_app.config["CAMPAIGN_MOCK_STATE"]
     authorization = request.environ.get("HTTP_AUTHORIZATION")
@@ -36,7 +38,7 @@ def answer_campaign(world: World, campaign_id: str, representation: str, authori
         raise LevelUpFailure("invalid_token")
     if MANAGE_USER_CAMPAIGNS not in token.permissions:
         raise LevelUpFailure("permission_missing")
-    campaign = world.levelup.campaigns.get(int(campaign_id)) if campaign_id.isdigit() else None
+    campaign = world.levelup.campaign(parse_digits(campaign_id), representation)
     if campaign is None or representation not in campaign.bodies:
         raise LevelUpFailure("not_found")
     return levelup_body(world, campaign, representation, token.user_id)

@@ -130,7 +130,8 @@ def build_levelup(seed: int, clock: datetime, merchants: int, users: int, scenar
             else:
                 value = levelup.make_progress(seed, uid, campaign)
             progress[(uid, cid)] = spec.progress.get(cid, value)
-    return LevelUpWorld(campaigns=MappingProxyType(campaigns), tokens=MappingProxyType(tokens), progress=MappingProxyType(progress))
+    aliases = documented.LEVELUP_ALIASES if documented_part else {}
+    return LevelUpWorld(campaigns=MappingProxyType(campaigns), tokens=MappingProxyType(tokens), progress=MappingProxyType(progress), aliases=MappingProxyType(aliases))
 
 
 def build_world(

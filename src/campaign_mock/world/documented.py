@@ -9,7 +9,8 @@ Where the docs disagree with themselves we keep the documented bodies and decide
   a deleted points wallet of chain 1762: it exists (loyalty progress counts its points) but,
   being deleted, is never listed.
 - The custom_progress_based_v1 example is requested on campaign 20 but its body says id
-  17440: the body wins, the representation is served for campaign 17440. Campaign 20 is the
+  17440. Campaign 17440 is the custom-progress campaign; /20/custom_progress_based_v1 is an
+  alias of it (as 1743 is of 1762), so the documented request replays. Campaign 20 is the
   item-based gift card loyalty campaign its other two examples show.
 - Campaign 286 shows different amounts in its two representations; both are kept verbatim.
 """
@@ -45,6 +46,8 @@ LEVELUP_CAMPAIGNS = {
     286: ("spend_gift_card", ("spend_based_loyalty_v1", "spend_based_gift_card_loyalty_v1")),
     287: ("visit_loyalty", ("visit_based_loyalty_v1",)),
 }
+# (campaign id in the URL, representation) -> the campaign that answers: the documented request.
+LEVELUP_ALIASES = {(20, "custom_progress_based_v1"): 17440}
 # basic_v1 for the campaigns whose basic representation the docs do not show.
 _BASIC = {
     17440: {"campaign": {"description": "Spend $50, get $5 credit!", "title": "Custom Loyalty"}},

@@ -178,6 +178,9 @@ def _write_levelup(out: Path, manifest: _Manifest, world: World) -> int:
                 _dump(out / file, levelup_body(world, campaign, rep, token.user_id))
                 manifest.add(file, 200, "GET", f"/v15/campaigns/{cid}/{rep}", {}, {"Authorization": f"token {token.token}"})
                 written += 1
+        for (alias, rep), cid in sorted(world.levelup.aliases.items()):
+            # The same file answers the documented request on the alias id.
+            manifest.add(f"levelup/user-{token.user_id}/campaign-{cid}/{rep}.json", 200, "GET", f"/v15/campaigns/{alias}/{rep}", {}, {"Authorization": f"token {token.token}"})
     return written
 
 

@@ -165,6 +165,11 @@ class LevelUpWorld:
     tokens: Mapping[str, LevelUpToken]
     # (user_id, campaign_id) -> progress in the campaign's unit (items, cents or visits).
     progress: Mapping[tuple[int, int], int]
+    # (campaign id in the URL, representation) -> the campaign that answers it (see documented.py).
+    aliases: Mapping[tuple[int, str], int] = field(default_factory=dict)
+
+    def campaign(self, campaign_id: int | None, representation: str) -> LevelUpCampaign | None:
+        return self.campaigns.get(self.aliases.get((campaign_id, representation), campaign_id))
 
 
 @dataclass(frozen=True)
