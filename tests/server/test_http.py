@@ -43,7 +43,17 @@ def test_wrong_method_is_405_in_the_vendors_shape(base_url, method, path):
     assert response.headers["Content-Type"] == "application/json"
     assert "GET" in response.headers["Allow"]
     body = response.json()
-    assert isinstance(body, list) if path.startswith("/v15/") else body["result"]["status"] == "error"
+    if path.startswith("/v15/"):
+        assert body == LEVELUP_ERRORS["method_not_allowed"].body()
+    else:
+        assert body["error"]["name"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("method, path, status", [("GET", "/nope", 404), ("POST", "/get-campaigns?chain_id=1762", 405), ("POST", "/v15/campaigns/20/basic_v1", 405), ("GET", "/v15/nope", 404)])
+def test_a_forced_error_does_not_hide_an_unknown_route_or_method(base_url, method, path, status):
+    forced = "401" if path.startswith("/v15/") else "217"
+    response = requests.request(method, base_url + path, headers={**SPAAZA_ADMIN, **LEVELUP_AUTH, "X-Mock-Error": forced}, timeout=10)
+    assert response.status_code == status
 
 
 @pytest.mark.parametrize("code", sorted(spaaza_errors()))

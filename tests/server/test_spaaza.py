@@ -212,9 +212,27 @@ def test_a_user_session_reads_its_chain_by_its_alias(base_url, path, query):
     assert by_alias.content == get(base_url, path, {**query, "chain_id": documented.CHAIN_ID}, user_session()).content
 
 
-def test_bearer_token_is_a_session(base_url):
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER"])
+def test_bearer_token_is_a_session(base_url, scheme):
     token = SPAAZA.sessions[documented.ADMIN_USER_ID].access_token
-    assert campaigns_of(get(base_url, "/get-campaigns", CHAIN, {"Authorization": f"Bearer {token}"})) == campaigns_of(get(base_url, "/get-campaigns", CHAIN, SPAAZA_ADMIN))
+    assert campaigns_of(get(base_url, "/get-campaigns", CHAIN, {"Authorization": f"{scheme} {token}"})) == campaigns_of(get(base_url, "/get-campaigns", CHAIN, SPAAZA_ADMIN))
+
+
+# The spec leaves ids unbounded: a longer number than any id is well-formed and names nothing.
+@pytest.mark.parametrize(
+    "path, params, code",
+    [
+        ("/get-campaigns", {"chain_id": "323263019679572033536"}, 217),
+        ("/get-campaigns", {"chain_id": "9" * 5000}, 217),
+        ("/get-campaign", {"campaign_id": "1234567890123456789"}, 246),
+        ("/get-campaign", {"campaign_id": 2013, "chain_id": "1234567890123456789"}, 217),
+        ("/get-campaign", {"campaign_id": 2013, "chain_id": 999999}, 217),
+        ("/get-campaign", {"campaign_id": 2013, "chain_id": 5001}, 405),
+    ],
+)
+def test_an_id_that_names_nothing_is_not_found(base_url, path, params, code):
+    response = get(base_url, path, params, SPAAZA_ADMIN)
+    assert response.json()["error"]["code"] == code
 
 
 def test_get_campaign_returns_one_campaign_with_progress(base_url):

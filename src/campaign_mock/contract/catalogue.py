@@ -79,7 +79,7 @@ class LevelUpError:
     www_authenticate: str | None = None
 
     def body(self) -> list:
-        error = {"message": self.message, "object": "campaign" if self.http_status == 404 else "access_token", "property": None}
+        error = {"message": self.message, "object": {401: "access_token", 404: "campaign"}.get(self.http_status), "property": None}
         if self.code:
             error["code"] = self.code
         return [{"error": error}]
@@ -103,5 +103,7 @@ LEVELUP_ERRORS: dict[str, LevelUpError] = {
         ),
         LevelUpError("not_found", 404, "The campaign does not exist or cannot be displayed.", "not_found"),
         LevelUpError("server_error", 500, "Something went wrong on our end.", "server_error"),
+        # Not documented: what the mock answers a method the endpoint does not take.
+        LevelUpError("method_not_allowed", 405, "This endpoint does not accept that HTTP method.", "method_not_allowed"),
     )
 }

@@ -8,8 +8,13 @@ from __future__ import annotations
 MAX_DIGITS = 18
 
 
+def is_digits(text: str) -> bool:
+    """One or more ASCII digits, any length."""
+    return text.isascii() and text.isdigit()
+
+
 def parse_digits(text: str | None, max_digits: int = MAX_DIGITS) -> int | None:
     """`text` as a non-negative int if it is 1 to max_digits ASCII digits, else None."""
-    if text is None or len(text) > max_digits or not (text.isascii() and text.isdigit()):
+    if text is None or len(text) > max_digits or not is_digits(text):
         return None
     return int(text)

@@ -73,8 +73,7 @@ def register(app: Flask) -> None:
     def _http(e: HTTPException):
         status = e.code if e.code in (404, 405) else 500
         if is_levelup(request.path):
-            response = levelup_response("not_found" if status in (404, 405) else "server_error")
-            response.status_code = status
+            response = levelup_response({404: "not_found", 405: "method_not_allowed"}.get(status, "server_error"))
         else:
             response = spaaza_response(MOCK_SPAAZA_ERRORS[status])
         if isinstance(e, MethodNotAllowed) and e.valid_methods:

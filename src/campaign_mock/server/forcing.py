@@ -18,7 +18,7 @@ from campaign_mock.server.digits import parse_digits
 from campaign_mock.server.errors import MOCK_ERROR_INVALID, SpaazaError, is_levelup, json_response, levelup_response, spaaza_response
 
 LEVELUP_BY_STATUS = {"401": "invalid_token", "404": "not_found", "500": "server_error"}
-DELAY_INVALID = SpaazaError(9400, "mock_error_invalid", "X-Mock-Delay-Ms must be a whole number of milliseconds.", 400)
+DELAY_INVALID = SpaazaError(9400, "mock_error_invalid", "X-Mock-Delay-Ms must be a whole number of milliseconds (at most 18 digits; longer waits are cut to the cap).", 400)
 
 
 def register(app: Flask) -> None:
@@ -27,8 +27,8 @@ def register(app: Flask) -> None:
         environ = request.environ
         delay = environ.get("HTTP_X_MOCK_DELAY_MS")
         forced = environ.get("HTTP_X_MOCK_ERROR")
-        if delay is None and forced is None:
-            return None
+        if (delay is None and forced is None) or request.routing_exception is not None:
+            return None  # an unknown route or method is answered as such, forced or not
         levelup = is_levelup(request.path)
         if delay is not None:
             delay_ms = parse_digits(delay.strip())

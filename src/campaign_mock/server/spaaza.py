@@ -5,7 +5,7 @@ Each request is checked in the order below; the first failure is the answer. REA
   1. X-Spaaza-API-Version and the query parameters (419, 154, 267, 416, 228, 245, 247)
   2. who is asking: session headers or a bearer token (6, 265, 266); campaign_type
      content/mobile_content alone needs no session
-  3. the chain or campaign (217, 246)
+  3. the chain or campaign (217, 246; get-campaign's optional chain_id: 217, then 405)
   4. may they read it: admin read access (68); a user session's app (269, 238, 264, 405)
   5. whose progress: the user asked for (270, 424)
   6. get-campaign only: is the campaign active (449)
@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from flask import Blueprint, current_app, request
 
 from campaign_mock.contract import load_contract
-from campaign_mock.server.digits import MAX_DIGITS, parse_digits
+from campaign_mock.server.digits import is_digits, parse_digits
 from campaign_mock.server.errors import SpaazaFailure
 from campaign_mock.world import World
 from campaign_mock.contract.facts import CURRENT_API_VERSION, NO_SESSION_TYPES, ORDER_BY, USER_IDENTIFIERS, USERNAME_PATTERN, parse_version
@@ -54,13 +54,21 @@ def get_campaign_view():
 # --- parsing ------------------------------------------------------------------------
 
 
-def _integer(value: str | None, code: int, digits: int = MAX_DIGITS) -> int | None:
-    """An integer parameter; a negative one is well-formed (and then not found)."""
+# An id the spec leaves unbounded but that is longer than any id: well-formed, names nothing.
+_NO_SUCH_ID = -1
+
+
+def _integer(value: str | None, code: int, digits: int | None = None) -> int | None:
+    """An integer parameter, `code` unless ASCII digits (at most `digits` where the docs set a
+    limit). A negative one, or one longer than any id, is well-formed and then not found."""
     if value is None:
         return None
-    number = parse_digits(value.removeprefix("-"), digits)
-    if number is None:
+    unsigned = value.removeprefix("-")
+    if not is_digits(unsigned) or (digits is not None and len(unsigned) > digits):
         raise SpaazaFailure(code)
+    number = parse_digits(unsigned)
+    if number is None:
+        return _NO_SUCH_ID
     return -number if value.startswith("-") else number
 
 
@@ -142,7 +150,7 @@ def _session(world: World, headers, auth_method: str | None, anonymous_ok: bool)
     authorization = headers.get("Authorization")
     use_bearer = auth_method == "bearer" or (auth_method is None and authorization is not None and user_id is None and key is None)
     if use_bearer:
-        match = re.fullmatch(r"Bearer (\S+)", (authorization or "").strip())
+        match = re.fullmatch(r"Bearer (\S+)", (authorization or "").strip(), re.IGNORECASE)  # schemes are case-insensitive
         if match is None:
             raise SpaazaFailure(265)
         session = world.spaaza.find_session_by_token(match.group(1))
@@ -227,6 +235,8 @@ def answer_get_campaign(world: World, args, headers) -> dict:
     if found is None or found[1]["is_deleted"]:
         raise SpaazaFailure(246)
     chain, campaign = found
+    if chain_arg is not None and world.spaaza.chain(chain_arg) is None:
+        raise SpaazaFailure(217)
     if chain_arg is not None and world.spaaza.chain(chain_arg) is not chain:
         raise SpaazaFailure(405)
     _check_access(world, session, chain, headers)
