@@ -132,6 +132,20 @@ def test_same_seed_same_requests(mock_server, tmp_path):
     assert runs[0] and runs[0] == runs[1]
 
 
+def test_safe_mode_narrowed_to_one_operation_runs_only_it(mock_server, tmp_path):
+    from campaign_mock.contract import load_contract
+
+    # --safe drops its GET filter when operations are named (Schemathesis ORs include filters):
+    # safe only because every operation of the spec is a GET.
+    assert {method for item in load_contract().spec["paths"].values() for method in item if method in ("get", "put", "post", "delete", "patch", "head", "options")} == {"get"}
+    events = tmp_path / "events.ndjson"
+    result = run_check("--base-url", mock_server.url, "--safe", "--rate-limit", "6000/m", "--operation", "getCampaigns",
+                       "--max-examples", "3", "--", "--report", "ndjson", "--report-ndjson-path", str(events))
+    assert result.returncode == 0, result.stdout[-3000:]
+    sent = _requests_sent(events)
+    assert sent and {(method, uri.split("?")[0].removeprefix(mock_server.url)) for method, uri, _ in sent} == {("GET", "/get-campaigns")}
+
+
 # Usage errors: one line, exit 2, before any request of the run -----------------------
 
 
