@@ -59,3 +59,20 @@ def test_the_credentials_the_readme_gives_are_the_worlds():
 
     for credential in (documented.ADMIN_ACCESS_TOKEN, documented.LEVELUP_TOKEN, str(documented.ADMIN_USER_ID), documented.APP.hostname):
         assert credential in README
+
+
+def _yaml_block_after(marker: str, text: str) -> str:
+    return re.search(re.escape(marker) + r".*?```yaml\n(.*?)```", text, re.DOTALL).group(1)
+
+
+def test_the_readme_scenario_example_loads_and_builds(tmp_path):
+    """The format's own example, as a reader would copy it (session_key filled in)."""
+    from campaign_mock.world import build_world
+    from campaign_mock.world.scenario import load_scenarios
+
+    example = _yaml_block_after("### Scenario files", README)
+    path = tmp_path / "readme.yaml"
+    path.write_text(example.replace('session_key: "..."', 'session_key: "k-700101"'), encoding="utf-8")
+    world = build_world(0, scenarios=load_scenarios([path]))
+    assert world.spaaza.progress[(700101, 7001200)]["award_count"] == 3
+    assert world.levelup.progress[(9101, 9001)] == 2500

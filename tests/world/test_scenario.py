@@ -636,3 +636,19 @@ def test_a_scenario_username_is_what_the_mock_takes_for_one():
     from campaign_mock.contract.facts import USERNAME_PATTERN
 
     assert schema()["$defs"]["user"]["properties"]["username"]["pattern"] == USERNAME_PATTERN
+
+
+def test_the_format_example_in_the_loader_docstring_loads(tmp_path):
+    import campaign_mock.world.scenario as scenario_module
+
+    doc = scenario_module.__doc__
+    example = textwrap.dedent(doc[doc.index("::\n") + 3:doc.index("Every chain gets")])
+    path = write(tmp_path, "docstring.yaml", example.replace('session_key: "..."', 'session_key: "k-700101"'))
+    world = build_world(0, scenarios=load_scenarios([path]))
+    assert world.spaaza.progress[(700101, 7001200)]["award_count"] == 3
+
+
+def test_a_scenario_last_modified_date_carries_last_updated_date(tmp_path):
+    path = write(tmp_path, "dates.yaml", 'spaaza:\n  chains:\n    - id: 7001\n      campaigns: [{type: cashback, id: 7001100, created_date: "2022-01-01T00:00:00+00:00", last_modified_date: "2023-01-01T00:00:00+00:00"}]\n')
+    c = campaign(build_world(0, scenarios=load_scenarios([path])), 7001, 7001100)
+    assert c["last_updated_date"] == c["last_modified_date"] == "2023-01-01T00:00:00+00:00"

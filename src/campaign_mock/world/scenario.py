@@ -22,14 +22,15 @@ The format (published as schemas/scenario.json; every key is optional unless mar
               active: false        # any other key is a campaign field set verbatim (checked against
                                    # spaaza-campaign.json): title, active, is_active, assignment_count,
                                    # reward_priority, active_date_from, active_date_until, ...
-            - type: signup
+            - id: 7001200
+              type: signup
               assignment_count: 600
           users:
             - user_id: 700101      # default <chain id>01, <chain id>02, ...
               member_number: "M-251"   # identifiers (strings): member_number, username, referral_code,
                                        # authentication_point_identifier, auxiliary_identifier
               points: 251          # balance in the chain's points wallet -> decides the loyalty level
-              balances: {7001001: 40}  # wallet campaign id -> balance
+              balances: {7001002: 40}  # wallet campaign id -> balance (not the points wallet with `points`)
               awards: {7001200: 3}     # campaign id -> award_count (campaigns with standard user_progress)
               session_key: "..."   # the user's X-Spaaza-Session-Key
     levelup:

@@ -332,6 +332,9 @@ def make_campaign(seed: int, chain: Chain, spec: CampaignSpec, cid: int, wallets
     for key, value in spec.fields.items():
         if key != "assignment_count":
             c[key] = value
+    # Derived fields follow what the scenario set, unless it set them too.
+    if "last_modified_date" in spec.fields and "last_updated_date" not in spec.fields:
+        c["last_updated_date"] = c["last_modified_date"]
     if "is_active" not in spec.fields:
         c["is_active"] = c["active"] and is_within_window(c, clock)
     return c
