@@ -31,6 +31,20 @@ def main() -> None:
     LevelUp v15 campaign APIs."""
 
 
+def _world_size(command):
+    """--chains, --users-per-chain, --merchants: serve and fixtures take the same, so that the
+    same options give the same world (and fixtures are what the server answers)."""
+    from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN
+
+    for option in reversed((
+        click.option("--chains", type=click.IntRange(0), default=DEFAULT_CHAINS, show_default=True, help="Generated Spaaza chains besides the documented one."),
+        click.option("--users-per-chain", type=click.IntRange(0, 98), default=DEFAULT_USERS_PER_CHAIN, show_default=True, help="Generated users per chain (ids <chain>01..<chain>98)."),
+        click.option("--merchants", type=click.IntRange(0), default=DEFAULT_MERCHANTS, show_default=True, help="Generated LevelUp merchants."),
+    )):
+        command = option(command)
+    return command
+
+
 _seed = click.option("--seed", type=int, default=0, show_default=True, help="World seed: the same seed gives the same bytes.")
 _scenario = click.option(
     "--scenario", "scenarios", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="Scenario YAML file (repeatable)."
@@ -42,22 +56,23 @@ _scenario = click.option(
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
 @_seed
 @_scenario
+@_world_size
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True, help="Threads per worker (delayed answers hold one each).")
-def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], workers: int, threads: int) -> None:
+def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], chains: int, users_per_chain: int, merchants: int, workers: int, threads: int) -> None:
     """Serve both vendor APIs over the world for SEED (default: the built-in default world)."""
+    from campaign_mock.server.config import ServerConfig
     from campaign_mock.server.run import run
 
-    run(host, port, seed, [str(p) for p in scenarios], workers, threads)
+    config = ServerConfig(seed=seed, scenarios=tuple(str(p) for p in scenarios), chains=chains, users_per_chain=users_per_chain, merchants=merchants)
+    run(host, port, config, workers, threads)
 
 
 @main.command()
 @_seed
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Directory to write (created if missing).")
 @_scenario
-@click.option("--chains", type=click.IntRange(0), default=3, show_default=True, help="Generated Spaaza chains besides the documented one.")
-@click.option("--users-per-chain", type=click.IntRange(0, 98), default=3, show_default=True, help="Generated users per chain (ids <chain>01..<chain>98).")
-@click.option("--merchants", type=click.IntRange(0), default=2, show_default=True, help="Generated LevelUp merchants.")
+@_world_size
 def fixtures(seed: int, out: Path, scenarios: tuple[Path, ...], chains: int, users_per_chain: int, merchants: int) -> None:
     """Write the world as response fixtures plus manifest.json (which request each file answers)."""
     from tqdm import tqdm

@@ -45,3 +45,22 @@ def test_a_host_name_is_resolved():
         assert requests.get(f"{server.url}/v15/campaigns/20/basic_v1", headers=LEVELUP_AUTH, timeout=10).status_code == 200
     finally:
         server.stop()
+
+
+def test_the_banner_gives_every_credential_a_scenario_world_needs():
+    """A scenario's chain is read by its own admin; serve alone must say who that is."""
+    from pathlib import Path
+
+    from campaign_mock.server.config import ServerConfig
+    from campaign_mock.server.run import banner
+
+    scenario = Path(__file__).parents[2] / "fixtures" / "scenarios" / "many-assignments.yaml"
+    config = ServerConfig(scenarios=(str(scenario),))
+    world = config.build_world()
+    text = banner("http://127.0.0.1:8080", config, world)
+    for session in world.spaaza.sessions.values():
+        if session.role == "admin" and session.user_id != 1548854:  # the documented admin has its own curl
+            assert f"chain {min(session.chain_ids)}: {session.user_id} / {session.key}" in text
+    for token in world.levelup.tokens.values():
+        assert f"user {token.user_id}: {token.token}" in text
+    assert "(lacks manage_user_campaigns)" in text

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from mockserver import start_mock
 
 from campaign_mock.contract.validate import infer_schema, violations
 
@@ -43,13 +44,28 @@ def test_every_fixture_is_valid(name):
     assert violations(infer_schema(body), body) == []
 
 
-def test_every_file_is_what_the_server_answers(base_url):
+def _replay(base_url: str, root: Path, manifest: dict) -> None:
     with requests.Session() as http:
-        for entry in MANIFEST["files"]:
+        for entry in manifest["files"]:
             request = entry["request"]
             response = http.get(base_url + request["path"], params=request["query"], headers=request["headers"], timeout=10)
             assert response.status_code == entry["status"], entry
-            assert response.content == (COMMITTED / entry["file"]).read_bytes(), entry["file"]
+            assert response.content == (root / entry["file"]).read_bytes(), entry["file"]
+
+
+def test_every_file_is_what_the_server_answers(base_url):
+    _replay(base_url, COMMITTED, MANIFEST)
+
+
+def test_serve_with_the_fixtures_options_answers_every_fixture(tmp_path):
+    options = ("--seed", "3", "--chains", "5", "--users-per-chain", "1", "--merchants", "4")
+    out = tmp_path / "out"
+    assert _fixtures(*options, "--out", str(out)).returncode == 0
+    server = start_mock(*options)
+    try:
+        _replay(server.url, out, json.loads((out / "manifest.json").read_text(encoding="utf-8")))
+    finally:
+        server.stop()
 
 
 def test_a_broken_scenario_writes_nothing(tmp_path):

@@ -10,8 +10,7 @@ from flask import Flask
 from campaign_mock.server import errors, forcing, levelup, spaaza
 from campaign_mock.server.answers import AnswerCache, CachedAnswers
 from campaign_mock.server.config import ServerConfig
-from campaign_mock.world import World, build_world
-from campaign_mock.world.scenario import load_scenarios
+from campaign_mock.world import World
 
 
 @dataclass(frozen=True)
@@ -25,7 +24,7 @@ def create_app(config: ServerConfig | None = None, world: World | None = None) -
     (default: seed 0, no scenarios, the default world)."""
     config = config or ServerConfig.from_environment()
     if world is None:
-        world = build_world(config.seed, scenarios=load_scenarios(config.scenarios))
+        world = config.build_world()
     app = Flask("campaign_mock")
     app.config["CAMPAIGN_MOCK"] = config
     cache = AnswerCache(config.cache_bytes)

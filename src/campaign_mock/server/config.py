@@ -6,11 +6,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from campaign_mock.world import World
+from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_world
+from campaign_mock.world.scenario import load_scenarios
+
 
 @dataclass(frozen=True)
 class ServerConfig:
     seed: int = 0
     scenarios: tuple[str, ...] = field(default_factory=tuple)
+    # The generated part's size, as `campaign-mock fixtures` takes it: same options, same world.
+    chains: int = DEFAULT_CHAINS
+    users_per_chain: int = DEFAULT_USERS_PER_CHAIN
+    merchants: int = DEFAULT_MERCHANTS
     # Bytes of answers kept ready to send; past this the oldest are dropped.
     cache_bytes: int = 64 * 2**20
     # The longest delay a client may ask for with X-Mock-Delay-Ms.
@@ -22,8 +30,18 @@ class ServerConfig:
         return cls(
             seed=int(environ.get("CAMPAIGN_MOCK_SEED", "0")),
             scenarios=tuple(p for p in scenarios.split(os.pathsep) if p),
+            chains=int(environ.get("CAMPAIGN_MOCK_CHAINS", str(cls.chains))),
+            users_per_chain=int(environ.get("CAMPAIGN_MOCK_USERS_PER_CHAIN", str(cls.users_per_chain))),
+            merchants=int(environ.get("CAMPAIGN_MOCK_MERCHANTS", str(cls.merchants))),
             cache_bytes=int(environ.get("CAMPAIGN_MOCK_CACHE_BYTES", str(cls.cache_bytes))),
         )
 
     def to_environment(self) -> dict[str, str]:
-        return {"CAMPAIGN_MOCK_SEED": str(self.seed), "CAMPAIGN_MOCK_SCENARIOS": os.pathsep.join(self.scenarios), "CAMPAIGN_MOCK_CACHE_BYTES": str(self.cache_bytes)}
+        return {
+            "CAMPAIGN_MOCK_SEED": str(self.seed), "CAMPAIGN_MOCK_SCENARIOS": os.pathsep.join(self.scenarios),
+            "CAMPAIGN_MOCK_CHAINS": str(self.chains), "CAMPAIGN_MOCK_USERS_PER_CHAIN": str(self.users_per_chain),
+            "CAMPAIGN_MOCK_MERCHANTS": str(self.merchants), "CAMPAIGN_MOCK_CACHE_BYTES": str(self.cache_bytes),
+        }
+
+    def build_world(self) -> World:
+        return build_world(self.seed, scenarios=load_scenarios(self.scenarios), chains=self.chains, users_per_chain=self.users_per_chain, merchants=self.merchants)

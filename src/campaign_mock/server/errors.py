@@ -77,7 +77,7 @@ def register(app: Flask) -> None:
         else:
             response = spaaza_response(MOCK_SPAAZA_ERRORS[status])
         if isinstance(e, MethodNotAllowed) and e.valid_methods:
-            response.headers["Allow"] = ", ".join(e.valid_methods)
+            response.headers["Allow"] = ", ".join(sorted(e.valid_methods))  # werkzeug's order follows set hashing
         return response
 
     @app.errorhandler(Exception)

@@ -13,8 +13,8 @@ from granian.constants import Interfaces
 
 from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.server.config import ServerConfig
-from campaign_mock.world import build_world, documented
-from campaign_mock.world.scenario import load_scenarios
+from campaign_mock.world import documented
+from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
 
 
 class AddressError(CampaignMockError):
@@ -60,13 +60,30 @@ Try the documented requests:
 An end user's own view (user session of chain {documented.CHAIN_ID}):
   curl '{base}/get-campaigns?chain_id={documented.CHAIN_ID}' -H 'X-Spaaza-Session-User-Id: {user.user_id}' \\
     -H 'X-Spaaza-Session-Key: {session.key}' -H 'X-Spaaza-MyPrice-App-Hostname: {documented.APP.hostname}'
+{_credentials(world)}
 Forced errors and delays: add -H 'X-Mock-Error: 217' or -H 'X-Mock-Delay-Ms: 1500'."""
 
 
-def run(host: str, port: int, seed: int, scenarios: list[str], workers: int, threads: int) -> None:
+_LISTED = 10  # credentials printed per kind; `campaign-mock fixtures` writes them all to manifest.json
+
+
+def _credentials(world) -> str:
+    """Admin sessions of the other chains (scenario chains included) and the LevelUp tokens, so
+    that everything served can be reached from the banner alone."""
+    admins = sorted((s for s in world.spaaza.sessions.values() if s.role == "admin" and s.user_id != documented.ADMIN_USER_ID), key=lambda s: s.user_id)
+    tokens = sorted(world.levelup.tokens.values(), key=lambda t: t.user_id)
+    lines = ["Admin sessions (X-Spaaza-Session-User-Id / X-Spaaza-Session-Key), by chain:"]
+    lines += [f"  chain {min(s.chain_ids)}: {s.user_id} / {s.key}" for s in admins[:_LISTED]]
+    lines.append("LevelUp tokens (Authorization: token ...), by user:")
+    lines += [f"  user {t.user_id}: {t.token}" + ("" if MANAGE_USER_CAMPAIGNS in t.permissions else "  (lacks manage_user_campaigns)") for t in tokens[:_LISTED]]
+    if len(admins) > _LISTED or len(tokens) > _LISTED:
+        lines.append(f"  (first {_LISTED} of each; `campaign-mock fixtures` with the same options writes every credential to manifest.json)")
+    return "\n".join(lines)
+
+
+def run(host: str, port: int, config: ServerConfig, workers: int, threads: int) -> None:
     address = listen_address(host, port)  # fail fast, in this process: the address...
-    config = ServerConfig(seed=seed, scenarios=tuple(scenarios))
-    world = build_world(seed, scenarios=load_scenarios(config.scenarios))  # ...and the scenarios
+    world = config.build_world()  # ...and the scenarios
     os.environ.update(config.to_environment())
     click.echo(banner(f"http://{_hostport(host, port)}", config, world), err=True)
     Granian(

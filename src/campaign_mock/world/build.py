@@ -20,6 +20,8 @@ from campaign_mock.world.spaaza import CURRENCIES, ChainParts, ChainSpec, every_
 
 # The reference "now". Never the wall clock: the same seed gives the same bytes any day.
 DEFAULT_CLOCK = datetime(2024, 1, 1, tzinfo=UTC)
+# The default world's generated part (serve and fixtures take the same options).
+DEFAULT_CHAINS, DEFAULT_USERS_PER_CHAIN, DEFAULT_MERCHANTS = 3, 3, 2
 FIRST_GENERATED_CHAIN = 5001
 # Chains a scenario may add to (the loader checks scenarios against these ids).
 SCENARIO_MAY_EXTEND = frozenset({documented.CHAIN_ID, *GENERATED_CHAINS})
@@ -139,9 +141,9 @@ def build_world(
     *,
     scenarios: Sequence[Scenario] = (),
     clock: datetime | None = None,
-    chains: int = 3,
-    users_per_chain: int = 3,
-    merchants: int = 2,
+    chains: int = DEFAULT_CHAINS,
+    users_per_chain: int = DEFAULT_USERS_PER_CHAIN,
+    merchants: int = DEFAULT_MERCHANTS,
     levelup_users: int = 3,
     documented_part: bool = True,
 ) -> World:

@@ -18,7 +18,7 @@ from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
 from campaign_mock.contract.facts import CURRENT_COUNT_FROM, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, parse_version
 from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.world import documented
-from campaign_mock.world.build import DEFAULT_CLOCK, build_levelup, chain_specs, iter_chains, refuse_inconsistent
+from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_CLOCK, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_levelup, chain_specs, iter_chains, refuse_inconsistent
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
 from campaign_mock.world.model import LevelUpWorld, SpaazaSession, SpaazaWorld, World
 from campaign_mock.world.providers import json_bytes
@@ -203,9 +203,9 @@ def write_fixtures(
     seed: int = 0,
     scenarios: Sequence[Scenario] = (),
     *,
-    chains: int = 3,
-    users_per_chain: int = 3,
-    merchants: int = 2,
+    chains: int = DEFAULT_CHAINS,
+    users_per_chain: int = DEFAULT_USERS_PER_CHAIN,
+    merchants: int = DEFAULT_MERCHANTS,
     levelup_users: int = 3,
     progress: Callable[[Iterator[ChainParts], int], Iterable[ChainParts]] | None = None,
 ) -> FixtureStats:
