@@ -26,7 +26,9 @@ def listen_address(host: str, port: int) -> str:
     it resolves to (granian takes IP addresses only). Checks that nothing listens there yet:
     granian binds with SO_REUSEPORT, so it would silently share the port with another server."""
     try:
-        family, _, _, _, sockaddr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        # IPv4 first where a name has both (localhost -> 127.0.0.1, as clients usually try).
+        family, _, _, _, sockaddr = min(found, key=lambda a: a[0] != socket.AF_INET)
     except (OSError, UnicodeError, ValueError) as e:
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         raise AddressError(f"--host {host!r}: not an IP address nor a host name that resolves ({reason})") from None
