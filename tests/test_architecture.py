@@ -44,3 +44,17 @@ def test_dependencies_point_one_way(layer):
 def test_nothing_imports_the_cli():
     offences = [str(p) for p in PACKAGE.rglob("*.py") if p.name not in ("cli.py", "__main__.py") and "campaign_mock.cli" in _imports(p)]
     assert offences == []
+
+
+def test_the_checker_loads_no_generator():
+    """At run time too: what check imports pulls in only the documented facts of the world
+    (and their data classes), never the generator, the views or Faker."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, campaign_mock.check.checks, campaign_mock.check.drift, campaign_mock.check.cli_command;"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('campaign_mock.world', 'campaign_mock.server', 'faker')))))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == ["campaign_mock.world", "campaign_mock.world.documented", "campaign_mock.world.model"]

@@ -3,10 +3,21 @@ server that honours them, a fixture generator and a contract checker.
 
 Public names only; see ARCHITECTURE.md for the layers."""
 
-from campaign_mock.contract import load_contract
-from campaign_mock.world import build_world
-
 __all__ = ["build_world", "create_app", "load_contract"]
+
+
+def __getattr__(name: str):
+    # Imported on first use: the checker imports campaign_mock.check.* and must not load the
+    # generator (nor Faker) it never uses.
+    if name == "build_world":
+        from campaign_mock.world.build import build_world
+
+        return build_world
+    if name == "load_contract":
+        from campaign_mock.contract import load_contract
+
+        return load_contract
+    raise AttributeError(f"module 'campaign_mock' has no attribute {name!r}")
 
 
 def create_app(*args, **kwargs):
