@@ -5,7 +5,6 @@ code (0 ok, 1 the thing checked has failures, 2 bad input or usage)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -35,10 +34,11 @@ def _world_size(command):
     """--chains, --users-per-chain, --merchants: serve and fixtures take the same, so that the
     same options give the same world (and fixtures are what the server answers)."""
     from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN
+    from campaign_mock.world.spaaza import MAX_USERS_PER_CHAIN
 
     for option in reversed((
         click.option("--chains", type=click.IntRange(0), default=DEFAULT_CHAINS, show_default=True, help="Generated Spaaza chains besides the documented one."),
-        click.option("--users-per-chain", type=click.IntRange(0, 98), default=DEFAULT_USERS_PER_CHAIN, show_default=True, help="Generated users per chain (ids <chain>01..<chain>98)."),
+        click.option("--users-per-chain", type=click.IntRange(0, MAX_USERS_PER_CHAIN), default=DEFAULT_USERS_PER_CHAIN, show_default=True, help=f"Generated users per chain (ids <chain>01..<chain>{MAX_USERS_PER_CHAIN})."),
         click.option("--merchants", type=click.IntRange(0), default=DEFAULT_MERCHANTS, show_default=True, help="Generated LevelUp merchants."),
     )):
         command = option(command)
@@ -95,41 +95,23 @@ def fixtures(seed: int, out: Path, scenarios: tuple[Path, ...], chains: int, use
 def validate(files: tuple[Path, ...], operation: str | None) -> None:
     """Check captured JSON responses against the contract; print each violation with its
     JSON path and schema rule. Exit 1 if any file violates it, 2 if any cannot be read."""
-    from campaign_mock.contract.validate import infer_schema, operation_ids, schema_for_operation, violations
+    from campaign_mock.contract.validate import check_file, operation_ids
 
     if operation and operation not in operation_ids():
         raise click.BadParameter(f"no operation {operation!r} in openapi.yaml; choose one of {', '.join(operation_ids())}", param_hint="--operation")
-    failed = unreadable = False
-    for path in files:
-        try:
-            document = json.loads(path.read_bytes())
-            schema = schema_for_operation(operation, document) if operation else infer_schema(document)
-            found = violations(schema, document)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as e:
-            # Say why and go on: one bad capture must not hide what the others break.
-            unreadable = True
-            click.echo(f"{path}: cannot check: {_unreadable(e)}", err=True)
-            continue
-        if found:
-            failed = True
-            click.echo(f"{path}: {len(found)} violation(s) of {schema}")
-            for v in found:
+    reports = []
+    for path in files:  # one at a time, printed as checked: one bad capture hides nothing
+        report = check_file(path, operation)
+        reports.append(report)
+        if report.unreadable:
+            click.echo(f"{path}: cannot check: {report.unreadable}", err=True)
+        elif report.violations:
+            click.echo(f"{path}: {len(report.violations)} violation(s) of {report.schema}")
+            for v in report.violations:
                 click.echo(f"  {v}")
         else:
-            click.echo(f"{path}: ok ({schema})")
-    sys.exit(2 if unreadable else 1 if failed else 0)
-
-
-def _unreadable(e: Exception) -> str:
-    if isinstance(e, FileNotFoundError):
-        return "no such file"
-    if isinstance(e, OSError):
-        return e.strerror or str(e)
-    if isinstance(e, (UnicodeDecodeError, json.JSONDecodeError)):
-        return f"not JSON ({e})"
-    if isinstance(e, RecursionError):
-        return "nested too deeply to check"
-    return str(e)
+            click.echo(f"{path}: ok ({report.schema})")
+    sys.exit(2 if any(r.unreadable for r in reports) else 1 if any(r.violations for r in reports) else 0)
 
 
 main.add_command(check_command)  # defined beside the checker it drives

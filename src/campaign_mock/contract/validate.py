@@ -1,12 +1,12 @@
 """Checks a JSON document against the contract and reports each violation with its JSON
-path and the schema rule it broke. Used by `campaign-mock validate`, the tests and the
-fixture generator."""
+path and the schema rule it broke. Used by `campaign-mock validate` and the tests."""
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable
 
 from jsonschema.exceptions import ValidationError, best_match
@@ -137,3 +137,33 @@ def _local(spec: dict, ref: str) -> Any:
     for part in ref.removeprefix("#/").split("/"):
         node = node[part]
     return node
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """One captured file checked: the schema it was held to and what it breaks, or why it
+    could not be checked."""
+
+    path: Path
+    schema: str | None = None
+    violations: list[Violation] = field(default_factory=list)
+    unreadable: str | None = None
+
+
+def check_file(path: Path, operation: str | None = None) -> FileReport:
+    """`campaign-mock validate` for one file: against `operation`'s responses, or the schema its
+    shape implies. Never raises for a bad file; says why in `unreadable`."""
+    try:
+        document = json.loads(path.read_bytes())
+        schema = schema_for_operation(operation, document) if operation else infer_schema(document)
+        return FileReport(path, schema, violations(schema, document))
+    except FileNotFoundError:
+        return FileReport(path, unreadable="no such file")
+    except OSError as e:
+        return FileReport(path, unreadable=e.strerror or str(e))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        return FileReport(path, unreadable=f"not JSON ({e})")
+    except RecursionError:
+        return FileReport(path, unreadable="nested too deeply to check")
+    except ValueError as e:  # no schema fits its shape
+        return FileReport(path, unreadable=str(e))
