@@ -374,6 +374,13 @@ BROKEN = {
                     7201100: 5
         """}, "broken.yaml", 9, '$.spaaza.chains[0].users[0].balances["7201100"]'),
     # Ids and identifiers the mock would refuse in a request (154, 419, 267) cannot be declared.
+    "user-id-of-the-editor": ({"broken.yaml": """
+        spaaza:
+          chains:
+            - id: 7201
+              users:
+                - user_id: 720199
+        """}, "broken.yaml", 5, "$.spaaza.chains[0].users[0].user_id"),
     "user-id-over-10-digits": ({"broken.yaml": """
         spaaza:
           chains:
@@ -652,3 +659,9 @@ def test_a_scenario_last_modified_date_carries_last_updated_date(tmp_path):
     path = write(tmp_path, "dates.yaml", 'spaaza:\n  chains:\n    - id: 7001\n      campaigns: [{type: cashback, id: 7001100, created_date: "2022-01-01T00:00:00+00:00", last_modified_date: "2023-01-01T00:00:00+00:00"}]\n')
     c = campaign(build_world(0, scenarios=load_scenarios([path])), 7001, 7001100)
     assert c["last_updated_date"] == c["last_modified_date"] == "2023-01-01T00:00:00+00:00"
+
+
+def test_the_users_per_chain_limit_is_one_fact():
+    from campaign_mock.world.spaaza import EDITOR_SUFFIX, MAX_USERS_PER_CHAIN
+
+    assert schema()["$defs"]["chain"]["properties"]["generated_users"]["maximum"] == MAX_USERS_PER_CHAIN < EDITOR_SUFFIX

@@ -15,18 +15,19 @@ from campaign_mock.world.consistency import findings
 from campaign_mock.world.levelup import LevelUpCampaignSpec, LevelUpUserSpec
 from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, World
 from campaign_mock.world.providers import UTC
-from campaign_mock.world.scenario import GENERATED_CHAINS, Scenario, merged_clock
+from campaign_mock.world.scenario import GENERATED_CHAINS, GENERATED_LEVELUP_CAMPAIGNS, GENERATED_LEVELUP_USERS, Scenario, merged_clock
 from campaign_mock.world.spaaza import CURRENCIES, ChainParts, ChainSpec, every_type_spec, generate_chain
 
 # The reference "now". Never the wall clock: the same seed gives the same bytes any day.
 DEFAULT_CLOCK = datetime(2024, 1, 1, tzinfo=UTC)
 # The default world's generated part (serve and fixtures take the same options).
-DEFAULT_CHAINS, DEFAULT_USERS_PER_CHAIN, DEFAULT_MERCHANTS = 3, 3, 2
-FIRST_GENERATED_CHAIN = 5001
+DEFAULT_CHAINS, DEFAULT_USERS_PER_CHAIN, DEFAULT_MERCHANTS, DEFAULT_LEVELUP_USERS = 3, 3, 2, 3
+# The id ranges are the scenario loader's (it checks scenarios against them): one statement.
+FIRST_GENERATED_CHAIN = GENERATED_CHAINS.start
 # Chains a scenario may add to (the loader checks scenarios against these ids).
 SCENARIO_MAY_EXTEND = frozenset({documented.CHAIN_ID, *GENERATED_CHAINS})
 FIRST_GENERATED_MERCHANT = 2
-FIRST_GENERATED_LEVELUP_USER = 1001
+FIRST_GENERATED_LEVELUP_USER = GENERATED_LEVELUP_USERS.start
 
 
 def chain_specs(chains: int, users_per_chain: int, scenarios: Sequence[Scenario] = (), documented_chain: bool = True) -> dict[int, ChainSpec]:
@@ -105,7 +106,7 @@ def build_levelup(seed: int, clock: datetime, merchants: int, users: int, scenar
     for m in range(FIRST_GENERATED_MERCHANT, FIRST_GENERATED_MERCHANT + merchants):
         name = levelup.merchant_name(seed, m)
         for k, kind in enumerate(LEVELUP_KINDS, 1):
-            cid = 30000 + m * 100 + k
+            cid = GENERATED_LEVELUP_CAMPAIGNS.start + m * 100 + k
             campaigns[cid] = levelup.make_campaign(seed, m, name, LevelUpCampaignSpec(kind), cid, clock)
     for scenario in scenarios:
         for spec in scenario.levelup_campaigns:
@@ -144,7 +145,7 @@ def build_world(
     chains: int = DEFAULT_CHAINS,
     users_per_chain: int = DEFAULT_USERS_PER_CHAIN,
     merchants: int = DEFAULT_MERCHANTS,
-    levelup_users: int = 3,
+    levelup_users: int = DEFAULT_LEVELUP_USERS,
     documented_part: bool = True,
 ) -> World:
     """The whole world for `seed`. The default arguments give the default world: the

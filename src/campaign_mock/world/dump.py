@@ -18,7 +18,7 @@ from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
 from campaign_mock.contract.facts import CURRENT_COUNT_FROM, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, parse_version
 from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.world import documented
-from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_CLOCK, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_levelup, chain_specs, iter_chains, refuse_inconsistent
+from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_CLOCK, DEFAULT_LEVELUP_USERS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_levelup, chain_specs, iter_chains, refuse_inconsistent
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
 from campaign_mock.world.model import LevelUpWorld, SpaazaSession, SpaazaWorld, World
 from campaign_mock.world.providers import json_bytes
@@ -206,7 +206,7 @@ def write_fixtures(
     chains: int = DEFAULT_CHAINS,
     users_per_chain: int = DEFAULT_USERS_PER_CHAIN,
     merchants: int = DEFAULT_MERCHANTS,
-    levelup_users: int = 3,
+    levelup_users: int = DEFAULT_LEVELUP_USERS,
     progress: Callable[[Iterator[ChainParts], int], Iterable[ChainParts]] | None = None,
 ) -> FixtureStats:
     """Writes the world for `seed` under `out`. `progress(chains, total)` wraps the chain

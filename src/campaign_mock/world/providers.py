@@ -39,9 +39,6 @@ class Pools:
     last_names: tuple[str, ...]
     companies: tuple[str, ...]
     domains: tuple[str, ...]
-    catch_phrases: tuple[str, ...]
-    products: tuple[str, ...]
-    words: tuple[str, ...]
 
 
 # Values a loyalty programme talks about; Faker has no provider for them.
@@ -63,9 +60,6 @@ def pools(seed: int) -> Pools:
         last_names=tuple(fake.last_name() for _ in range(POOL_SIZE)),
         companies=companies,
         domains=tuple(fake.free_email_domain() for _ in range(8)),
-        catch_phrases=tuple(fake.catch_phrase() for _ in range(POOL_SIZE)),
-        products=PRODUCTS,
-        words=tuple(fake.word() for _ in range(POOL_SIZE)),
     )
 
 
@@ -93,8 +87,6 @@ def iso_utc(timestamp: int) -> str:
 def moment_before(rng: random.Random, clock: datetime, max_days: int, min_days: int = 0) -> datetime:
     seconds = int(rng.random() * (max_days - min_days) * 86400) + min_days * 86400
     return (clock - timedelta(seconds=seconds)).replace(microsecond=0)
-
-
 
 
 def json_bytes(body) -> bytes:

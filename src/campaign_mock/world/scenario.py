@@ -11,7 +11,7 @@ The format (published as schemas/scenario.json; every key is optional unless mar
                                    # any other id makes a new chain (not 1743, the alias of 1762)
           name: Demo Coffee
           currency: EUR            # USD EUR GBP SEK
-          generated_users: 2       # more users generated around the declared ones (<= 99 users a chain)
+          generated_users: 2       # more users generated around the declared ones (<= 98 users a chain)
           campaigns:
             - id: 7001100          # default <chain id>010, <chain id>011, ... in order; unique in the world
               type: loyalty        # required: one of the contract's campaign types
@@ -62,14 +62,14 @@ from campaign_mock.contract.facts import USER_IDENTIFIERS
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS, LevelUpCampaignSpec, LevelUpUserSpec
-from campaign_mock.world.spaaza import WALLET_TYPES, CampaignSpec, ChainSpec, UserSpec
+from campaign_mock.world.spaaza import EDITOR_SUFFIX, MAX_USERS_PER_CHAIN, WALLET_TYPES, CampaignSpec, ChainSpec, UserSpec
 from campaign_mock.world.yaml_file import JsonPath, YamlFile, check_schema, explain, read_yaml
 
 SCHEMA = "scenario.json"
-GENERATED_CHAINS = range(5001, 7000)  # ids taken to be generated chains (build.FIRST_GENERATED_CHAIN..)
-GENERATED_LEVELUP_CAMPAIGNS = range(30000, 40000)  # 30000 + merchant * 100 + k
+# Ids the builder generates (world/build.py numbers from these starts).
+GENERATED_CHAINS = range(5001, 7000)
+GENERATED_LEVELUP_CAMPAIGNS = range(30000, 40000)  # start + merchant * 100 + k
 GENERATED_LEVELUP_USERS = range(1001, 2000)
-MAX_USERS_PER_CHAIN = 99  # user ids are <chain id>01..<chain id>99
 # Campaign fields the generator parses: they must be readable by datetime.fromisoformat.
 _TIME_FIELDS = ("active_date_from", "active_date_until", "created_date")
 
@@ -320,7 +320,7 @@ def _check_together(parsed: list[_Parsed]) -> None:
             per_chain[d.chain_id] = per_chain.get(d.chain_id, 0) + d.spec.generated_users + len(d.spec.users)
             if per_chain[d.chain_id] > MAX_USERS_PER_CHAIN:
                 where = d.path + ("generated_users",) if d.spec.generated_users else d.path + ("users",)
-                d.file.fail(where, f"chain {d.chain_id} would have {per_chain[d.chain_id]} declared and generated users; at most {MAX_USERS_PER_CHAIN} (user ids are <chain id>01..<chain id>99)")
+                d.file.fail(where, f"chain {d.chain_id} would have {per_chain[d.chain_id]} declared and generated users; at most {MAX_USERS_PER_CHAIN} (user ids are <chain id>01..<chain id>{MAX_USERS_PER_CHAIN})")
         for d in p.users:
             _check_user(d, user_ids, identifiers, known_chains, chain_campaigns[d.chain_id])
 
@@ -337,6 +337,8 @@ def _check_user(d: _Declared, user_ids, identifiers, known_chains, campaigns: li
             f.fail(p, f"user {u.user_id} is already declared at {first.file.where(first.path + ('user_id',))}; pick another user_id")
         if u.user_id == documented.ADMIN_USER_ID or (u.user_id % 100 == 0 and u.user_id // 100 in known_chains):
             f.fail(p, f"{u.user_id} is the id of an admin session; pick another, e.g. {chain_id * 100 + 1}")
+        if u.user_id % 100 == EDITOR_SUFFIX and u.user_id // 100 in known_chains:
+            f.fail(p, f"{u.user_id} is the id of the chain's editor (last_updated_by); pick another, e.g. {chain_id * 100 + 1}")
         if u.user_id // 100 in known_chains and u.user_id // 100 != chain_id:
             f.fail(p, f"{u.user_id} is in the user id range of chain {u.user_id // 100} and would clash with its generated users; pick one of this chain's, e.g. {chain_id * 100 + 1}")
         user_ids[u.user_id] = d

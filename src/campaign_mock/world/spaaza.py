@@ -1,5 +1,5 @@
 """Generates Spaaza chains: campaigns of every type, users, sessions, apps and each user's
-progress, consistent with each other (see the rules in README "The world").
+progress, consistent with each other (the rules: world/consistency.py; README "What consistent means").
 
 A chain is generated from a ChainSpec alone, so chains can be built one at a time and
 streamed (fixtures for 10^5 campaigns need no more memory than one chain)."""
@@ -30,6 +30,10 @@ POINTS_CURRENCY = 5
 MONEY_CURRENCIES = (1, 2, 3, 4)
 
 WALLET_TYPES = ("points_wallet", "wallet")
+# A chain's user ids: <chain>00 its admin, <chain>01..<chain>98 its users, <chain>99 the
+# editor that last_updated_by names.
+MAX_USERS_PER_CHAIN = 98
+EDITOR_SUFFIX = 99
 DEFAULT_LEVELS = (("Bronze", 0), ("Silver", 500), ("Gold", 1000), ("Platinum", 2500))
 
 
@@ -245,7 +249,7 @@ def template(ctype: str) -> Json:
         elif ctype == "progress":
             c.update(is_recurring=True, balance_can_subzero=True, notes="")
         elif ctype == "item_purchase_count":
-            c["current_count"] = 0  # from API 1.5.0; the server drops it for older versions
+            c["current_count"] = 0  # from API 1.5.0; views.py drops it for older versions
     return c
 
 
@@ -457,7 +461,7 @@ def generate_chain(seed: int, spec: ChainSpec, clock: datetime, progress_format,
     currency_id = CURRENCY_BY_CODE[spec.currency] if spec.currency else extra.get("currency_id") or rng.choice(MONEY_CURRENCIES)
     editor_rng = entity_rng(seed, "editor", spec.id)
     p = pools(seed)
-    editor = {"name": f"{editor_rng.choice(p.first_names)} {editor_rng.choice(p.last_names)}", "user_id": spec.id * 100 + 99}
+    editor = {"name": f"{editor_rng.choice(p.first_names)} {editor_rng.choice(p.last_names)}", "user_id": spec.id * 100 + EDITOR_SUFFIX}
 
     documented = list(extra.get("campaigns", ()))
     specs = list(spec.campaigns)
