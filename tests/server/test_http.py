@@ -113,6 +113,15 @@ def serving(app):
         server.shutdown()
 
 
+def test_a_delay_past_the_cap_is_cut_to_the_cap():
+    with serving(create_app(ServerConfig(max_delay_ms=300))) as url:
+        started = time.monotonic()
+        response = requests.get(url + DOCUMENTED, headers={**SPAAZA_ADMIN, "X-Mock-Delay-Ms": "999999999"}, timeout=10)
+        waited = time.monotonic() - started
+    assert response.status_code == 200
+    assert 0.3 <= waited < 5  # cut to the 0.3 s cap (the upper bound is loose: shared machine)
+
+
 def test_unexpected_exception_is_logged_and_answered_as_the_vendors_500(caplog):
     """A planted failing view."""
     app = create_app()

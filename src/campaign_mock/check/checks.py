@@ -30,7 +30,7 @@ from campaign_mock.check.exchange import from_schemathesis
 from campaign_mock.check.settings import CheckSettings
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.catalogue import spaaza_errors
-from campaign_mock.contract.facts import USER_IDENTIFIERS
+from campaign_mock.contract.facts import USER_ID_MAX_DIGITS, USER_IDENTIFIERS, USERNAME_PATTERN
 
 SETTINGS = CheckSettings.from_environment()
 
@@ -101,9 +101,9 @@ def _identifiers_valid(query: dict) -> bool:
             continue
         value = query[name]
         if name == "user_id":
-            if not (_is_int(value) and 0 <= value <= 9999999999):
+            if not (_is_int(value) and 0 <= value < 10**USER_ID_MAX_DIGITS):
                 return False
-        elif not isinstance(value, str) or (name == "username" and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value)):
+        elif not isinstance(value, str) or (name == "username" and not re.fullmatch(USERNAME_PATTERN, value)):
             return False
     return True
 

@@ -9,8 +9,12 @@ from urllib.parse import urlsplit
 import click
 import requests
 
+from campaign_mock.check.runner import (
+    DEFAULT_MAX_EXAMPLES, DEFAULT_PHASES, DEFAULT_SEED, SAFE_PHASES, SAFE_RATE_LIMIT, RunOptions, run,
+)
 from campaign_mock.check.settings import CheckSettings
 from campaign_mock.exceptions import CampaignMockError
+from campaign_mock.world import documented
 
 _DEFAULTS = CheckSettings()
 
@@ -37,21 +41,21 @@ def require_server(option: str, url: str, timeout: float = 10) -> None:
 @click.option("--compare-url", help="Drift report instead of a Schemathesis run: send the same fixed requests to --base-url (A) and this server (B) and print where they differ.")
 @click.option("--spaaza-user-id", default=_DEFAULTS.spaaza_user_id, show_default=True, help="X-Spaaza-Session-User-Id.")
 @click.option("--spaaza-session-key", default=_DEFAULTS.spaaza_session_key, show_default="documented admin key", help="X-Spaaza-Session-Key.")
-@click.option("--spaaza-api-version", default=None, help="Force X-Spaaza-API-Version on every Spaaza request (default: generated; the drift report uses 1.4.11 for the documented request).")
+@click.option("--spaaza-api-version", default=None, help=f"Force X-Spaaza-API-Version on every Spaaza request (default: generated; the drift report uses {documented.API_VERSION} for the documented request).")
 @click.option("--spaaza-app-hostname", default=None, help="X-Spaaza-MyPrice-App-Hostname (needed with a user session).")
 @click.option("--levelup-token", default=_DEFAULTS.levelup_token, show_default="documented token", help="LevelUp user token, sent as Authorization: token ...")
 @click.option("--chain-id", type=int, default=_DEFAULTS.chain_id, show_default=True, help="Chain that steered Spaaza requests ask for.")
-@click.option("--progress-user-id", type=int, default=_DEFAULTS.progress_user_id, show_default=True, help="User of --chain-id whose user_progress steered requests ask for (176201: the mock's first user of chain 1762).")
+@click.option("--progress-user-id", type=int, default=_DEFAULTS.progress_user_id, show_default=True, help=f"User of --chain-id whose user_progress steered requests ask for ({_DEFAULTS.progress_user_id}: the mock's first user of chain {_DEFAULTS.chain_id}).")
 @click.option("--steer/--no-steer", default=True, show_default=True, help="Replace generated chain/user/campaign ids with known ones in some cases, so 200 answers get checked.")
-@click.option("--max-examples", "-n", type=click.IntRange(1), default=20, show_default=True, help="Generated cases per operation and phase.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Generation seed (the example database is always off: same seed, same requests).")
-@click.option("--phases", default=None, help="Comma-separated: examples,coverage,fuzzing. Default: all three (--safe: examples,fuzzing).")
+@click.option("--max-examples", "-n", type=click.IntRange(1), default=DEFAULT_MAX_EXAMPLES, show_default=True, help="Generated cases per operation and phase.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Generation seed (the example database is always off: same seed, same requests).")
+@click.option("--phases", default=None, help=f"Comma-separated: {DEFAULT_PHASES}. Default: all three (--safe: {SAFE_PHASES}).")
 @click.option("--mode", type=click.Choice(["positive", "negative", "all"]), default=None, help="Generated data: valid, invalid or both (default: all; --safe: positive).")
 @click.option("--operation", "operations", multiple=True, help="Only this operationId (repeatable), e.g. getCampaigns.")
 @click.option("--check", "checks", multiple=True, help="Only this check (repeatable): a domain check or a Schemathesis one, e.g. response_schema_conformance.")
 @click.option("--exclude-check", "exclude_checks", multiple=True, help="Skip this check (repeatable).")
-@click.option("--safe", is_flag=True, help="For a real vendor: GET only, positive data only, phases examples+fuzzing, no other-method probes, rate-limited to 60/m.")
-@click.option("--rate-limit", default=None, help="Schemathesis rate limit, e.g. 100/m (default: none; --safe: 60/m).")
+@click.option("--safe", is_flag=True, help=f"For a real vendor: GET only, positive data only, phases {SAFE_PHASES}, no other-method probes, rate-limited to {SAFE_RATE_LIMIT}.")
+@click.option("--rate-limit", default=None, help=f"Schemathesis rate limit, e.g. 100/m (default: none; --safe: {SAFE_RATE_LIMIT}).")
 @click.option("--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Write a JUnit XML report here (one testcase per operation).")
 @click.argument("extra", nargs=-1, type=click.UNPROCESSED)
 def check_command(
@@ -77,8 +81,6 @@ def check_command(
         report = drift(base_url, compare_url, settings)
         click.echo("\n".join(report.lines))
         sys.exit(1 if report.differing else 0)
-
-    from campaign_mock.check.runner import RunOptions, run
 
     options = RunOptions(
         base_url=base_url, settings=settings, max_examples=max_examples, seed=seed, phases=phases, mode=mode,

@@ -37,11 +37,12 @@ def probes(s: CheckSettings) -> list[Probe]:
     few that provoke errors."""
     spaaza = s.spaaza_headers()
     levelup = s.levelup_headers()
-    documented_version = {**spaaza, "X-Spaaza-API-Version": s.spaaza_api_version or documented.API_VERSION}
+    version = s.spaaza_api_version or documented.API_VERSION
+    documented_version = {**spaaza, "X-Spaaza-API-Version": version}
     chain = str(s.chain_id)
     user = {"user_id": str(s.progress_user_id)} if s.progress_user_id is not None else {}
     found = [
-        Probe("documented get-campaigns (chain 1743, exclude_inactive=false, 1.4.11)", "/internal/get-campaigns",
+        Probe(f"documented get-campaigns (chain {documented.CHAIN_ALIAS}, exclude_inactive=false, {version})", "/internal/get-campaigns",
               {"chain_id": str(documented.CHAIN_ALIAS), "exclude_inactive": "false"}, documented_version),
         Probe("get-campaigns", "/get-campaigns", {"chain_id": chain}, spaaza),
         Probe("get-campaigns with a user's progress", "/get-campaigns", {"chain_id": chain, "exclude_inactive": "false", **user}, spaaza),
@@ -100,7 +101,7 @@ def shape(document: Any) -> dict[str, set[str]]:
     return found
 
 
-def _enum_schema(schema: Any, resolve) -> bool:
+def _enum_schema(schema: Any) -> bool:
     return isinstance(schema, dict) and ("enum" in schema or "const" in schema)
 
 
@@ -133,7 +134,7 @@ def enum_values(document: Any, schema_ref: str | None) -> dict[str, set]:
 
     def walk(node: Any, schemas: list[tuple[dict, str]], path: str) -> None:
         expanded = [c for s, w in schemas for c in candidates(s, w)]
-        if any(_enum_schema(s, None) for s, _ in expanded) and isinstance(node, (str, int, float, bool)):
+        if any(_enum_schema(s) for s, _ in expanded) and isinstance(node, (str, int, float, bool)):
             found.setdefault(path, set()).add(node)
         if isinstance(node, dict):
             for key, value in node.items():

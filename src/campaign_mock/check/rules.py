@@ -14,11 +14,9 @@ from campaign_mock.check.exchange import Exchange
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.catalogue import spaaza_errors
 from campaign_mock.contract.validate import json_path
-from campaign_mock.contract.facts import CURRENT_API_VERSION, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, parse_version
+from campaign_mock.contract.facts import BOOLEANS, CURRENT_API_VERSION, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, parse_version
 
 Rule = Callable[[Exchange], list[str]]
-
-_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
 # --- reading the request ------------------------------------------------------------
@@ -40,12 +38,16 @@ def api_version(ex: Exchange) -> tuple[int, int, int] | None:
 
 def excludes_inactive(ex: Exchange) -> bool | None:
     """exclude_inactive as the server must apply it: the parameter, else the version's
-    default (true from 1.4.11). None when unreadable."""
+    default (true from facts.EXCLUDE_INACTIVE_BY_DEFAULT_FROM). None when unreadable."""
     text = ex.query.get("exclude_inactive")
     if text is not None:
-        return _BOOLEANS.get(text.lower())
+        return BOOLEANS.get(text.lower())
     version = api_version(ex)
     return None if version is None else version >= EXCLUDE_INACTIVE_BY_DEFAULT_FROM
+
+
+def _dotted(version: tuple[int, int, int]) -> str:
+    return ".".join(map(str, version))
 
 
 def _label(c: dict) -> str:
@@ -130,12 +132,15 @@ def campaign_type_filter_honoured(ex: Exchange) -> list[str]:
 
 def exclude_inactive_honoured(ex: Exchange) -> list[str]:
     """When inactive campaigns are excluded (exclude_inactive, or by default from API version
-    1.4.11; no X-Spaaza-API-Version header = 1.5.0), no campaign has active or is_active false."""
+    facts.EXCLUDE_INACTIVE_BY_DEFAULT_FROM; no X-Spaaza-API-Version header =
+    facts.CURRENT_API_VERSION), no campaign has active or is_active false."""
     if ex.kind != "get-campaigns" or not ex.campaigns() or not excludes_inactive(ex):
         return []
-    why = f"exclude_inactive={ex.query['exclude_inactive']}" if "exclude_inactive" in ex.query else (
-        f"exclude_inactive defaults to true for API version {ex.request_headers.get('X-Spaaza-API-Version', 'none (current 1.5.0)')}"
-    )
+    if "exclude_inactive" in ex.query:
+        why = f"exclude_inactive={ex.query['exclude_inactive']}"
+    else:
+        sent = ex.request_headers.get("X-Spaaza-API-Version", f"none (current {_dotted(CURRENT_API_VERSION)})")
+        why = f"exclude_inactive defaults to true for API version {sent}"
     return [
         f"{_label(c)} is inactive (active={c.get('active')!r}, is_active={c.get('is_active')!r}) but listed: {why}"
         for c in ex.campaigns()

@@ -17,6 +17,9 @@ from campaign_mock.contract.files import spec_path
 from campaign_mock.exceptions import CampaignMockError
 
 HOOKS_MODULE = "campaign_mock.check.checks"
+# The `check` command's option defaults read these (cli_command.py).
+DEFAULT_MAX_EXAMPLES = 20
+DEFAULT_SEED = 0
 DEFAULT_PHASES = "examples,coverage,fuzzing"
 # --safe: for a real vendor. GET only, schema-valid data only, no probing with other methods.
 SAFE_PHASES = "examples,fuzzing"
@@ -27,8 +30,8 @@ SAFE_RATE_LIMIT = "60/m"
 class RunOptions:
     base_url: str
     settings: CheckSettings = field(default_factory=CheckSettings)
-    max_examples: int = 20
-    seed: int = 0
+    max_examples: int = DEFAULT_MAX_EXAMPLES
+    seed: int = DEFAULT_SEED
     phases: str | None = None
     mode: str | None = None  # positive | negative | all
     junit_xml: Path | None = None

@@ -16,14 +16,17 @@ PREFIX = "CAMPAIGN_MOCK_CHECK_"
 class CheckSettings:
     spaaza_user_id: str = str(documented.ADMIN_USER_ID)
     spaaza_session_key: str = documented.ADMIN_SESSION_KEY
-    # None: X-Spaaza-API-Version is generated like any other parameter (absent = 1.5.0).
+    # None: X-Spaaza-API-Version is generated like any other parameter (absent = the current
+    # version, facts.CURRENT_API_VERSION).
     spaaza_api_version: str | None = None
     spaaza_app_hostname: str | None = None
     levelup_token: str = documented.LEVELUP_TOKEN
     # Steering: generated chain ids / user ids / campaign ids are replaced, in some of the
     # cases, by ones the server knows, so that 200 answers (and user_progress) get checked.
     chain_id: int = documented.CHAIN_ID
-    # A user of `chain_id`: 176201 is the first generated user of chain 1762 in every mock world.
+    # A user of `chain_id`: the mock's first generated user of chain documented.CHAIN_ID in
+    # every world (its users are chain id * 100 + 1, 2, ...). A literal: the checker may not
+    # read the generator (ARCHITECTURE.md).
     progress_user_id: int | None = 176201
     steer: bool = True
 

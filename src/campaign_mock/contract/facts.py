@@ -10,6 +10,10 @@ USER_IDENTIFIERS = ("user_id", "member_number", "username", "referral_code", "au
 # What the mock takes for a well-formed `username` (an email address; else 267). The scenario
 # schema states the same pattern, and a test holds the two together.
 USERNAME_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# user_id is "an integer up to 10 digits long" (error 154); openapi.yaml's maximum agrees (tested).
+USER_ID_MAX_DIGITS = 10
+# How the boolean query parameters (display_full_campaign, exclude_inactive) are spelled.
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 # campaign_type content or mobile_content needs no session.
 NO_SESSION_TYPES = frozenset({"content", "mobile_content"})

@@ -2,7 +2,7 @@
 touching the world:
 
     X-Mock-Error: 217                 Spaaza: answer with that documented error code
-    X-Mock-Error: 401 | 404           LevelUp: a 401 (invalid token) or a 404 (not found)
+    X-Mock-Error: 401 | 404 | 500     LevelUp: a 401 (invalid token), a 404 (not found) or a 500
     X-Mock-Error: permission_missing  LevelUp: any refusal by name (see contract/catalogue.py)
     X-Mock-Delay-Ms: 1500             either: answer 1.5 s late (at most ServerConfig.max_delay_ms)
 """
@@ -10,15 +10,16 @@ touching the world:
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from flask import Flask, current_app, request
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
-from campaign_mock.server.digits import parse_digits
+from campaign_mock.server.digits import MAX_DIGITS, parse_digits
 from campaign_mock.server.errors import MOCK_ERROR_INVALID, SpaazaError, is_levelup, json_response, levelup_response, spaaza_response
 
 LEVELUP_BY_STATUS = {"401": "invalid_token", "404": "not_found", "500": "server_error"}
-DELAY_INVALID = SpaazaError(9400, "mock_error_invalid", "X-Mock-Delay-Ms must be a whole number of milliseconds (at most 18 digits; longer waits are cut to the cap).", 400)
+DELAY_INVALID = replace(MOCK_ERROR_INVALID, description=f"X-Mock-Delay-Ms must be a whole number of milliseconds (at most {MAX_DIGITS} digits; longer waits are cut to the cap).")
 
 
 def register(app: Flask) -> None:

@@ -7,7 +7,7 @@ Each request is checked in the order below; the first failure is the answer. REA
      content/mobile_content alone needs no session
   3. the chain or campaign (217, 246; get-campaign's optional chain_id: 217, then 405)
   4. may they read it: admin read access (68); a user session's app (269, 238, 264, 405)
-  5. whose progress: the user asked for (270, 424)
+  5. whose progress: the user asked for (270, 424; 6 when no session asks for a user)
   6. get-campaign only: is the campaign active (449)
 """
 
@@ -22,7 +22,7 @@ from campaign_mock.contract import load_contract
 from campaign_mock.server.digits import is_digits, parse_digits
 from campaign_mock.server.errors import SpaazaFailure
 from campaign_mock.world import World
-from campaign_mock.contract.facts import CURRENT_API_VERSION, NO_SESSION_TYPES, ORDER_BY, USER_IDENTIFIERS, USERNAME_PATTERN, parse_version
+from campaign_mock.contract.facts import BOOLEANS, CURRENT_API_VERSION, NO_SESSION_TYPES, ORDER_BY, USER_ID_MAX_DIGITS, USER_IDENTIFIERS, USERNAME_PATTERN, parse_version
 from campaign_mock.world.model import Chain, SpaazaSession
 from campaign_mock.world.spaaza import is_active
 from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns
@@ -31,7 +31,6 @@ bp = Blueprint("spaaza", __name__)
 
 AUTH_METHODS = ("session", "bearer")
 _EMAIL = re.compile(USERNAME_PATTERN)
-_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
 def _answer(view):
@@ -76,9 +75,9 @@ def _boolean(args, name: str) -> bool | None:
     value = args.get(name)
     if value is None:
         return None
-    if value.lower() not in _BOOLEANS:
+    if value.lower() not in BOOLEANS:
         raise SpaazaFailure(419)
-    return _BOOLEANS[value.lower()]
+    return BOOLEANS[value.lower()]
 
 
 def _version(headers) -> tuple[int, int, int]:
@@ -99,7 +98,7 @@ def _user_identifier(args) -> tuple[str, str | int] | None:
         return None
     name, value = given[0], args[given[0]]
     if name == "user_id":
-        return name, _integer(value, 154, digits=10)
+        return name, _integer(value, 154, digits=USER_ID_MAX_DIGITS)
     if name == "username" and not _EMAIL.match(value):
         raise SpaazaFailure(267)
     return name, value  # any other string is well-formed; one that names nobody is 270
