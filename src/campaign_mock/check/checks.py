@@ -29,7 +29,6 @@ from campaign_mock.check import rules
 from campaign_mock.check.exchange import from_schemathesis
 from campaign_mock.check.settings import CheckSettings
 from campaign_mock.contract import load_contract
-from campaign_mock.contract.catalogue import spaaza_errors
 from campaign_mock.contract.facts import USER_ID_MAX_DIGITS, USER_IDENTIFIERS, USERNAME_PATTERN
 
 SETTINGS = CheckSettings.from_environment()
@@ -217,13 +216,11 @@ def documented_server_error(case: Any, response: Any) -> str | None:
 
     Spaaza documents some errors with HTTP 500 (68, 228, 238: the catalogue's statuses), so
     the real vendor answers them so and the mock must too. Such an answer is the contract,
-    not a crash: only when its code, name and status are the catalogue's. Any other 500
-    stands; error_matches_catalogue judges the error body either way."""
+    not a crash: only when its code, name and status are the catalogue's (what
+    error_matches_catalogue holds it to). Any other 500 stands."""
     exchange = from_schemathesis(case, response)
-    error = exchange.spaaza_error()
-    code = error.get("code") if error is not None else None
-    documented = spaaza_errors().get(code) if isinstance(code, int) else None
-    if documented is None or error.get("name") != documented.name or exchange.status != documented.http_status:
+    documented = rules.catalogued(exchange)
+    if documented is None or rules.error_matches_catalogue(exchange):
         return None
     return f"documented Spaaza error {documented.code} {documented.name} (HTTP {documented.http_status})"
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 from campaign_mock.check.exchange import Exchange
 from campaign_mock.contract import load_contract
-from campaign_mock.contract.catalogue import spaaza_errors
+from campaign_mock.contract.catalogue import SpaazaError, spaaza_errors
 from campaign_mock.contract.validate import json_path
 from campaign_mock.contract.facts import BOOLEANS, CURRENT_API_VERSION, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, parse_version
 
@@ -181,15 +181,21 @@ def order_by_honoured(ex: Exchange) -> list[str]:
     ][:3]
 
 
+def catalogued(ex: Exchange) -> SpaazaError | None:
+    """The catalogue's entry for a Spaaza error body's code; None for no error body or a code
+    the catalogue lacks."""
+    error = ex.spaaza_error()
+    code = error.get("code") if error is not None else None
+    return spaaza_errors().get(code) if isinstance(code, int) else None
+
+
 def error_matches_catalogue(ex: Exchange) -> list[str]:
     """A Spaaza error body's name, and the HTTP status it comes with, are the ones the error
     catalogue documents for its code. Codes outside the catalogue are left to the schema."""
-    error = ex.spaaza_error()
-    if error is None:
-        return []
-    documented = spaaza_errors().get(error.get("code")) if isinstance(error.get("code"), int) else None
+    documented = catalogued(ex)
     if documented is None:
         return []
+    error = ex.spaaza_error()
     problems = []
     if error.get("name") != documented.name:
         problems.append(f"error code {documented.code} is {documented.name!r} in the catalogue, the body names it {error.get('name')!r}")
