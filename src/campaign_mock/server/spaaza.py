@@ -234,10 +234,12 @@ def answer_get_campaign(world: World, args, headers) -> dict:
     if found is None or found[1]["is_deleted"]:
         raise SpaazaFailure(246)
     chain, campaign = found
-    if chain_arg is not None and world.spaaza.chain(chain_arg) is None:
-        raise SpaazaFailure(217)
-    if chain_arg is not None and world.spaaza.chain(chain_arg) is not chain:
-        raise SpaazaFailure(405)
+    if chain_arg is not None:
+        named = world.spaaza.chain(chain_arg)
+        if named is None:
+            raise SpaazaFailure(217)
+        if named is not chain:
+            raise SpaazaFailure(405)
     _check_access(world, session, chain, headers)
     user_id = _progress_user(world, session, parsed.identifier, chain.id)
     if not is_active(campaign, world.clock):
