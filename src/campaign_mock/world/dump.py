@@ -39,10 +39,12 @@ class FixtureStats:
     files: int = 0
 
 
-def _dump(path: Path, body) -> None:
+def _dump(path: Path, body) -> bytes:
     # The server's exact bytes (compact JSON, C-accelerated: indenting is 3x slower).
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(json_bytes(body))
+    written = json_bytes(body)
+    path.write_bytes(written)
+    return written
 
 
 class _Manifest:
@@ -136,14 +138,13 @@ def _write_chain(out: Path, manifest: _Manifest, world: World, parts: ChainParts
     for campaign in chain.campaigns:
         if not is_active(campaign, world.clock):
             continue  # get-campaign answers 449; see spaaza/errors/
-        body = get_campaign(world, campaign, CampaignQuery(version=parse_version(current)))
         file = f"spaaza/chain-{chain.id}/get-campaign/{campaign['id']}.json"
-        _dump(out / file, body)
+        body = _dump(out / file, get_campaign(world, campaign, CampaignQuery(version=parse_version(current))))
         manifest.add(file, 200, "GET", "/get-campaign", {"campaign_id": str(campaign["id"])}, _session_headers(admin, current))
         written += 1
         # Older versions only where the body differs (item_purchase_count without current_count):
         # one file per distinct body, named by the newest version that gives it.
-        files = {json_bytes(body): file}
+        files = {body: file}
         for v in reversed(API_VERSIONS[:-1]):
             older = json_bytes(get_campaign(world, campaign, CampaignQuery(version=parse_version(v))))
             if files.get(older) == file:
