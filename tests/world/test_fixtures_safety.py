@@ -155,6 +155,18 @@ def _manifest_is_a_link(out: Path) -> None:
     (out / "manifest.json").symlink_to(real)
 
 
+def _manifest_is_a_pipe(out: Path) -> None:
+    (out / "manifest.json").unlink()
+    os.mkfifo(out / "manifest.json")
+
+
+def _deep_folders(out: Path) -> None:
+    deep = out / "spaaza"
+    for _ in range(20):  # deeper than campaign-mock writes: refused before any walk gets deep
+        deep = deep / "d"
+    deep.mkdir(parents=True)
+
+
 @pytest.mark.parametrize("spoil, says", [
     (_edit, "has changed since campaign-mock wrote it"),
     (_add_file, "notes.txt is not listed in manifest.json"),
@@ -164,6 +176,8 @@ def _manifest_is_a_link(out: Path) -> None:
     (_fifo, "spaaza/pipe is not a regular file"),
     (_long_line, "longer than campaign-mock writes"),
     (_manifest_is_a_link, "holds no manifest.json (or a symlink in its place)"),
+    (_manifest_is_a_pipe, "manifest.json is not a regular file"),
+    (_deep_folders, "is nested deeper than fixtures are"),
 ])
 def test_earlier_fixtures_that_are_not_exactly_ours_are_refused(tmp_path, spoil, says):
     out = _earlier(tmp_path)

@@ -64,8 +64,8 @@ def _sha(data: bytes) -> str:
 
 
 class _Manifest:
-    """manifest.json, written entry by entry (one entry a line: `owned_files` reads it back the
-    same way, so neither holds the whole manifest in memory)."""
+    """manifest.json, written entry by entry, one a line (_manifest_entries reads it back line by
+    line: neither holds the whole text in memory)."""
 
     def __init__(self, stream: IO[str], header: dict):
         self.stream = stream
@@ -85,6 +85,7 @@ class _Manifest:
 
 _FILES_LINE = '  "files": ['
 _MAX_MANIFEST_LINE = 1 << 20  # ours are < 1 KB; a longer line is not ours
+_MAX_DEPTH = 8  # folders under --out; ours go 4 deep
 
 
 def _not_ours(out: Path, why: str) -> CampaignMockError:
@@ -97,14 +98,15 @@ def _not_ours(out: Path, why: str) -> CampaignMockError:
 def _manifest_entries(out: Path) -> dict[str, str]:
     """file -> sha256 from an earlier manifest.json, read line by line as _Manifest writes it;
     anything else is not ours."""
-    manifest = out / "manifest.json"
     try:
-        stream = open(manifest, "rb", buffering=0) if not manifest.is_symlink() else None
+        # Never follow a symlink, never wait on a pipe.
+        fd = os.open(out / "manifest.json", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
-        stream = None
-    if stream is None:
-        raise _not_ours(out, "is not empty and holds no manifest.json (or a symlink in its place)")
-    with open(stream.fileno(), "r", encoding="utf-8", errors="strict", closefd=False) as text, stream:
+        raise _not_ours(out, "is not empty and holds no manifest.json (or a symlink in its place)") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _not_ours(out, "manifest.json is not a regular file")
+    with open(fd, "r", encoding="utf-8", errors="strict") as text:
         def line() -> str:
             got = text.readline(_MAX_MANIFEST_LINE)
             if len(got) >= _MAX_MANIFEST_LINE:
@@ -143,6 +145,8 @@ def _check_owned(out: Path) -> dict[str, str]:
     def walk(directory: Path, prefix: str) -> None:
         nonlocal found
         before = found
+        if prefix.count("/") > _MAX_DEPTH:
+            raise _not_ours(out, f"{prefix} is nested deeper than fixtures are")
         with os.scandir(directory) as entries:
             for entry in entries:
                 name = prefix + entry.name

@@ -143,9 +143,9 @@ def _time(f: YamlFile, path: JsonPath, value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        f.fail(path, f'{value!r} is not a date-time this server reads; write e.g. "2024-01-01T00:00:00+00:00"')
+        f.fail(path, f'{excerpt(value)} is not a date-time this server reads; write e.g. "2024-01-01T00:00:00+00:00"')
     if moment.tzinfo is None:
-        f.fail(path, f'{value!r} has no UTC offset; write e.g. "{value}+00:00"')
+        f.fail(path, f'{excerpt(value)} has no UTC offset; write e.g. "{value}+00:00"')
     return moment
 
 
@@ -163,7 +163,7 @@ def _parse(f: YamlFile) -> _Parsed:
     out = _Parsed(f, Scenario(f.name))
     clock = _time(f, ("clock",), data["clock"]) if "clock" in data else None
     if clock is not None and clock.year not in CLOCK_YEARS:
-        f.fail(("clock",), f"{data['clock']!r} is outside the years {CLOCK_YEARS.start}..{CLOCK_YEARS.stop - 1} the generator can date around; pick a clock in that range")
+        f.fail(("clock",), f"{excerpt(data['clock'])} is outside the years {CLOCK_YEARS.start}..{CLOCK_YEARS.stop - 1} the generator can date around; pick a clock in that range")
     where: dict[tuple, str] = {}
 
     chains, chain_lines = [], {}
@@ -226,18 +226,18 @@ def _campaign(f: YamlFile, p: JsonPath, c: dict) -> CampaignSpec:
     levels = None
     if "levels" in c:
         if ctype != "loyalty":
-            f.fail(p + ("levels",), f"`levels` is only for loyalty campaigns and this one is {ctype!r}; remove `levels` (or write type: loyalty)")
+            f.fail(p + ("levels",), f"`levels` is only for loyalty campaigns and this one is {excerpt(ctype)}; remove `levels` (or write type: loyalty)")
         levels = tuple((lv["name"], int(lv["points"])) for lv in c["levels"])
         lowest = min(range(len(levels)), key=lambda k: levels[k][1])
         if levels[lowest][1] != 0:
-            f.fail(p + ("levels", lowest, "points"), f"the lowest level, {levels[lowest][0]!r}, starts at {levels[lowest][1]} points; the lowest level is where every user starts: write points: 0")
+            f.fail(p + ("levels", lowest, "points"), f"the lowest level, {excerpt(levels[lowest][0])}, starts at {levels[lowest][1]} points; the lowest level is where every user starts: write points: 0")
         names: dict[str, int] = {}
         thresholds: dict[int, int] = {}
         for k, (name, points) in enumerate(levels):
             if points in thresholds:
-                f.fail(p + ("levels", k, "points"), f"{name!r} has the same threshold ({points}) as {levels[thresholds[points]][0]!r}; give each level its own points threshold")
+                f.fail(p + ("levels", k, "points"), f"{excerpt(name)} has the same threshold ({points}) as {excerpt(levels[thresholds[points]][0])}; give each level its own points threshold")
             if name in names:
-                f.fail(p + ("levels", k, "name"), f"there are two levels named {name!r}; give each level its own name")
+                f.fail(p + ("levels", k, "name"), f"there are two levels named {excerpt(name)}; give each level its own name")
             thresholds[points], names[name] = k, k
     fields = {k: v for k, v in c.items() if k not in ("id", "type", "levels")}
     _check_fields(f, p, fields)
@@ -262,7 +262,7 @@ def _check_fields(f: YamlFile, p: JsonPath, fields: dict) -> None:
             _time(f, p + (key,), value)
     start, end = fields.get("active_date_from"), fields.get("active_date_until")
     if isinstance(start, str) and isinstance(end, str) and datetime.fromisoformat(start) > datetime.fromisoformat(end):
-        f.fail(p + ("active_date_until",), f"{end!r} is before active_date_from {start!r}; the window must end after it starts")
+        f.fail(p + ("active_date_until",), f"{excerpt(end)} is before active_date_from {excerpt(start)}; the window must end after it starts")
 
 
 # --- across files ---------------------------------------------------------------------
@@ -368,7 +368,7 @@ def _check_user(d: _Declared, user_ids, identifiers, known_chains, campaigns: li
     for name, value in u.identifiers.items():
         first = identifiers.get((chain_id, name, value))
         if first is not None:
-            f.fail(d.path + (name,), f"{name} {value!r} is already the {name} of the user at {first.file.where(first.path + (name,))}; identifiers find one user, so pick another")
+            f.fail(d.path + (name,), f"{name} {excerpt(value)} is already the {name} of the user at {first.file.where(first.path + (name,))}; identifiers find one user, so pick another")
         identifiers[(chain_id, name, value)] = d
     by_id = {c.id: c for c in campaigns}
     contract = load_contract()

@@ -36,10 +36,13 @@ ALLOWED_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def excerpt(value: Any, limit: int = 40) -> str:
     """A short, printable quote of a value for an error message."""
-    shown = repr(value)
-    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+    return shorten(repr(value), limit)
 
 
 class _Loader(yaml.SafeLoader):
@@ -97,7 +100,7 @@ class YamlFile:
         return self.node(tuple(path)).start_mark.line + 1
 
     def fail(self, path: JsonPath, message: str) -> NoReturn:
-        raise ScenarioError(f"{self.name}:{self.line(path)}: {json_path(path)}: {message}")
+        raise ScenarioError(f"{self.name}:{self.line(path)}: {shorten(json_path(path), 120)}: {message}")
 
     def where(self, path: JsonPath) -> str:
         return f"{self.name}:{self.line(path)}"
@@ -193,7 +196,7 @@ def _check_nodes(name: str, root: yaml.Node) -> None:
     surrogate (it cannot be written as UTF-8)."""
 
     def fail(node: yaml.Node, path: JsonPath, message: str) -> NoReturn:
-        raise ScenarioError(f"{name}:{node.start_mark.line + 1}: {json_path(path)}: {message}")
+        raise ScenarioError(f"{name}:{node.start_mark.line + 1}: {shorten(json_path(path), 120)}: {message}")
 
     size: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded values, depth)
     open_: set[int] = set()
@@ -304,7 +307,7 @@ _EXPECTED = {"string": "a string", "integer": "a whole number", "number": "a num
 
 def _did_you_mean(word: Any, choices: Iterable[Any]) -> str:
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
-    return f"did you mean {close[0]!r}? " if close else ""
+    return f"did you mean {excerpt(close[0])}? " if close else ""
 
 
 def explain(f: YamlFile, e, base: JsonPath = ()) -> tuple[JsonPath, str]:
@@ -314,7 +317,7 @@ def explain(f: YamlFile, e, base: JsonPath = ()) -> tuple[JsonPath, str]:
         allowed = list(schema.get("properties", {}))
         extras = [k for k in inst if k not in allowed]
         key = min(extras, key=lambda k: f.line(path + (k,)))
-        return path + (key,), f"unknown key {key!r}; {_did_you_mean(key, allowed)}allowed here: {', '.join(allowed)}"
+        return path + (key,), f"unknown key {excerpt(key)}; {_did_you_mean(key, allowed)}allowed here: {', '.join(allowed)}"
     if kind == "required":
         missing = next(k for k in e.validator_value if k not in inst)
         return path, f"missing required key {missing!r}; add `{missing}: ...`"
@@ -333,7 +336,7 @@ def explain(f: YamlFile, e, base: JsonPath = ()) -> tuple[JsonPath, str]:
             message += "; write a whole number, e.g. 600"
         return path, message
     if kind == "enum":
-        return path, f"{inst!r} is not allowed here; {_did_you_mean(inst, e.validator_value)}write one of: {', '.join(map(str, e.validator_value))}"
+        return path, f"{excerpt(inst)} is not allowed here; {_did_you_mean(inst, e.validator_value)}write one of: {', '.join(map(str, e.validator_value))}"
     if kind == "minimum":
         return path, f"must be at least {e.validator_value}, found {inst}"
     if kind == "maximum":
@@ -345,12 +348,12 @@ def explain(f: YamlFile, e, base: JsonPath = ()) -> tuple[JsonPath, str]:
     if kind == "uniqueItems":
         return path, "lists an item twice; list each once"
     if kind == "pattern" and "propertyNames" in e.absolute_schema_path:
-        return path + (inst,), f"key {inst!r} is not {schema.get('description', 'allowed')}; write e.g. 7001001: 40"
+        return path + (inst,), f"key {excerpt(inst)} is not {schema.get('description', 'allowed')}; write e.g. 7001001: 40"
     if kind == "pattern":
         what = "must not be empty or contain spaces" if e.validator_value == r"^\S+$" else f"must match {e.validator_value}"
-        return path, f"{inst!r} {what}"
+        return path, f"{excerpt(inst)} {what}"
     if kind == "format" and e.validator_value == "date-time":
-        return path, f'{inst!r} is not a date-time with an offset (RFC 3339); write e.g. "2024-01-01T00:00:00+00:00"'
+        return path, f'{excerpt(inst)} is not a date-time with an offset (RFC 3339); write e.g. "2024-01-01T00:00:00+00:00"'
     if kind == "not":
         return path, f"cannot be set in a scenario: {schema.get('description', 'remove it')}"
-    return path, e.message
+    return path, shorten(e.message, 200)  # jsonschema's message may quote the whole value
