@@ -6,6 +6,7 @@ memory stays flat however large the world. Same seed and scenarios: same bytes."
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -403,5 +404,6 @@ def write_fixtures(
                 manifest.close()
             _swap_in(tree, out, existed)
     except OSError as e:
-        raise CampaignMockError(f"{out}: {e.strerror or e}; the earlier contents are unchanged") from None
+        hint = "; is --out a mount point? give a folder inside it" if e.errno in (errno.EBUSY, errno.EXDEV) else ""
+        raise CampaignMockError(f"{out}: {e.strerror or e}{hint}; the earlier contents are unchanged") from None
     return FixtureStats(chains=len(specs), campaigns=campaigns, files=files)
