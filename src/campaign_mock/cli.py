@@ -58,14 +58,17 @@ _scenario = click.option(
 @_scenario
 @_world_size
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
-@click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True, help="Threads per worker (delayed answers hold one each).")
-def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], chains: int, users_per_chain: int, merchants: int, workers: int, threads: int) -> None:
+@click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True, help="Threads per worker for ordinary requests (delayed answers get --max-delays more).")
+@click.option("--max-delays", type=click.IntRange(1, 1024), default=64, show_default=True, help="X-Mock-Delay-Ms answers waiting at once per worker; one more is refused at once (503).")
+@click.option("--max-connections", type=click.IntRange(16, 65536), default=4096, show_default=True, help="Open connections per worker; past it new ones wait in the listen backlog.")
+@click.option("--header-timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True, help="Seconds a connection may take to send a request head; idle keep-alive connections are closed after it too.")
+def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], chains: int, users_per_chain: int, merchants: int, workers: int, threads: int, max_delays: int, max_connections: int, header_timeout: float) -> None:
     """Serve both vendor APIs over the world for SEED (default: the built-in default world)."""
     from campaign_mock.server.config import ServerConfig
     from campaign_mock.server.run import run
 
-    config = ServerConfig(seed=seed, scenarios=tuple(str(p) for p in scenarios), chains=chains, users_per_chain=users_per_chain, merchants=merchants)
-    run(host, port, config, workers, threads)
+    config = ServerConfig(seed=seed, scenarios=tuple(str(p) for p in scenarios), chains=chains, users_per_chain=users_per_chain, merchants=merchants, max_delays=max_delays)
+    run(host, port, config, workers, threads, max_connections, header_timeout)
 
 
 @main.command()

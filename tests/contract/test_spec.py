@@ -305,5 +305,7 @@ def test_every_user_identifier_is_a_get_campaigns_parameter():
 def test_the_user_id_limit_and_the_username_pattern_are_the_specs():
     from campaign_mock.contract.facts import USER_ID_MAX_DIGITS
 
+    # Digits only, as the server reads them (server/digits.py): a negative user_id is a 154.
+    assert SPEC["components"]["parameters"]["UserId"]["schema"]["minimum"] == 0
     assert SPEC["components"]["parameters"]["UserId"]["schema"]["maximum"] == 10**USER_ID_MAX_DIGITS - 1
     assert SPEC["components"]["parameters"]["Username"]["schema"]["format"] == "email"

@@ -3,6 +3,8 @@ methods and our own failures; forced errors and delays; the same bytes from ever
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
 import time
 from contextlib import contextmanager
@@ -211,3 +213,21 @@ def test_the_answer_cache_counts_the_request_keys_bytes():
         for i in range(30):
             assert http.get(f"{url}/get-campaigns?chain_id=1762&pad{i}={junk}", timeout=10).status_code == 401
     assert cache.size <= 100_000 and len(cache) == 5  # 17 KB and more each
+
+
+@pytest.mark.parametrize("hostname, code", [(b"\xff\xfe.example", 238), (b"caf\xc3\xa9.example", 238), (b"", 238), (None, 269)])
+def test_an_app_hostname_that_is_not_ascii_names_no_app(base_url, hostname, code):
+    """Raw bytes on the socket: no HTTP client sends invalid UTF-8 in a header."""
+    from campaign_mock.world.build import build_world
+
+    session = build_world().spaaza.sessions[176201]
+    head = f"GET /get-campaigns?chain_id=1762 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Spaaza-Session-User-Id: {session.user_id}\r\nX-Spaaza-Session-Key: {session.key}\r\n".encode()
+    if hostname is not None:
+        head += b"X-Spaaza-MyPrice-App-Hostname: " + hostname + b"\r\n"
+    host, port = base_url.rsplit("/", 1)[-1].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(head + b"\r\n")
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["error"]["code"] == code

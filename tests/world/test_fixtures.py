@@ -3,6 +3,7 @@ valid, and every file is byte for byte what the real server answers to its manif
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -36,6 +37,8 @@ def test_manifest_names_every_file_once():
     files = {str(p.relative_to(COMMITTED)) for p in COMMITTED.rglob("*.json")} - {"manifest.json"}
     assert {entry["file"] for entry in MANIFEST["files"]} == files
     assert MANIFEST["seed"] == 0 and MANIFEST["generator"]["faker"]
+    # The sha256 is how a later run knows each file is ours and unchanged.
+    assert [e["file"] for e in MANIFEST["files"] if hashlib.sha256((COMMITTED / e["file"]).read_bytes()).hexdigest() != e["sha256"]] == []
 
 
 @pytest.mark.parametrize("name", sorted({e["file"] for e in MANIFEST["files"]}))
@@ -94,12 +97,15 @@ def test_an_inconsistent_scenario_writes_nothing(tmp_path):
 def test_writing_over_earlier_fixtures_leaves_nothing_stale(tmp_path):
     out = tmp_path / "out"
     assert _fixtures("--out", str(out), "--chains", "2").returncode == 0
-    (out / "notes.txt").write_text("mine", encoding="utf-8")  # not ours: kept
     assert _fixtures("--out", str(out), "--chains", "1").returncode == 0
     listed = {e["file"] for e in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]}
     on_disk = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
-    assert on_disk == listed | {"manifest.json", "notes.txt"}
+    assert on_disk == listed | {"manifest.json"}
     assert not (out / "spaaza" / "chain-5002").exists()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")  # not ours: the next run is refused
+    result = _fixtures("--out", str(out), "--chains", "1")
+    assert result.returncode == 2 and "notes.txt is not listed" in result.stderr
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
 @pytest.mark.parametrize("setup, says", [("foreign", "is not empty and holds no manifest.json"), ("under-a-file", "Not a directory")])

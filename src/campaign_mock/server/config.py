@@ -3,6 +3,7 @@ how `campaign-mock serve` hands them to every worker process) or by create_app(c
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 
@@ -23,24 +24,28 @@ class ServerConfig:
     cache_bytes: int = 64 * 2**20
     # The longest delay a client may ask for with X-Mock-Delay-Ms.
     max_delay_ms: int = 30_000
+    # Delays waiting at once per worker; one more is refused at once (server/forcing.py).
+    max_delays: int = 64
 
     @classmethod
     def from_environment(cls, environ=os.environ) -> "ServerConfig":
         scenarios = environ.get("CAMPAIGN_MOCK_SCENARIOS", "")
         return cls(
             seed=int(environ.get("CAMPAIGN_MOCK_SEED", "0")),
-            scenarios=tuple(p for p in scenarios.split(os.pathsep) if p),
+            scenarios=tuple(json.loads(scenarios)) if scenarios else (),
             chains=int(environ.get("CAMPAIGN_MOCK_CHAINS", str(cls.chains))),
             users_per_chain=int(environ.get("CAMPAIGN_MOCK_USERS_PER_CHAIN", str(cls.users_per_chain))),
             merchants=int(environ.get("CAMPAIGN_MOCK_MERCHANTS", str(cls.merchants))),
             cache_bytes=int(environ.get("CAMPAIGN_MOCK_CACHE_BYTES", str(cls.cache_bytes))),
+            max_delays=int(environ.get("CAMPAIGN_MOCK_MAX_DELAYS", str(cls.max_delays))),
         )
 
     def to_environment(self) -> dict[str, str]:
         return {
-            "CAMPAIGN_MOCK_SEED": str(self.seed), "CAMPAIGN_MOCK_SCENARIOS": os.pathsep.join(self.scenarios),
+            "CAMPAIGN_MOCK_SEED": str(self.seed), "CAMPAIGN_MOCK_SCENARIOS": json.dumps(self.scenarios),  # JSON: a path may hold os.pathsep
             "CAMPAIGN_MOCK_CHAINS": str(self.chains), "CAMPAIGN_MOCK_USERS_PER_CHAIN": str(self.users_per_chain),
             "CAMPAIGN_MOCK_MERCHANTS": str(self.merchants), "CAMPAIGN_MOCK_CACHE_BYTES": str(self.cache_bytes),
+            "CAMPAIGN_MOCK_MAX_DELAYS": str(self.max_delays),
         }
 
     def build_world(self) -> World:

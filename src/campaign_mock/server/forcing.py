@@ -5,10 +5,15 @@ touching the world:
     X-Mock-Error: 401 | 404 | 500     LevelUp: a 401 (invalid token), a 404 (not found) or a 500
     X-Mock-Error: permission_missing  LevelUp: any refusal by name (see contract/catalogue.py)
     X-Mock-Delay-Ms: 1500             either: answer 1.5 s late (at most ServerConfig.max_delay_ms)
+
+At most ServerConfig.max_delays delays wait at once per worker (each holds a thread; `serve`
+gives every worker that many threads beyond --threads, so delays never take the threads other
+requests need); one more is refused at once with DELAYS_BUSY, in the vendor's shape.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 
@@ -19,34 +24,53 @@ from campaign_mock.server.digits import MAX_DIGITS, parse_digits
 from campaign_mock.server.errors import MOCK_ERROR_INVALID, SpaazaError, is_levelup, json_response, levelup_response, spaaza_response
 
 LEVELUP_BY_STATUS = {"401": "invalid_token", "404": "not_found", "500": "server_error"}
+DELAYS_BUSY = SpaazaError(9503, "mock_delays_busy", "Too many delayed answers are waiting at once (X-Mock-Delay-Ms); retry after they end, or start serve with a higher --max-delays.", 503)
 DELAY_INVALID = replace(MOCK_ERROR_INVALID, description=f"X-Mock-Delay-Ms must be a whole number of milliseconds (at most {MAX_DIGITS} digits; longer waits are cut to the cap).")
 
 
+def delay(ms: int) -> bool:
+    """Waits `ms` milliseconds (cut to the cap) holding one of the worker's delay slots, and
+    says True; says False at once, without waiting, when every slot is taken. The one place a
+    request is made to wait."""
+    config = current_app.config["CAMPAIGN_MOCK"]
+    slots = current_app.extensions["campaign_mock.delay_slots"]
+    if not slots.acquire(blocking=False):
+        return False
+    try:
+        time.sleep(min(ms, config.max_delay_ms) / 1000)
+    finally:
+        slots.release()
+    return True
+
+
 def register(app: Flask) -> None:
+    app.extensions["campaign_mock.delay_slots"] = threading.BoundedSemaphore(app.config["CAMPAIGN_MOCK"].max_delays)
+
     @app.before_request
     def _forced():
         environ = request.environ
-        delay = environ.get("HTTP_X_MOCK_DELAY_MS")
+        asked = environ.get("HTTP_X_MOCK_DELAY_MS")
         forced = environ.get("HTTP_X_MOCK_ERROR")
-        if (delay is None and forced is None) or request.routing_exception is not None:
+        if (asked is None and forced is None) or request.routing_exception is not None:
             return None  # an unknown route or method is answered as such, forced or not
         levelup = is_levelup(request.path)
-        if delay is not None:
-            delay_ms = parse_digits(delay.strip())
+        if asked is not None:
+            delay_ms = parse_digits(asked.strip())
             if delay_ms is None:
-                return _invalid(levelup, DELAY_INVALID)
-            time.sleep(min(delay_ms, current_app.config["CAMPAIGN_MOCK"].max_delay_ms) / 1000)
+                return _mock_error(levelup, DELAY_INVALID)
+            if not delay(delay_ms):
+                return _mock_error(levelup, DELAYS_BUSY)
         if forced is None:
             return None
         forced = forced.strip()
         if levelup:
             key = LEVELUP_BY_STATUS.get(forced, forced)
-            return levelup_response(key) if key in LEVELUP_ERRORS else _invalid(True, MOCK_ERROR_INVALID)
+            return levelup_response(key) if key in LEVELUP_ERRORS else _mock_error(True, MOCK_ERROR_INVALID)
         code = parse_digits(forced)
-        return spaaza_response(spaaza_errors()[code]) if code in spaaza_errors() else _invalid(False, MOCK_ERROR_INVALID)
+        return spaaza_response(spaaza_errors()[code]) if code in spaaza_errors() else _mock_error(False, MOCK_ERROR_INVALID)
 
 
-def _invalid(levelup: bool, error: SpaazaError):
+def _mock_error(levelup: bool, error: SpaazaError):
     if levelup:
-        return json_response([{"error": {"code": error.name, "message": error.description, "object": None, "property": None}}], 400)
+        return json_response([{"error": {"code": error.name, "message": error.description, "object": None, "property": None}}], error.http_status)
     return spaaza_response(error)

@@ -9,7 +9,8 @@ import socket
 
 import click
 from granian import Granian
-from granian.constants import Interfaces
+from granian.constants import HTTPModes, Interfaces
+from granian.http import HTTP1Settings
 
 from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.server.config import ServerConfig
@@ -83,7 +84,12 @@ def _credentials(world) -> str:
     return "\n".join(lines)
 
 
-def run(host: str, port: int, config: ServerConfig, workers: int, threads: int) -> None:
+def run(host: str, port: int, config: ServerConfig, workers: int, threads: int, max_connections: int = 4096, header_timeout: float = 10) -> None:
+    """`threads` per worker for ordinary requests, plus config.max_delays for delayed answers
+    (server/forcing.py refuses one more), so delays never hold what other clients need.
+    `max_connections` open per worker (granian's backpressure: past it, new ones wait in the
+    listen backlog); a connection that sends no complete request head within `header_timeout`
+    seconds, idle keep-alive ones included, is closed."""
     address = listen_address(host, port)  # fail fast, in this process: the address...
     world = config.build_world()  # ...and the scenarios
     os.environ.update(config.to_environment())
@@ -94,7 +100,12 @@ def run(host: str, port: int, config: ServerConfig, workers: int, threads: int) 
         port=port,
         interface=Interfaces.WSGI,
         workers=workers,
-        blocking_threads=threads,
+        blocking_threads=threads + config.max_delays,
+        backpressure=max_connections,
+        backlog=max_connections,
+        # HTTP/1 only: the header timeout is what closes idle and slow connections.
+        http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(header_read_timeout=int(header_timeout * 1000)),
         factory=True,
         log_access=False,
     ).serve()

@@ -173,8 +173,10 @@ def _check_access(world: World, session: SpaazaSession | None, chain: Chain, hea
             raise SpaazaFailure(68)
         return
     hostname = headers.get("X-Spaaza-MyPrice-App-Hostname")
-    if not hostname:
+    if hostname is None:
         raise SpaazaFailure(269)
+    # Present but naming no app is 238, an empty value included: granian hands a value that is
+    # not visible ASCII (invalid UTF-8, say) to the app as "".
     app = world.spaaza.apps.get(hostname.strip().lower())
     if app is None:
         raise SpaazaFailure(238)

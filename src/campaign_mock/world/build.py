@@ -9,12 +9,14 @@ from types import MappingProxyType
 from typing import Iterator, Sequence
 
 from campaign_mock.contract import load_contract
+from campaign_mock.contract.facts import USER_IDENTIFIERS
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented, levelup
 from campaign_mock.world.consistency import findings
 from campaign_mock.world.levelup import LevelUpCampaignSpec, LevelUpUserSpec
 from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, World
 from campaign_mock.world.providers import UTC
+from campaign_mock.world.yaml_file import excerpt
 from campaign_mock.world.scenario import GENERATED_CHAINS, GENERATED_LEVELUP_CAMPAIGNS, GENERATED_LEVELUP_USERS, Scenario, merged_clock
 from campaign_mock.world.spaaza import CURRENCIES, ChainParts, ChainSpec, every_type_spec, generate_chain
 
@@ -46,6 +48,9 @@ def chain_specs(chains: int, users_per_chain: int, scenarios: Sequence[Scenario]
             if declared.id in generated and declared.id not in SCENARIO_MAY_EXTEND:
                 # The loader checked it as a new chain (two scenarios may share one); so many generated chains reach its id.
                 raise ScenarioError(f"{scenario.source}: chain {declared.id} is also generated chain {declared.id - FIRST_GENERATED_CHAIN + 1}; generate fewer chains or give the scenario's chain another id")
+            if base is None and declared.id in GENERATED_CHAINS:
+                # The loader checked its references against the generated chain's campaigns.
+                raise ScenarioError(f"{_where(scenario, ('chain', declared.id))}: chain {declared.id} adds to a generated chain, but --chains {chains} generates only {FIRST_GENERATED_CHAIN}..{FIRST_GENERATED_CHAIN + chains - 1}; generate more chains or give the chain an id outside {GENERATED_CHAINS.start}..{GENERATED_CHAINS.stop - 1}")
             if base is None:
                 specs[declared.id] = declared
             else:
@@ -126,6 +131,9 @@ def build_levelup(seed: int, clock: datetime, merchants: int, users: int, scenar
     tokens, progress = {}, {}
     for uid, spec in user_specs.items():
         token = levelup.make_token(seed, spec, uid)
+        if token.token in tokens:  # only a declared token can meet another (generated ones differ)
+            scenario = next(s for s in scenarios if ("token", token.token) in s.where)
+            raise ScenarioError(f"{_where(scenario, ('token', token.token))}: is already the token of LevelUp user {tokens[token.token].user_id}; tokens must differ: pick another (or leave `token` out)")
         tokens[token.token] = token
         for cid, campaign in campaigns.items():
             if uid == documented.LEVELUP_USER_ID and cid in documented.LEVELUP_CAMPAIGNS:
@@ -168,8 +176,30 @@ def refuse_inconsistent(world: World, scenarios: Sequence[Scenario]) -> None:
     verbatim (a reference, a date, a flag) can still break one: refuse such a world whole."""
     if not scenarios:
         return
+    _refuse_shared_identifiers(world, scenarios)
     problems = findings(world)
     if problems:
         files = ", ".join(s.source for s in scenarios)
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
         raise ScenarioError(f"{files}: the world these scenarios describe breaks the consistency rules: {shown}")
+
+
+def _where(scenario: Scenario, key: tuple) -> str:
+    return scenario.where.get(key, scenario.source)
+
+
+def _refuse_shared_identifiers(world: World, scenarios: Sequence[Scenario]) -> None:
+    """A declared identifier that a generated user of the same chain also has: a lookup by it
+    would find either user. (The loader refuses two declared ones.)"""
+    declared = {key[1:]: s for s in scenarios for key in s.where if key[0] == "identifier"}
+    if not declared:
+        return
+    holders: dict[tuple, int] = {}
+    for user in sorted(world.spaaza.users.values(), key=lambda u: u.user_id):
+        for name in USER_IDENTIFIERS:
+            if name == "user_id":
+                continue
+            key = (user.chain_id, name, getattr(user, name))
+            if key in holders and key in declared:
+                raise ScenarioError(f"{_where(declared[key], ('identifier', *key))}: {name} {excerpt(key[2])} would be shared by users {holders[key]} and {user.user_id} (one of them generated); identifiers find one user: pick another")
+            holders.setdefault(key, user.user_id)

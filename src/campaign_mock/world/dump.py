@@ -6,7 +6,14 @@ memory stays flat however large the world. Same seed and scenarios: same bytes."
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
+import os
+import secrets
+import shutil
+import stat
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import version
@@ -41,23 +48,35 @@ class FixtureStats:
 
 def _dump(path: Path, body) -> bytes:
     # The server's exact bytes (compact JSON, C-accelerated: indenting is 3x slower).
-    path.parent.mkdir(parents=True, exist_ok=True)
     written = json_bytes(body)
-    path.write_bytes(written)
+    _write_new(path, written)
     return written
 
 
+def _write_new(path: Path, data: bytes) -> None:
+    # Only ever into our own fresh tree: exclusive create, so nothing there is overwritten.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "xb") as stream:
+        stream.write(data)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 class _Manifest:
-    """manifest.json, written entry by entry."""
+    """manifest.json, written entry by entry, one a line (_manifest_entries reads it back line by
+    line: neither holds the whole text in memory)."""
 
     def __init__(self, stream: IO[str], header: dict):
         self.stream = stream
         self.count = 0
         head = json.dumps(header, indent=2, ensure_ascii=False)
-        stream.write(head[:-2] + ',\n  "files": [')
+        stream.write(head[:-2] + ",\n" + _FILES_LINE)
 
-    def add(self, file: str, status: int, method: str, path: str, query: dict, headers: dict) -> None:
-        entry = {"file": file, "status": status, "request": {"method": method, "path": path, "query": query, "headers": headers}}
+    def add(self, file: str, data: bytes, status: int, method: str, path: str, query: dict, headers: dict) -> None:
+        """`data`: the file's bytes, for its sha256 (how a later run knows the file is ours)."""
+        entry = {"file": file, "sha256": _sha(data), "status": status, "request": {"method": method, "path": path, "query": query, "headers": headers}}
         self.stream.write(("," if self.count else "") + "\n    " + json.dumps(entry, ensure_ascii=False))
         self.count += 1
 
@@ -65,29 +84,167 @@ class _Manifest:
         self.stream.write("\n  ]\n}\n")
 
 
-def prepare_out(out: Path) -> None:
-    """Make `out` ready: new or empty, or an earlier fixtures directory whose listed files are
-    removed first so that none is left stale. Anything else is refused, never overwritten."""
+_FILES_LINE = '  "files": ['
+_MAX_MANIFEST_LINE = 1 << 20  # ours are < 1 KB; a longer line is not ours
+_MAX_DEPTH = 8  # folders under --out; ours go 4 deep
+
+
+def _not_ours(out: Path, why: str) -> CampaignMockError:
+    return CampaignMockError(
+        f"{out}: {why}; --out must be missing, an empty directory, or earlier fixtures exactly as their manifest.json lists them "
+        "(choose another directory, or remove it yourself)"
+    )
+
+
+def _manifest_entries(out: Path) -> dict[str, str]:
+    """file -> sha256 from an earlier manifest.json, read line by line as _Manifest writes it;
+    anything else is not ours."""
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        if not any(out.iterdir()):
-            return
-        manifest = out / "manifest.json"
-        if not manifest.is_file():
-            raise CampaignMockError(f"{out} is not empty and holds no manifest.json; write fixtures to a new or empty directory, or over earlier fixtures")
+        # Never follow a symlink, never wait on a pipe.
+        fd = os.open(out / "manifest.json", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        raise _not_ours(out, "is not empty and holds no manifest.json (or a symlink in its place)") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _not_ours(out, "manifest.json is not a regular file")
+    with open(fd, "r", encoding="utf-8", errors="strict") as text:
+        def line() -> str:
+            got = text.readline(_MAX_MANIFEST_LINE)
+            if len(got) >= _MAX_MANIFEST_LINE:
+                raise _not_ours(out, "manifest.json has a line longer than campaign-mock writes")
+            return got
+
         try:
-            listed = [entry["file"] for entry in json.loads(manifest.read_bytes())["files"]]
-        except (ValueError, KeyError, TypeError) as e:
-            raise CampaignMockError(f"{manifest}: not a fixtures manifest ({e}); remove it or choose another directory") from None
-        root = out.resolve()
-        for name in listed:
-            path = (out / name).resolve()
-            if path.is_relative_to(root) and path.is_file():
-                path.unlink()
-        manifest.unlink()
-        for directory in sorted((d for d in out.rglob("*") if d.is_dir()), key=lambda d: len(d.parts), reverse=True):
-            if not any(directory.iterdir()):
-                directory.rmdir()
+            head = []
+            while (got := line()) and got.rstrip("\n") != _FILES_LINE:
+                head.append(got)
+                if len(head) > 100:
+                    break
+            header = json.loads("".join(head).rstrip().rstrip(",") + "}") if got else None
+            if not isinstance(header, dict) or not isinstance(header.get("generator"), dict) or not isinstance(header["generator"].get("campaign-mock"), str):
+                raise _not_ours(out, "manifest.json was not written by campaign-mock")
+            files: dict[str, str] = {}
+            while (got := line().rstrip("\n")) != "  ]":
+                entry = json.loads(got.rstrip(",")) if got.startswith("    {") else None
+                file, sha = (entry.get("file"), entry.get("sha256")) if isinstance(entry, dict) else (None, None)
+                if not isinstance(file, str) or not isinstance(sha, str) or files.setdefault(file, sha) != sha:
+                    raise _not_ours(out, f"manifest.json: line {len(head) + len(files) + 2} is not a fixtures entry with a file and its sha256")
+            if line() != "}\n" or line() != "":
+                raise _not_ours(out, "manifest.json does not end as campaign-mock writes it")
+        except (ValueError, UnicodeDecodeError) as e:
+            raise _not_ours(out, f"manifest.json is not a campaign-mock manifest ({str(e)[:80]})") from None
+    return files
+
+
+def _check_owned(out: Path) -> dict[str, str]:
+    """Refuses unless every entry under `out` is a regular file or a directory (no symlink, no
+    pipe), every file but manifest.json is listed with its sha256, and every listed file exists:
+    then the tree is exactly what an earlier run wrote, and replacing it loses nothing."""
+    listed = _manifest_entries(out)
+    found = 0
+
+    def walk(directory: Path, prefix: str) -> None:
+        nonlocal found
+        before = found
+        if prefix.count("/") > _MAX_DEPTH:
+            raise _not_ours(out, f"{prefix} is nested deeper than fixtures are")
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    walk(Path(entry.path), name + "/")
+                    continue
+                if not entry.is_file(follow_symlinks=False):
+                    raise _not_ours(out, f"{name} is not a regular file (a symlink or special file)")
+                if name == "manifest.json":
+                    continue
+                if name not in listed:
+                    raise _not_ours(out, f"{name} is not listed in manifest.json")
+                digest = hashlib.sha256()
+                with open(entry.path, "rb") as stream:
+                    while chunk := stream.read(1 << 16):
+                        digest.update(chunk)
+                if digest.hexdigest() != listed[name]:
+                    raise _not_ours(out, f"{name} has changed since campaign-mock wrote it (its sha256 differs from the manifest's)")
+                found += 1
+        if found == before and prefix:
+            raise _not_ours(out, f"{prefix} is a folder with no listed file")
+
+    walk(out, "")
+    if found != len(listed):
+        raise _not_ours(out, f"{len(listed) - found} file(s) manifest.json lists are missing")
+    return listed
+
+
+def _replaceable(out: Path) -> bool:
+    """Whether `out` exists (an empty directory or earlier fixtures, checked); refuses anything
+    else before anything is written."""
+    try:
+        st = out.lstat()
+    except FileNotFoundError:
+        return False
+    if stat.S_ISLNK(st.st_mode):
+        raise CampaignMockError(f"{out}: is a symlink; give the directory it points to (fixtures never follow a symlink)")
+    if not stat.S_ISDIR(st.st_mode):
+        raise CampaignMockError(f"{out}: exists and is not a directory")
+    if any(out.iterdir()):
+        _check_owned(out)
+    return True
+
+
+@contextmanager
+def _fresh_tree(out: Path) -> Iterator[Path]:
+    """A new private directory beside `out` (same filesystem, so it can be renamed into place)
+    to build the fixtures in; removed if the build fails, so a failed run changes nothing."""
+    parent = out.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        tree = parent / f".{out.name}.campaign-mock-{secrets.token_hex(4)}"
+        try:
+            tree.mkdir()  # exclusive: never a directory anyone else made
+            break
+        except FileExistsError:
+            continue
+    try:
+        yield tree
+    except BaseException:
+        shutil.rmtree(tree, ignore_errors=True)
+        raise
+
+
+def _swap_in(tree: Path, out: Path, existed: bool) -> None:
+    """Moves the finished `tree` to `out`. Earlier fixtures are moved aside first and deleted
+    only file by file as listed (a file that appeared meanwhile keeps its folder)."""
+    if not existed or not any(out.iterdir()):
+        tree.rename(out)  # replaces an empty directory; fails, changing nothing, if it is not
+        return
+    listed = _check_owned(out)  # again, just before: nothing the user added since is touched
+    old = tree.with_name(tree.name + "-old")
+    out.rename(old)
+    try:
+        tree.rename(out)
+    except OSError:
+        old.rename(out)
+        raise
+    try:
+        for name in (*listed, "manifest.json"):
+            (old / name).unlink(missing_ok=True)
+    except OSError:
+        pass
+    folders = {old / folder for name in listed for folder in Path(name).parents}
+    for folder in sorted(folders, key=lambda d: len(d.parts), reverse=True):
+        try:
+            folder.rmdir()  # only if empty
+        except OSError:
+            pass
+    if os.path.lexists(old):
+        raise CampaignMockError(f"wrote {out}; the earlier fixtures were moved to {old} and it is not empty now: check it and remove it yourself")
+
+
+def prepare_out(out: Path) -> bool:
+    """Checks `out` can take fixtures (see _replaceable); returns whether it exists."""
+    try:
+        return _replaceable(out)
     except OSError as e:
         raise CampaignMockError(f"{out}: {e.strerror or e}") from None
 
@@ -121,16 +278,16 @@ def _write_chain(out: Path, manifest: _Manifest, world: World, parts: ChainParts
     for v in API_VERSIONS:
         query = CampaignQuery(version=parse_version(v))
         file = f"spaaza/chain-{chain.id}/get-campaigns/admin/v{v}.json"
-        _dump(out / file, get_campaigns(world, chain, query))
-        manifest.add(file, 200, "GET", "/get-campaigns", {"chain_id": str(chain.id)}, _session_headers(admin, v))
+        data = _dump(out / file, get_campaigns(world, chain, query))
+        manifest.add(file, data, 200, "GET", "/get-campaigns", {"chain_id": str(chain.id)}, _session_headers(admin, v))
         written += 1
         for user in parts.users:
             body = get_campaigns(world, chain, CampaignQuery(version=query.version, user_id=user.user_id))
             file = f"spaaza/chain-{chain.id}/get-campaigns/user-{user.user_id}/v{v}.json"
-            _dump(out / file, body)
+            data = _dump(out / file, body)
             # The same body answers the admin asking for the user and the user's own session.
-            manifest.add(file, 200, "GET", "/get-campaigns", {"chain_id": str(chain.id), "user_id": str(user.user_id)}, _session_headers(admin, v))
-            manifest.add(file, 200, "GET", "/get-campaigns", {"chain_id": str(chain.id)}, _session_headers(sessions[user.user_id], v, app.hostname))
+            manifest.add(file, data, 200, "GET", "/get-campaigns", {"chain_id": str(chain.id), "user_id": str(user.user_id)}, _session_headers(admin, v))
+            manifest.add(file, data, 200, "GET", "/get-campaigns", {"chain_id": str(chain.id)}, _session_headers(sessions[user.user_id], v, app.hostname))
             written += 1
     if chain.id == documented.CHAIN_ID:
         written += _write_documented_request(out, manifest, world, chain, admin)
@@ -140,7 +297,7 @@ def _write_chain(out: Path, manifest: _Manifest, world: World, parts: ChainParts
             continue  # get-campaign answers 449; see spaaza/errors/
         file = f"spaaza/chain-{chain.id}/get-campaign/{campaign['id']}.json"
         body = _dump(out / file, get_campaign(world, campaign, CampaignQuery(version=parse_version(current))))
-        manifest.add(file, 200, "GET", "/get-campaign", {"campaign_id": str(campaign["id"])}, _session_headers(admin, current))
+        manifest.add(file, body, 200, "GET", "/get-campaign", {"campaign_id": str(campaign["id"])}, _session_headers(admin, current))
         written += 1
         # Older versions only where the body differs (item_purchase_count without current_count):
         # one file per distinct body, named by the newest version that gives it.
@@ -151,9 +308,9 @@ def _write_chain(out: Path, manifest: _Manifest, world: World, parts: ChainParts
                 continue
             if older not in files:
                 files[older] = f"spaaza/chain-{chain.id}/get-campaign/{campaign['id']}-v{v}.json"
-                (out / files[older]).write_bytes(older)
+                _write_new(out / files[older], older)
                 written += 1
-            manifest.add(files[older], 200, "GET", "/get-campaign", {"campaign_id": str(campaign["id"])}, _session_headers(admin, v))
+            manifest.add(files[older], older, 200, "GET", "/get-campaign", {"campaign_id": str(campaign["id"])}, _session_headers(admin, v))
     return written
 
 
@@ -161,8 +318,8 @@ def _write_documented_request(out: Path, manifest: _Manifest, world: World, chai
     """The vendor's own example request, as the docs send it (chain 1743, the alias)."""
     file = f"spaaza/chain-{chain.id}/get-campaigns/documented-request.json"
     query = CampaignQuery(version=parse_version(documented.API_VERSION), exclude_inactive=False)
-    _dump(out / file, get_campaigns(world, chain, query))
-    manifest.add(file, 200, "GET", "/internal/get-campaigns", {"chain_id": str(documented.CHAIN_ALIAS), "exclude_inactive": "false"}, _session_headers(admin, documented.API_VERSION))
+    data = _dump(out / file, get_campaigns(world, chain, query))
+    manifest.add(file, data, 200, "GET", "/internal/get-campaigns", {"chain_id": str(documented.CHAIN_ALIAS), "exclude_inactive": "false"}, _session_headers(admin, documented.API_VERSION))
     return 1
 
 
@@ -172,16 +329,17 @@ def _write_levelup(out: Path, manifest: _Manifest, world: World) -> int:
     for token in tokens:
         if MANAGE_USER_CAMPAIGNS not in token.permissions:
             continue
+        bodies: dict[tuple[int, str], bytes] = {}  # this token's, for the alias entries below
         for cid in sorted(world.levelup.campaigns):
             campaign = world.levelup.campaigns[cid]
             for rep in campaign.bodies:
                 file = f"levelup/user-{token.user_id}/campaign-{cid}/{rep}.json"
-                _dump(out / file, levelup_body(world, campaign, rep, token.user_id))
-                manifest.add(file, 200, "GET", f"/v15/campaigns/{cid}/{rep}", {}, {"Authorization": f"token {token.token}"})
+                bodies[cid, rep] = _dump(out / file, levelup_body(world, campaign, rep, token.user_id))
+                manifest.add(file, bodies[cid, rep], 200, "GET", f"/v15/campaigns/{cid}/{rep}", {}, {"Authorization": f"token {token.token}"})
                 written += 1
         for (alias, rep), cid in sorted(world.levelup.aliases.items()):
             # The same file answers the documented request on the alias id.
-            manifest.add(f"levelup/user-{token.user_id}/campaign-{cid}/{rep}.json", 200, "GET", f"/v15/campaigns/{alias}/{rep}", {}, {"Authorization": f"token {token.token}"})
+            manifest.add(f"levelup/user-{token.user_id}/campaign-{cid}/{rep}.json", bodies[cid, rep], 200, "GET", f"/v15/campaigns/{alias}/{rep}", {}, {"Authorization": f"token {token.token}"})
     return written
 
 
@@ -190,12 +348,12 @@ def _write_errors(out: Path, manifest: _Manifest) -> int:
     produces each is in the README, so the manifest gives the forced-error header."""
     for error in spaaza_errors().values():
         file = f"spaaza/errors/{error.code}-{error.name}.json"
-        _dump(out / file, error.body())
-        manifest.add(file, error.http_status, "GET", "/get-campaigns", {"chain_id": str(documented.CHAIN_ID)}, {"X-Mock-Error": str(error.code)})
+        data = _dump(out / file, error.body())
+        manifest.add(file, data, error.http_status, "GET", "/get-campaigns", {"chain_id": str(documented.CHAIN_ID)}, {"X-Mock-Error": str(error.code)})
     for error in LEVELUP_ERRORS.values():
         file = f"levelup/errors/{error.key}.json"
-        _dump(out / file, error.body())
-        manifest.add(file, error.http_status, "GET", "/v15/campaigns/20/basic_v1", {}, {"X-Mock-Error": error.key})
+        data = _dump(out / file, error.body())
+        manifest.add(file, data, error.http_status, "GET", "/v15/campaigns/20/basic_v1", {}, {"X-Mock-Error": error.key})
     return len(spaaza_errors()) + len(LEVELUP_ERRORS)
 
 
@@ -210,8 +368,11 @@ def write_fixtures(
     levelup_users: int = DEFAULT_LEVELUP_USERS,
     progress: Callable[[Iterator[ChainParts], int], Iterable[ChainParts]] | None = None,
 ) -> FixtureStats:
-    """Writes the world for `seed` under `out`. `progress(chains, total)` wraps the chain
-    loop (the CLI passes a progress bar)."""
+    """Writes the world for `seed` to `out`: built beside it and renamed into place, so a failed
+    run leaves `out` as it was. `out` must be missing, an empty directory or earlier fixtures
+    exactly as their manifest lists them (see _check_owned); anything else is refused before
+    anything is written. `progress(chains, total)` wraps the chain loop (the CLI passes a
+    progress bar)."""
     clock = merged_clock(scenarios) or DEFAULT_CLOCK
     specs = chain_specs(chains, users_per_chain, scenarios)
     # Nothing is written unless the scenarios' world is consistent: only the chains they touch
@@ -221,7 +382,7 @@ def write_fixtures(
         refuse_inconsistent(_chain_world(seed, clock, parts), scenarios)
     levelup = build_levelup(seed, clock, merchants, levelup_users, scenarios)
     refuse_inconsistent(World(seed=seed, clock=clock, spaaza=_NO_SPAAZA, levelup=levelup), scenarios)
-    prepare_out(out)
+    existed = prepare_out(out)
     header = {
         "seed": seed,
         "clock": clock.isoformat(),
@@ -229,14 +390,20 @@ def write_fixtures(
         "scenarios": [Path(s.source).name for s in scenarios],
         "generator": {"campaign-mock": version("campaign-mock"), "faker": version("faker")},
     }
-    with open(out / "manifest.json", "w", encoding="utf-8") as stream:
-        manifest = _Manifest(stream, header)
-        files = campaigns = 0
-        for parts in (progress or (lambda it, total: it))(iter_chains(seed, clock, specs), len(specs)):
-            world = _chain_world(seed, clock, parts)
-            files += _write_chain(out, manifest, world, parts)
-            campaigns += len(parts.chain.campaigns)
-        files += _write_levelup(out, manifest, World(seed=seed, clock=clock, spaaza=_NO_SPAAZA, levelup=levelup))
-        files += _write_errors(out, manifest)
-        manifest.close()
+    try:
+        with _fresh_tree(out) as tree:
+            with open(tree / "manifest.json", "x", encoding="utf-8") as stream:
+                manifest = _Manifest(stream, header)
+                files = campaigns = 0
+                for parts in (progress or (lambda it, total: it))(iter_chains(seed, clock, specs), len(specs)):
+                    world = _chain_world(seed, clock, parts)
+                    files += _write_chain(tree, manifest, world, parts)
+                    campaigns += len(parts.chain.campaigns)
+                files += _write_levelup(tree, manifest, World(seed=seed, clock=clock, spaaza=_NO_SPAAZA, levelup=levelup))
+                files += _write_errors(tree, manifest)
+                manifest.close()
+            _swap_in(tree, out, existed)
+    except OSError as e:
+        hint = "; is --out a mount point? give a folder inside it" if e.errno in (errno.EBUSY, errno.EXDEV) else ""
+        raise CampaignMockError(f"{out}: {e.strerror or e}{hint}; the earlier contents are unchanged") from None
     return FixtureStats(chains=len(specs), campaigns=campaigns, files=files)

@@ -55,7 +55,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+import re
+from types import MappingProxyType
+from typing import Any, Mapping, Sequence
 
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.facts import USER_IDENTIFIERS
@@ -63,7 +65,8 @@ from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS, LevelUpCampaignSpec, LevelUpUserSpec
 from campaign_mock.world.spaaza import EDITOR_SUFFIX, MAX_USERS_PER_CHAIN, WALLET_TYPES, CampaignSpec, ChainSpec, UserSpec
-from campaign_mock.world.yaml_file import JsonPath, YamlFile, check_schema, explain, read_yaml
+from campaign_mock.contract.validate import json_path
+from campaign_mock.world.yaml_file import JsonPath, YamlFile, check_schema, excerpt, explain, read_yaml
 
 SCHEMA = "scenario.json"
 # Ids the builder generates (world/build.py numbers from these starts).
@@ -72,6 +75,10 @@ GENERATED_LEVELUP_CAMPAIGNS = range(30000, 40000)  # start + merchant * 100 + k
 GENERATED_LEVELUP_USERS = range(1001, 2000)
 # Campaign fields the generator parses: they must be readable by datetime.fromisoformat.
 _TIME_FIELDS = ("active_date_from", "active_date_until", "created_date")
+# The clock's years: the generator dates things years before and months after it.
+CLOCK_YEARS = range(1980, 3000)
+# What an HTTP header can carry (a session key, a token): visible ASCII, no space or newline.
+_HEADER_SAFE = re.compile(r"[!-~]+")
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,9 @@ class Scenario:
     chains: tuple[ChainSpec, ...] = ()
     levelup_campaigns: tuple[LevelUpCampaignSpec, ...] = ()
     levelup_users: tuple[LevelUpUserSpec, ...] = ()
+    # "file:line: $.path" of declared values the builder may find taken by generated ones:
+    # ("chain", id), ("identifier", chain id, name, value), ("token", token).
+    where: Mapping[tuple, str] = field(default_factory=dict, compare=False)
 
 
 def merged_clock(scenarios: Sequence[Scenario]) -> datetime | None:
@@ -133,10 +143,15 @@ def _time(f: YamlFile, path: JsonPath, value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        f.fail(path, f'{value!r} is not a date-time this server reads; write e.g. "2024-01-01T00:00:00+00:00"')
+        f.fail(path, f'{excerpt(value)} is not a date-time this server reads; write e.g. "2024-01-01T00:00:00+00:00"')
     if moment.tzinfo is None:
-        f.fail(path, f'{value!r} has no UTC offset; write e.g. "{value}+00:00"')
+        f.fail(path, f'{excerpt(value)} has no UTC offset; write e.g. "{value}+00:00"')
     return moment
+
+
+def _header_safe(f: YamlFile, path: JsonPath, value: str) -> None:
+    if not _HEADER_SAFE.fullmatch(value):
+        f.fail(path, f"{excerpt(value)} cannot be sent in an HTTP header; use visible ASCII characters only (no spaces, newlines or accents)")
 
 
 def _int_keys(mapping: dict[str, Any]) -> dict[int, int]:
@@ -147,6 +162,9 @@ def _parse(f: YamlFile) -> _Parsed:
     data = f.data
     out = _Parsed(f, Scenario(f.name))
     clock = _time(f, ("clock",), data["clock"]) if "clock" in data else None
+    if clock is not None and clock.year not in CLOCK_YEARS:
+        f.fail(("clock",), f"{excerpt(data['clock'])} is outside the years {CLOCK_YEARS.start}..{CLOCK_YEARS.stop - 1} the generator can date around; pick a clock in that range")
+    where: dict[tuple, str] = {}
 
     chains, chain_lines = [], {}
     for i, ch in enumerate((data.get("spaaza") or {}).get("chains", [])):
@@ -155,6 +173,7 @@ def _parse(f: YamlFile) -> _Parsed:
         if cid in chain_lines:
             f.fail(p + ("id",), f"chain {cid} is declared twice in this file (first on line {chain_lines[cid]}); merge the two entries")
         chain_lines[cid] = f.line(p + ("id",))
+        where[("chain", cid)] = f"{f.where(p + ('id',))}: {json_path(p + ('id',))}"
         if cid == documented.CHAIN_ALIAS:
             f.fail(p + ("id",), f"{cid} is an alias of the documented chain {documented.CHAIN_ID}; write id: {documented.CHAIN_ID}")
         campaigns = []
@@ -164,6 +183,11 @@ def _parse(f: YamlFile) -> _Parsed:
             out.campaigns.append(_Declared(f, p + ("campaigns", j), cid, spec))
         users = []
         for j, u in enumerate(ch.get("users", [])):
+            if "session_key" in u:
+                _header_safe(f, p + ("users", j, "session_key"), u["session_key"])
+            for k in USER_IDENTIFIERS:
+                if k != "user_id" and k in u:
+                    where[("identifier", cid, k, u[k])] = f"{f.where(p + ('users', j, k))}: {json_path(p + ('users', j, k))}"
             spec = UserSpec(
                 user_id=int(u["user_id"]) if "user_id" in u else None,
                 identifiers={k: u[k] for k in USER_IDENTIFIERS if k != "user_id" and k in u},
@@ -186,11 +210,14 @@ def _parse(f: YamlFile) -> _Parsed:
         out.levelup_campaigns.append(_Declared(f, ("levelup", "campaigns", i), 0, spec))
     lu_users = []
     for i, u in enumerate(levelup.get("users", [])):
+        if "token" in u:
+            _header_safe(f, ("levelup", "users", i, "token"), u["token"])
+            where[("token", u["token"])] = f"{f.where(('levelup', 'users', i, 'token'))}: {json_path(('levelup', 'users', i, 'token'))}"
         spec = LevelUpUserSpec(user_id=int(u["user_id"]), token=u.get("token"), permissions=tuple(u.get("permissions", (MANAGE_USER_CAMPAIGNS,))), progress=_int_keys(u.get("progress", {})))
         lu_users.append(spec)
         out.levelup_users.append(_Declared(f, ("levelup", "users", i), 0, spec))
 
-    out.scenario = Scenario(source=f.name, clock=clock, chains=tuple(chains), levelup_campaigns=tuple(lu_campaigns), levelup_users=tuple(lu_users))
+    out.scenario = Scenario(source=f.name, clock=clock, chains=tuple(chains), levelup_campaigns=tuple(lu_campaigns), levelup_users=tuple(lu_users), where=MappingProxyType(where))
     return out
 
 
@@ -199,18 +226,18 @@ def _campaign(f: YamlFile, p: JsonPath, c: dict) -> CampaignSpec:
     levels = None
     if "levels" in c:
         if ctype != "loyalty":
-            f.fail(p + ("levels",), f"`levels` is only for loyalty campaigns and this one is {ctype!r}; remove `levels` (or write type: loyalty)")
+            f.fail(p + ("levels",), f"`levels` is only for loyalty campaigns and this one is {excerpt(ctype)}; remove `levels` (or write type: loyalty)")
         levels = tuple((lv["name"], int(lv["points"])) for lv in c["levels"])
         lowest = min(range(len(levels)), key=lambda k: levels[k][1])
         if levels[lowest][1] != 0:
-            f.fail(p + ("levels", lowest, "points"), f"the lowest level, {levels[lowest][0]!r}, starts at {levels[lowest][1]} points; the lowest level is where every user starts: write points: 0")
+            f.fail(p + ("levels", lowest, "points"), f"the lowest level, {excerpt(levels[lowest][0])}, starts at {levels[lowest][1]} points; the lowest level is where every user starts: write points: 0")
         names: dict[str, int] = {}
         thresholds: dict[int, int] = {}
         for k, (name, points) in enumerate(levels):
             if points in thresholds:
-                f.fail(p + ("levels", k, "points"), f"{name!r} has the same threshold ({points}) as {levels[thresholds[points]][0]!r}; give each level its own points threshold")
+                f.fail(p + ("levels", k, "points"), f"{excerpt(name)} has the same threshold ({points}) as {excerpt(levels[thresholds[points]][0])}; give each level its own points threshold")
             if name in names:
-                f.fail(p + ("levels", k, "name"), f"there are two levels named {name!r}; give each level its own name")
+                f.fail(p + ("levels", k, "name"), f"there are two levels named {excerpt(name)}; give each level its own name")
             thresholds[points], names[name] = k, k
     fields = {k: v for k, v in c.items() if k not in ("id", "type", "levels")}
     _check_fields(f, p, fields)
@@ -235,7 +262,7 @@ def _check_fields(f: YamlFile, p: JsonPath, fields: dict) -> None:
             _time(f, p + (key,), value)
     start, end = fields.get("active_date_from"), fields.get("active_date_until")
     if isinstance(start, str) and isinstance(end, str) and datetime.fromisoformat(start) > datetime.fromisoformat(end):
-        f.fail(p + ("active_date_until",), f"{end!r} is before active_date_from {start!r}; the window must end after it starts")
+        f.fail(p + ("active_date_until",), f"{excerpt(end)} is before active_date_from {excerpt(start)}; the window must end after it starts")
 
 
 # --- across files ---------------------------------------------------------------------
@@ -247,10 +274,6 @@ class _Campaign:
     type: str
     owner: str  # who has the id, for messages
     declared: _Declared | None = None
-
-
-def _is_existing_chain(chain_id: int) -> bool:
-    return chain_id == documented.CHAIN_ID or chain_id in GENERATED_CHAINS
 
 
 def _chain_campaigns(chain_id: int, declared: list[_Declared]) -> list[_Campaign]:
@@ -345,7 +368,7 @@ def _check_user(d: _Declared, user_ids, identifiers, known_chains, campaigns: li
     for name, value in u.identifiers.items():
         first = identifiers.get((chain_id, name, value))
         if first is not None:
-            f.fail(d.path + (name,), f"{name} {value!r} is already the {name} of the user at {first.file.where(first.path + (name,))}; identifiers find one user, so pick another")
+            f.fail(d.path + (name,), f"{name} {excerpt(value)} is already the {name} of the user at {first.file.where(first.path + (name,))}; identifiers find one user, so pick another")
         identifiers[(chain_id, name, value)] = d
     by_id = {c.id: c for c in campaigns}
     contract = load_contract()
@@ -355,8 +378,6 @@ def _check_user(d: _Declared, user_ids, identifiers, known_chains, campaigns: li
             p = d.path + (key, str(cid))
             c = by_id.get(cid)
             if c is None:
-                if _is_existing_chain(chain_id):
-                    continue
                 f.fail(p, f"chain {chain_id} has no campaign {cid}; declare it under the chain's campaigns, or use one of: {listing}")
             if wanted == "wallet" and c.type not in WALLET_TYPES:
                 f.fail(p, f"campaign {cid} is a {c.type} campaign; balances are for points_wallet and wallet campaigns (for loyalty levels write `points`)")

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, NoReturn
@@ -19,8 +22,48 @@ from campaign_mock.exceptions import ScenarioError
 JsonPath = tuple  # of str keys and int indices
 
 
+# Bounds on a scenario file, so that any input ends in bounded time and memory: its size (read
+# with a bounded read), its nesting depth and its node count once aliases are expanded (a
+# "billion laughs" is a few lines of aliases), the digits of an integer.
+MAX_BYTES = 1 << 20
+MAX_DEPTH = 50
+MAX_NODES = 100_000
+MAX_INT_DIGITS = 30
+_TAG = "tag:yaml.org,2002:"
+# Tags whose values are JSON's; !!binary, !!set, !!timestamp, !!omap, !!pairs and custom tags
+# give Python objects that no JSON body can carry.
+ALLOWED_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "merge"))
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def excerpt(value: Any, limit: int = 40) -> str:
+    """A short, printable quote of a value for an error message."""
+    return shorten(repr(value), limit)
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps timestamps as the strings written: they are set verbatim."""
+    """SafeLoader that keeps timestamps as the strings written (they are set verbatim) and
+    stops composing past MAX_DEPTH levels or MAX_NODES nodes."""
+
+    def __init__(self, stream, name: str):
+        super().__init__(stream)
+        self.name, self.depth, self.nodes = name, 0, 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        self.nodes += 1
+        if self.depth > MAX_DEPTH or self.nodes > MAX_NODES:
+            line = self.peek_event().start_mark.line + 1
+            what = f"nested more than {MAX_DEPTH} levels deep" if self.depth > MAX_DEPTH else f"more than {MAX_NODES} values"
+            raise ScenarioError(f"{self.name}:{line}: $: the YAML is {what}; a scenario needs far less: write it flatter")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -57,28 +100,54 @@ class YamlFile:
         return self.node(tuple(path)).start_mark.line + 1
 
     def fail(self, path: JsonPath, message: str) -> NoReturn:
-        raise ScenarioError(f"{self.name}:{self.line(path)}: {json_path(path)}: {message}")
+        raise ScenarioError(f"{self.name}:{self.line(path)}: {shorten(json_path(path), 120)}: {message}")
 
     def where(self, path: JsonPath) -> str:
         return f"{self.name}:{self.line(path)}"
 
 
-def read_yaml(path) -> YamlFile:
-    name = str(path)
-    p = Path(path)
-    if not p.exists():
-        raise ScenarioError(f"{name}: no such scenario file; check the path (relative paths start at {Path.cwd()})")
-    if p.is_dir():
-        raise ScenarioError(f"{name}: is a directory, not a scenario file; name the .yaml files in it instead")
+def _read_bounded(name: str) -> bytes:
+    """The file's bytes: a regular file of at most MAX_BYTES, read so that neither a pipe nor a
+    device (/dev/zero) can block or fill memory."""
     try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise ScenarioError(f"{name}: is not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8") from None
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: opening a FIFO does not wait for a writer
+    except FileNotFoundError:
+        raise ScenarioError(f"{name}: no such scenario file; check the path (relative paths start at {Path.cwd()})") from None
     except OSError as e:
         raise ScenarioError(f"{name}: cannot be read ({e.strerror})") from None
-    loader = _Loader(text)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise ScenarioError(f"{name}: is a directory, not a scenario file; name the .yaml files in it instead")
+        if not stat.S_ISREG(mode):
+            raise ScenarioError(f"{name}: is not a regular file (a pipe, device or socket); give a .yaml file")
+        with os.fdopen(os.dup(fd), "rb") as stream:
+            data = stream.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise ScenarioError(f"{name}: cannot be read ({e.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        raise ScenarioError(f"{name}: is larger than {MAX_BYTES // 1024} KiB; a scenario declares only what a test needs: split it or make it smaller")
+    return data
+
+
+def read_yaml(path) -> YamlFile:
+    name = str(path)
+    data = _read_bounded(name)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ScenarioError(f"{name}: is not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8") from None
+    try:
+        loader = _Loader(text, name)  # the reader refuses control characters (a NUL) here
+    except yaml.YAMLError as e:
+        raise ScenarioError(f"{name}:{_line_of(text, e)}: YAML error: {_problem(e)}") from None
     try:
         root = loader.get_single_node()
+        if root is not None:
+            _check_nodes(name, root)
+            _check_duplicate_keys(YamlFile(name, root, None), root, (), loader)
         value = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
@@ -88,46 +157,111 @@ def read_yaml(path) -> YamlFile:
         what = " ".join(filter(None, (e.context, e.problem)))
         raise ScenarioError(f"{name}:{line}: YAML syntax error at column {column}: {what}; fix the YAML there (quote values that contain ': ' or start with a special character)") from None
     except yaml.YAMLError as e:
-        raise ScenarioError(f"{name}:1: YAML error: {e}") from None
+        raise ScenarioError(f"{name}:{_line_of(text, e)}: YAML error: {_problem(e)}") from None
     finally:
         loader.dispose()
     if root is None:
         raise ScenarioError(f"{name}:1: $: the file is empty; a scenario declares at least one of clock, spaaza, levelup")
     if not isinstance(root, yaml.MappingNode):
-        kind = "list" if isinstance(root, yaml.SequenceNode) else f"single value ({root.value!r})"
+        kind = "list" if isinstance(root, yaml.SequenceNode) else f"single value ({excerpt(root.value)})"
         raise ScenarioError(f"{name}:{root.start_mark.line + 1}: $: the top level is a {kind}, not a mapping; write keys such as `spaaza:` and `levelup:`")
     f = YamlFile(name, root, None)
-    _check_duplicate_keys(f, root, ())
-    try:
-        f.data = _jsonish(value)
-    except RecursionError:
-        raise ScenarioError(f"{name}:1: $: the YAML refers to itself (a recursive alias); write the values out") from None
+    f.data = _jsonish(f, value, ())
     return f
 
 
-def _check_duplicate_keys(f: YamlFile, node: yaml.Node, path: JsonPath) -> None:
+def _line_of(text: str, e: yaml.YAMLError) -> int:
+    position = getattr(e, "position", None)  # a ReaderError's character offset
+    return text.count("\n", 0, position) + 1 if isinstance(position, int) else 1
+
+
+def _problem(e: yaml.YAMLError) -> str:
+    if isinstance(e, yaml.reader.ReaderError):
+        return f"the character {e.character!r} is not allowed in YAML; remove it"
+    return str(e)[:200]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_nodes(name: str, root: yaml.Node) -> None:
+    """Before anything is constructed: no alias loop, at most MAX_NODES values and MAX_DEPTH
+    levels once aliases are expanded (counted per distinct node, so this takes time in the
+    file's size, not the expansion's), only JSON's tags, integers of sane length, no lone
+    surrogate (it cannot be written as UTF-8)."""
+
+    def fail(node: yaml.Node, path: JsonPath, message: str) -> NoReturn:
+        raise ScenarioError(f"{name}:{node.start_mark.line + 1}: {shorten(json_path(path), 120)}: {message}")
+
+    size: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded values, depth)
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool, JsonPath]] = [(root, False, ())]
+    while stack:
+        node, finished, path = stack.pop()
+        if finished:
+            open_.discard(id(node))
+            counts = [size[id(c)] for c in _children(node)]
+            total, depth = 1 + sum(c[0] for c in counts), 1 + max((c[1] for c in counts), default=0)
+            if total > MAX_NODES:
+                fail(node, path, f"this value expands (through aliases) to more than {MAX_NODES} values; write the values out")
+            if depth > MAX_DEPTH:
+                fail(node, path, f"this value nests (through aliases) more than {MAX_DEPTH} levels deep; write it flatter")
+            size[id(node)] = (total, depth)
+            continue
+        if id(node) in size:
+            continue
+        if id(node) in open_:
+            fail(node, path, "the YAML refers to itself (a recursive alias); write the values out")
+        if node.tag not in ALLOWED_TAGS:
+            fail(node, path, f"the tag {excerpt(node.tag.replace(_TAG, '!!'))} is not allowed; a scenario holds only strings, numbers, true/false, null, lists and mappings: remove the tag")
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _TAG + "int" and len(re.sub(r"[^0-9a-fA-F]", "", node.value)) > MAX_INT_DIGITS:
+                fail(node, path, f"the number {excerpt(node.value)} has more than {MAX_INT_DIGITS} digits; ids and counts are far shorter")
+            if _SURROGATE.search(node.value):
+                fail(node, path, f"{excerpt(node.value)} holds a lone surrogate (\\ud800..\\udfff), which is not text; remove it")
+        open_.add(id(node))
+        stack.append((node, True, path))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                part = key.value if isinstance(key, yaml.ScalarNode) else "?"
+                stack += [(key, False, path + (part,)), (value, False, path + (part,))]
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((c, False, path + (i,)) for i, c in enumerate(node.value))
+
+
+def _check_duplicate_keys(f: YamlFile, node: yaml.Node, path: JsonPath, loader: yaml.SafeLoader) -> None:
+    """Keys are compared as YAML reads them (7001200 and 7_001_200 are the same key). Runs
+    before construction, which merges `<<: *base` keys into the mapping."""
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key, value in node.value:
-            k = key.value if isinstance(key, yaml.ScalarNode) else None
-            if k is not None and k != "<<":
+            k = _key(loader.construct_object(key)) if isinstance(key, yaml.ScalarNode) and key.tag != _TAG + "merge" else None
+            if k is not None:
                 if k in seen:
                     raise ScenarioError(
                         f"{f.name}:{key.start_mark.line + 1}: {json_path(path + (k,))}: duplicate key (first on line {seen[k]}); YAML would silently keep only the last: remove one"
                     )
                 seen[k] = key.start_mark.line + 1
-            _check_duplicate_keys(f, value, path + ((k if k is not None else "?"),))
+            _check_duplicate_keys(f, value, path + ((k if k is not None else "?"),), loader)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _check_duplicate_keys(f, item, path + (i,))
+            _check_duplicate_keys(f, item, path + (i,), loader)
 
 
-def _jsonish(value: Any) -> Any:
-    """YAML values in JSON's shape: mapping keys become strings (`7001001: 40` -> "7001001")."""
+def _jsonish(f: YamlFile, value: Any, path: JsonPath) -> Any:
+    """YAML values in JSON's shape: mapping keys become strings (`7001001: 40` -> "7001001");
+    a number JSON cannot carry (.inf, .nan, 1e999) is refused."""
     if isinstance(value, dict):
-        return {_key(k): _jsonish(v) for k, v in value.items()}
+        return {_key(k): _jsonish(f, v, path + (_key(k),)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_jsonish(v) for v in value]
+        return [_jsonish(f, v, path + (i,)) for i, v in enumerate(value)]
+    if isinstance(value, float) and not math.isfinite(value):
+        f.fail(path, f"{value} is not a number JSON can carry; write a finite number")
     return value
 
 
@@ -173,7 +307,7 @@ _EXPECTED = {"string": "a string", "integer": "a whole number", "number": "a num
 
 def _did_you_mean(word: Any, choices: Iterable[Any]) -> str:
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
-    return f"did you mean {close[0]!r}? " if close else ""
+    return f"did you mean {excerpt(close[0])}? " if close else ""
 
 
 def explain(f: YamlFile, e, base: JsonPath = ()) -> tuple[JsonPath, str]:
@@ -183,7 +317,7 @@ def explain(f: YamlFile, e, base: JsonPath = ()) -> tuple[JsonPath, str]:
         allowed = list(schema.get("properties", {}))
         extras = [k for k in inst if k not in allowed]
         key = min(extras, key=lambda k: f.line(path + (k,)))
-        return path + (key,), f"unknown key {key!r}; {_did_you_mean(key, allowed)}allowed here: {', '.join(allowed)}"
+        return path + (key,), f"unknown key {excerpt(key)}; {_did_you_mean(key, allowed)}allowed here: {', '.join(allowed)}"
     if kind == "required":
         missing = next(k for k in e.validator_value if k not in inst)
         return path, f"missing required key {missing!r}; add `{missing}: ...`"
@@ -202,7 +336,7 @@ def explain(f: YamlFile, e, base: JsonPath = ()) -> tuple[JsonPath, str]:
             message += "; write a whole number, e.g. 600"
         return path, message
     if kind == "enum":
-        return path, f"{inst!r} is not allowed here; {_did_you_mean(inst, e.validator_value)}write one of: {', '.join(map(str, e.validator_value))}"
+        return path, f"{excerpt(inst)} is not allowed here; {_did_you_mean(inst, e.validator_value)}write one of: {', '.join(map(str, e.validator_value))}"
     if kind == "minimum":
         return path, f"must be at least {e.validator_value}, found {inst}"
     if kind == "maximum":
@@ -214,12 +348,12 @@ def explain(f: YamlFile, e, base: JsonPath = ()) -> tuple[JsonPath, str]:
     if kind == "uniqueItems":
         return path, "lists an item twice; list each once"
     if kind == "pattern" and "propertyNames" in e.absolute_schema_path:
-        return path + (inst,), f"key {inst!r} is not {schema.get('description', 'allowed')}; write e.g. 7001001: 40"
+        return path + (inst,), f"key {excerpt(inst)} is not {schema.get('description', 'allowed')}; write e.g. 7001001: 40"
     if kind == "pattern":
         what = "must not be empty or contain spaces" if e.validator_value == r"^\S+$" else f"must match {e.validator_value}"
-        return path, f"{inst!r} {what}"
+        return path, f"{excerpt(inst)} {what}"
     if kind == "format" and e.validator_value == "date-time":
-        return path, f'{inst!r} is not a date-time with an offset (RFC 3339); write e.g. "2024-01-01T00:00:00+00:00"'
+        return path, f'{excerpt(inst)} is not a date-time with an offset (RFC 3339); write e.g. "2024-01-01T00:00:00+00:00"'
     if kind == "not":
         return path, f"cannot be set in a scenario: {schema.get('description', 'remove it')}"
-    return path, e.message
+    return path, shorten(e.message, 200)  # jsonschema's message may quote the whole value
