@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from campaign_mock.runtime import JournalFilter, MemoryStore, SQLiteStore
+from campaign_mock.runtime.redis_store import RedisStore
 from campaign_mock.server.admin import is_loopback, refusal
 from campaign_mock.server.config import ServerConfig
 from campaign_mock.server.run import AddressError, run
+from mockserver import start_redis
 
 
 @pytest.mark.parametrize("address", ["10.0.0.7", "192.168.1.2", "8.8.8.8", "::ffff:10.0.0.7", "2001:db8::1", "", "garbage"])
@@ -35,9 +37,25 @@ def _entries(ns: str, n: int) -> list[dict]:
     return [{"namespace": ns, "method": "GET", "path": f"/p{i}", "status": 200, "operation": None, "error": None} for i in range(n)]
 
 
-@pytest.mark.parametrize("make", [lambda tmp: MemoryStore(5, 8), lambda tmp: SQLiteStore(tmp / "s.sqlite", 5, 8)], ids=["memory", "sqlite"])
-def test_the_journal_is_bounded_per_namespace_and_in_all_and_counts_what_it_dropped(tmp_path, make):
-    store = make(tmp_path)
+@pytest.fixture(scope="module")
+def redis_url():
+    started = start_redis()
+    if started is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    process, url = started
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
+def test_the_journal_is_bounded_per_namespace_and_in_all_and_counts_what_it_dropped(tmp_path, kind, request):
+    if kind == "memory":
+        store = MemoryStore(5, 8)
+    elif kind == "sqlite":
+        store = SQLiteStore(tmp_path / "s.sqlite", 5, 8)
+    else:
+        store = RedisStore(request.getfixturevalue("redis_url"), 5, 8)
     store.append(_entries("a", 7))
     entries, dropped = store.journal("a", JournalFilter())
     assert [e["path"] for e in entries] == ["/p2", "/p3", "/p4", "/p5", "/p6"] and dropped == 2
