@@ -6,25 +6,19 @@ from __future__ import annotations
 import pytest
 import requests
 
-from mockserver import SPAAZA_ADMIN, start_mock, start_redis
+from mockserver import SPAAZA_ADMIN, start_mock
 from test_runtime_http import GET_CAMPAIGNS, SCENARIO
 
 
 @pytest.fixture(scope="module")
-def replicas():
-    started = start_redis()
-    if started is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    process, url = started
+def replicas(redis_url):
     servers = []
     try:
-        servers = [start_mock("--workers", "2", "--state", url) for _ in range(2)]
+        servers = [start_mock("--workers", "2", "--state", redis_url) for _ in range(2)]
         yield servers
     finally:
         for server in servers:
             server.stop()
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_two_replicas_on_one_redis_agree(replicas):

@@ -9,7 +9,6 @@ from campaign_mock.runtime.redis_store import RedisStore
 from campaign_mock.server.admin import is_loopback, refusal
 from campaign_mock.server.config import ServerConfig
 from campaign_mock.server.run import AddressError, run
-from mockserver import start_redis
 
 
 @pytest.mark.parametrize("address", ["10.0.0.7", "192.168.1.2", "8.8.8.8", "::ffff:10.0.0.7", "2001:db8::1", "", "garbage"])
@@ -35,17 +34,6 @@ def test_serving_on_a_non_loopback_host_without_a_token_is_refused_at_start_up()
 
 def _entries(ns: str, n: int) -> list[dict]:
     return [{"namespace": ns, "method": "GET", "path": f"/p{i}", "status": 200, "operation": None, "error": None} for i in range(n)]
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    started = start_redis()
-    if started is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    process, url = started
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
