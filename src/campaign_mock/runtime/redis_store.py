@@ -9,14 +9,14 @@ import json
 
 import redis
 
-from campaign_mock.runtime.store import WRITER_TIMEOUT_S, JournalFilter, Store, _error_text, fresh_state
+from campaign_mock.runtime.store import WRITER_TIMEOUT_S, Store, fresh_state
 
 __all__ = ["RedisStore"]
 
 PREFIX = "campaign-mock:"
 
 # KEYS: none. ARGV: per-namespace bound, total bound, then the namespaces just appended to.
-# Entries are JSON strings that start with {"seq": N, so the script can tell a list's head.
+# Entries are JSON arrays [seq, row...], so the script can tell a list's head by its start.
 _TRIM = """
 local per, total = tonumber(ARGV[1]), tonumber(ARGV[2])
 local prefix = ARGV[3]
@@ -32,7 +32,7 @@ while redis.call('LLEN', prefix .. 'jall') > total do
   local item = redis.call('LPOP', prefix .. 'jall')
   local seq, ns = string.match(item, '^(%d+) (.*)$')
   local head = redis.call('LINDEX', prefix .. 'j:' .. ns, 0)
-  if head and string.match(head, '^{"seq": (%d+)') == seq then
+  if head and string.match(head, '^%[(%d+),') == seq then
     redis.call('LPOP', prefix .. 'j:' .. ns)
     redis.call('HINCRBY', prefix .. 'jdropped', ns, 1)
   end
@@ -81,20 +81,20 @@ class RedisStore(Store):
         self._redis.transaction(run, key)
         return out["result"]
 
-    def append(self, entries):
-        if not entries:
+    def append(self, rows):
+        if not rows:
             return
-        last = self._redis.incrby(self._k("seq"), len(entries))
+        last = self._redis.incrby(self._k("seq"), len(rows))
         pipe = self._redis.pipeline(transaction=True)
-        for seq, e in enumerate(entries, last - len(entries) + 1):
-            pipe.rpush(self._k("j", e["namespace"]), json.dumps({"seq": seq, **e}, ensure_ascii=False))
-            pipe.rpush(self._k("jall"), f"{seq} {e['namespace']}")
+        for seq, row in enumerate(rows, last - len(rows) + 1):
+            pipe.rpush(self._k("j", row[0]), json.dumps([seq, *row], ensure_ascii=False))
+            pipe.rpush(self._k("jall"), f"{seq} {row[0]}")
         pipe.execute()
-        self._trim(args=[self._per, self._total, PREFIX, *sorted({e["namespace"] for e in entries})])
+        self._trim(args=[self._per, self._total, PREFIX, *sorted({row[0] for row in rows})])
 
     def journal(self, ns, flt):
-        rows = [json.loads(t) for t in self._redis.lrange(self._k("j", ns), 0, -1)]
-        rows = [e for e in rows if flt.matches({**e, "error": _error_text(e)})]
+        rows = [(item[0], tuple(item[1:])) for item in map(json.loads, self._redis.lrange(self._k("j", ns), 0, -1))]
+        rows = [(seq, row) for seq, row in rows if flt.matches(row)]
         dropped = self._redis.hget(self._k("jdropped"), ns)
         return (rows[-flt.limit :] if flt.limit else rows), int(dropped or 0)
 
