@@ -56,7 +56,7 @@ class Answer:
     status: str  # "200 OK"
     headers: list[tuple[str, str]]  # Content-Type, Content-Length and any vendor header
     body: bytes
-    meta: tuple  # (operation, error, facts) for the journal: computed once per answer
+    meta: tuple  # the journal's runtime.journal.AnswerMeta: computed once per answer
 
     @classmethod
     def of(cls, response: Response, environ: dict) -> "Answer":
