@@ -186,7 +186,9 @@ class MemoryStore(Store):
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS namespaces(ns TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS journal(seq INTEGER PRIMARY KEY AUTOINCREMENT, ns TEXT NOT NULL, method TEXT, path TEXT,
-    query TEXT, headers TEXT, status INTEGER, operation TEXT, error TEXT, fault TEXT, latency REAL, time REAL, meta TEXT);
+    query TEXT, headers TEXT, status INTEGER, operation TEXT, error TEXT, fault TEXT, latency REAL, time REAL, meta INTEGER);
+-- An answer's meta (operation, error, facts) once: there are few, and a row is half its size without it.
+CREATE TABLE IF NOT EXISTS metas(id INTEGER PRIMARY KEY, json TEXT NOT NULL UNIQUE);
 CREATE INDEX IF NOT EXISTS journal_by_ns ON journal(ns, seq);
 CREATE TABLE IF NOT EXISTS journal_counts(ns TEXT PRIMARY KEY, kept INTEGER NOT NULL, dropped INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sync(id INTEGER PRIMARY KEY CHECK (id = 0), ticket INTEGER NOT NULL);
@@ -207,6 +209,7 @@ class SQLiteStore(Store):
         self.path = str(path)
         self._per, self._total = per_namespace, total
         self._local = threading.local()
+        self._meta_ids: dict[str, int] = {}  # metas rows are never deleted: ids stay valid
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
         gen_path = Path(self.path + "-generation")
@@ -278,7 +281,9 @@ class SQLiteStore(Store):
             return
 
         def run(conn):
-            conn.executemany(f"INSERT INTO journal({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", rows)
+            meta = len(COLUMNS) - 1
+            stored = [(*row[:meta], self._meta_id(conn, row[meta])) for row in rows]
+            conn.executemany(f"INSERT INTO journal({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", stored)
             added: dict[str, int] = {}
             for row in rows:
                 added[row[0]] = added.get(row[0], 0) + 1
@@ -294,6 +299,13 @@ class SQLiteStore(Store):
 
         self._write(run)
 
+    def _meta_id(self, conn, text: str) -> int:
+        found = self._meta_ids.get(text)
+        if found is None:
+            conn.execute("INSERT OR IGNORE INTO metas(json) VALUES (?)", (text,))
+            found = self._meta_ids[text] = conn.execute("SELECT id FROM metas WHERE json = ?", (text,)).fetchone()[0]
+        return found
+
     def _drop(self, conn, where: str, args: tuple, n: int) -> None:
         oldest = f"SELECT seq, ns FROM journal {where} ORDER BY seq LIMIT ?"
         for ns, k in conn.execute(f"SELECT ns, count(*) FROM ({oldest}) GROUP BY ns", (*args, n)).fetchall():
@@ -301,11 +313,12 @@ class SQLiteStore(Store):
         conn.execute(f"DELETE FROM journal WHERE seq IN (SELECT seq FROM ({oldest}))", (*args, n))
 
     def journal(self, ns, flt):
-        where, args = ["ns = ?"], [ns]
+        where, args = ["journal.ns = ?"], [ns]
         for column, value in flt.columns().items():
             where.append(f"{column} = ?")
             args.append(value)
-        sql = f"SELECT seq, {', '.join(COLUMNS)} FROM journal WHERE {' AND '.join(where)} ORDER BY time DESC, seq DESC"
+        columns = ", ".join(COLUMNS[:-1]) + ", metas.json"
+        sql = f"SELECT seq, {columns} FROM journal JOIN metas ON metas.id = journal.meta WHERE {' AND '.join(where)} ORDER BY time DESC, seq DESC"
         if flt.limit:
             sql += f" LIMIT {int(flt.limit)}"
         rows = self._conn.execute(sql, args).fetchall()
