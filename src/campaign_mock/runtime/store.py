@@ -86,6 +86,8 @@ class Store:
         not the requests' order: the answer time is."""
     def clear_journal(self, ns: str) -> None: ...
     def forget(self, ns: str) -> None: ...
+    def namespaces(self) -> list[str]:
+        """Every namespace with state or journal entries, sorted."""
     def sync_ticket(self) -> int: ...
     def ack(self, writer: str, ticket: int) -> None: ...
     def acked(self, ticket: int) -> bool: ...
@@ -169,6 +171,10 @@ class MemoryStore(Store):
             self._states.pop(ns, None)
             self._gen += 1
         self.clear_journal(ns)
+
+    def namespaces(self):
+        with self._lock:
+            return sorted(set(self._states) | {ns for ns, kept in self._journal.items() if kept})
 
     def sync_ticket(self):
         return 0
@@ -336,6 +342,10 @@ class SQLiteStore(Store):
             return None, True
 
         self._write(run, bump=True)
+
+    def namespaces(self):
+        rows = self._conn.execute("SELECT ns FROM namespaces UNION SELECT ns FROM journal_counts WHERE kept > 0 ORDER BY ns").fetchall()
+        return [ns for (ns,) in rows]
 
     def sync_ticket(self):
         return self._write(lambda conn: conn.execute("UPDATE sync SET ticket = ticket + 1 RETURNING ticket").fetchone()[0])
