@@ -181,6 +181,8 @@ class JournalWriter:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         if store.buffered:
+            # Known to readers before the first request (ticket 0 is older than any they ask for).
+            store.ack(self.id, 0)
             self._thread = threading.Thread(target=self._run, name="campaign-mock-journal", daemon=True)
             self._thread.start()
 
