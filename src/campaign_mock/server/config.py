@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from typing import Sequence
 
+from campaign_mock.runtime.store import JOURNAL_PER_NAMESPACE, JOURNAL_TOTAL
 from campaign_mock.world import World
 from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_world
 from campaign_mock.world.scenario import load_scenarios
@@ -20,12 +22,23 @@ class ServerConfig:
     chains: int = DEFAULT_CHAINS
     users_per_chain: int = DEFAULT_USERS_PER_CHAIN
     merchants: int = DEFAULT_MERCHANTS
-    # Bytes of answers kept ready to send; past this the oldest are dropped.
-    cache_bytes: int = 64 * 2**20
+    # Bytes of answers kept ready to send, per worker, shared by every namespace's answers; past
+    # this the oldest are dropped. The default world's answers take about 2 MB; 1,000 namespaces
+    # with clocks of their own fill it (benchmarks/server.py: the process tree stays < 250 MB).
+    cache_bytes: int = 32 * 2**20
     # The longest delay a client may ask for with X-Mock-Delay-Ms.
     max_delay_ms: int = 30_000
     # Delays waiting at once per worker; one more is refused at once (server/forcing.py).
     max_delays: int = 64
+    # Runtime state (runtime/store.py): None in memory (one process), a SQLite file path, or redis://.
+    state: str | None = None
+    # Required as X-Mock-Admin-Token by /__mock/ when set; unset: loopback clients only.
+    admin_token: str | None = None
+    # One JSON line per vendor request on stderr.
+    access_log: bool = False
+    # Journal entries kept per namespace and in all (the oldest are dropped, and counted).
+    journal_per_namespace: int = JOURNAL_PER_NAMESPACE
+    journal_total: int = JOURNAL_TOTAL
 
     @classmethod
     def from_environment(cls, environ=os.environ) -> "ServerConfig":
@@ -38,6 +51,11 @@ class ServerConfig:
             merchants=int(environ.get("CAMPAIGN_MOCK_MERCHANTS", str(cls.merchants))),
             cache_bytes=int(environ.get("CAMPAIGN_MOCK_CACHE_BYTES", str(cls.cache_bytes))),
             max_delays=int(environ.get("CAMPAIGN_MOCK_MAX_DELAYS", str(cls.max_delays))),
+            state=environ.get("CAMPAIGN_MOCK_STATE") or None,
+            admin_token=environ.get("CAMPAIGN_MOCK_ADMIN_TOKEN") or None,
+            access_log=environ.get("CAMPAIGN_MOCK_ACCESS_LOG", "") == "1",
+            journal_per_namespace=int(environ.get("CAMPAIGN_MOCK_JOURNAL_PER_NAMESPACE", str(cls.journal_per_namespace))),
+            journal_total=int(environ.get("CAMPAIGN_MOCK_JOURNAL_TOTAL", str(cls.journal_total))),
         )
 
     def to_environment(self) -> dict[str, str]:
@@ -46,7 +64,12 @@ class ServerConfig:
             "CAMPAIGN_MOCK_CHAINS": str(self.chains), "CAMPAIGN_MOCK_USERS_PER_CHAIN": str(self.users_per_chain),
             "CAMPAIGN_MOCK_MERCHANTS": str(self.merchants), "CAMPAIGN_MOCK_CACHE_BYTES": str(self.cache_bytes),
             "CAMPAIGN_MOCK_MAX_DELAYS": str(self.max_delays),
+            "CAMPAIGN_MOCK_STATE": self.state or "", "CAMPAIGN_MOCK_ADMIN_TOKEN": self.admin_token or "",
+            "CAMPAIGN_MOCK_ACCESS_LOG": "1" if self.access_log else "",
+            "CAMPAIGN_MOCK_JOURNAL_PER_NAMESPACE": str(self.journal_per_namespace), "CAMPAIGN_MOCK_JOURNAL_TOTAL": str(self.journal_total),
         }
 
-    def build_world(self) -> World:
-        return build_world(self.seed, scenarios=load_scenarios(self.scenarios), chains=self.chains, users_per_chain=self.users_per_chain, merchants=self.merchants)
+    def build_world(self, documents: Sequence[tuple[str, str]] = ()) -> World:
+        """The world of these settings; with (name, text) scenario documents added (a namespace's)."""
+        scenarios = load_scenarios(self.scenarios, documents)
+        return build_world(self.seed, scenarios=scenarios, chains=self.chains, users_per_chain=self.users_per_chain, merchants=self.merchants)

@@ -139,6 +139,12 @@ def read_yaml(path) -> YamlFile:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ScenarioError(f"{name}: is not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8") from None
+    return parse_yaml(name, text)
+
+
+def parse_yaml(name: str, text: str) -> YamlFile:
+    """YAML text (a file's, or a document sent to the admin API) as a YamlFile; JSON is YAML.
+    Bounded like a file: the caller keeps `text` within MAX_BYTES."""
     try:
         loader = _Loader(text, name)  # the reader refuses control characters (a NUL) here
     except yaml.YAMLError as e:

@@ -1,0 +1,76 @@
+"""Runtime pieces on their own: the admin guard, the start-up refusal, journal bounds."""
+
+from __future__ import annotations
+
+import pytest
+
+from campaign_mock.runtime import JournalFilter, MemoryStore, SQLiteStore
+from campaign_mock.runtime.redis_store import RedisStore
+from campaign_mock.server.admin import is_loopback, refusal
+from campaign_mock.server.config import ServerConfig
+from campaign_mock.server.run import AddressError, run
+
+
+@pytest.mark.parametrize("address", ["10.0.0.7", "192.168.1.2", "8.8.8.8", "::ffff:10.0.0.7", "2001:db8::1", "", "garbage"])
+def test_the_admin_api_refuses_a_non_loopback_client_without_a_token(address):
+    refused = refusal({"PATH_INFO": "/__mock/world", "REMOTE_ADDR": address}, None)
+    assert refused is not None and refused.status == 403
+    assert refusal({"PATH_INFO": "/__mock/health", "REMOTE_ADDR": address}, None) is None  # health is for everyone
+    assert refusal({"PATH_INFO": "/__mock/world", "REMOTE_ADDR": address, "HTTP_X_MOCK_ADMIN_TOKEN": "t"}, "t") is None
+    assert refusal({"PATH_INFO": "/__mock/world", "REMOTE_ADDR": address, "HTTP_X_MOCK_ADMIN_TOKEN": "u"}, "t").status == 401
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.3.4.5", "::1", "::ffff:127.0.0.1"])
+def test_loopback_clients_need_no_token_unless_one_is_set(address):
+    assert is_loopback(address)
+    assert refusal({"PATH_INFO": "/__mock/ns/x/faults", "REMOTE_ADDR": address}, None) is None
+    assert refusal({"PATH_INFO": "/__mock/ns/x/faults", "REMOTE_ADDR": address}, "t").status == 401
+
+
+def test_serving_on_a_non_loopback_host_without_a_token_is_refused_at_start_up():
+    with pytest.raises(AddressError, match="--admin-token"):
+        run("0.0.0.0", 0, ServerConfig(), 1, 1)
+
+
+def _entries(ns: str, n: int) -> list[tuple]:
+    """Journal rows (runtime/store.COLUMNS) for paths /p0 .. /p<n-1>."""
+    return [(ns, "GET", f"/p{i}", "", "{}", 200, None, None, None, 0.1, 0.0, "[null, null, null]") for i in range(n)]
+
+
+def _paths(found) -> list[str]:
+    return [row[2] for _, row in found[0]]
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
+def test_the_journal_is_bounded_per_namespace_and_in_all_and_counts_what_it_dropped(tmp_path, kind, request):
+    if kind == "memory":
+        store = MemoryStore(5, 8)
+    elif kind == "sqlite":
+        store = SQLiteStore(tmp_path / "s.sqlite", 5, 8)
+    else:
+        store = RedisStore(request.getfixturevalue("redis_url"), 5, 8)
+    store.append(_entries("a", 7))
+    assert _paths(store.journal("a", JournalFilter())) == ["/p2", "/p3", "/p4", "/p5", "/p6"] and store.journal("a", JournalFilter())[1] == 2
+    store.append(_entries("b", 5))  # 10 kept in all > 8: a's two oldest go
+    assert _paths(store.journal("a", JournalFilter())) == ["/p4", "/p5", "/p6"]
+    assert store.journal("a", JournalFilter())[1] == 4 and store.journal("b", JournalFilter()) [1] == 0
+    assert _paths(store.journal("b", JournalFilter(limit=2))) == ["/p3", "/p4"]
+    assert _paths(store.journal("b", JournalFilter(path="/p1", status=200))) == ["/p1"]
+    assert {"a", "b"} <= set(store.namespaces())
+    store.clear_journal("a")
+    assert store.journal("a", JournalFilter()) == ([], 0)
+    store.close()
+
+
+def test_a_namespace_whose_kept_state_no_longer_builds_answers_the_vendors_500():
+    """E.g. --state FILE kept a scenario that the server's own scenarios now clash with."""
+    from campaign_mock.server.app import create_app
+
+    app = create_app()
+    runtime = app.config["CAMPAIGN_MOCK_STATE"].runtime
+    runtime.store.update("kept", lambda state: ({**state, "scenarios": [{"name": "x", "text": "spaaza: 1", "document": None}]}, None, True))
+    client = app.test_client()
+    spaaza = client.get("/__mock/ns/kept/get-campaigns?chain_id=1762")
+    assert spaaza.status_code == 500 and spaaza.json["error"]["code"] == 9500
+    assert client.get("/__mock/ns/kept/v15/campaigns/20/basic_v1").status_code == 500
+    assert client.get("/get-campaigns?chain_id=1762").status_code == 401  # other namespaces unharmed
