@@ -3,6 +3,7 @@ the scenarios declare, each generated consistently around the rest."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from types import MappingProxyType
@@ -11,7 +12,7 @@ from typing import Iterator, Sequence
 from campaign_mock.contract import load_contract
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented, levelup
-from campaign_mock.world.consistency import findings
+from campaign_mock.world.consistency import LEVELUP_RULES, findings
 from campaign_mock.world.levelup import LevelUpCampaignSpec, LevelUpUserSpec
 from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, World
 from campaign_mock.world.providers import UTC
@@ -78,13 +79,14 @@ def iter_chains(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> Iter
 
 
 def build_spaaza(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> SpaazaWorld:
-    chains, users, sessions, apps, progress = {}, {}, {}, {}, {}
+    chains, users, sessions, apps, progress, counts = {}, {}, {}, {}, {}, {}
     for parts in iter_chains(seed, clock, specs):
         chains[parts.chain.id] = parts.chain
         users.update((u.user_id, u) for u in parts.users)
         sessions.update((s.user_id, s) for s in parts.sessions)
         apps.update((a.hostname, a) for a in parts.apps)
         progress.update(parts.progress)
+        counts.update(parts.current_counts)
     aliases = {}
     if documented.CHAIN_ID in chains:
         aliases[documented.CHAIN_ALIAS] = documented.CHAIN_ID
@@ -98,6 +100,7 @@ def build_spaaza(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> Spa
         sessions=MappingProxyType(sessions),
         apps=MappingProxyType(apps),
         progress=MappingProxyType(progress),
+        current_counts=MappingProxyType(counts),
     )
 
 
@@ -123,18 +126,25 @@ def build_levelup(seed: int, clock: datetime, merchants: int, users: int, scenar
     for scenario in scenarios:
         user_specs.update((u.user_id, u) for u in scenario.levelup_users)
 
-    tokens, progress = {}, {}
-    for uid, spec in user_specs.items():
+    tokens, progress, opted_in = {}, {}, {}
+    for index, (uid, spec) in enumerate(user_specs.items()):
         token = levelup.make_token(seed, spec, uid)
         tokens[token.token] = token
         for cid, campaign in campaigns.items():
+            joined = True
+            if levelup.requires_opt_in(campaign):
+                # Progress a scenario declares is progress of a user who opted in.
+                joined = opted_in[(uid, cid)] = cid in spec.progress or levelup.make_opted_in(index, campaign)
             if uid == documented.LEVELUP_USER_ID and cid in documented.LEVELUP_CAMPAIGNS:
                 value = 0  # as the documented bodies show
             else:
-                value = levelup.make_progress(seed, uid, campaign)
+                value = levelup.make_progress(seed, uid, campaign, joined)
             progress[(uid, cid)] = spec.progress.get(cid, value)
     aliases = documented.LEVELUP_ALIASES if documented_part else {}
-    return LevelUpWorld(campaigns=MappingProxyType(campaigns), tokens=MappingProxyType(tokens), progress=MappingProxyType(progress), aliases=MappingProxyType(aliases))
+    return LevelUpWorld(
+        campaigns=MappingProxyType(campaigns), tokens=MappingProxyType(tokens), progress=MappingProxyType(progress),
+        aliases=MappingProxyType(aliases), opted_in=MappingProxyType(opted_in),
+    )
 
 
 def build_world(
@@ -165,11 +175,32 @@ def build_world(
 
 def refuse_inconsistent(world: World, scenarios: Sequence[Scenario]) -> None:
     """The generator keeps the consistency rules by construction, but fields a scenario sets
-    verbatim (a reference, a date, a flag) can still break one: refuse such a world whole."""
+    verbatim (a reference, a date, a flag, an award count) can still break one: refuse such a
+    world whole, naming file:line of what the first finding is about."""
     if not scenarios:
         return
     problems = findings(world)
     if problems:
-        files = ", ".join(s.source for s in scenarios)
-        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-        raise ScenarioError(f"{files}: the world these scenarios describe breaks the consistency rules: {shown}")
+        more = f" (and {len(problems) - 1} more: {'; '.join(problems[1:4])})" if len(problems) > 1 else ""
+        where = locate(problems[0], scenarios) or ", ".join(s.source for s in scenarios)
+        raise ScenarioError(f"{where}: the world this describes breaks a consistency rule: {problems[0]}{more}")
+
+
+def locate(problem: str, scenarios: Sequence[Scenario]) -> str | None:
+    """file:line of the declaration a finding ('rule: where: what') is about, if a scenario made it."""
+    where = problem.split(": ", 2)[1] if problem.count(": ") >= 2 else ""
+    user = re.search(r"user (\d+)", where)
+    campaign = re.search(r"campaign (\d+)", where)
+    levelup = problem.startswith(LEVELUP_RULES)
+    keys = []
+    if user and campaign:
+        keys.append(("levelup user" if levelup else "user", int(user[1]), int(campaign[1])))
+    if campaign:
+        keys.append(("levelup campaign" if levelup else "campaign", int(campaign[1])))
+    if user:
+        keys.append(("levelup user" if levelup else "user", int(user[1])))
+    for key in keys:
+        for scenario in scenarios:
+            if key in scenario.locations:
+                return scenario.locations[key]
+    return None

@@ -103,7 +103,7 @@ def _chain_world(seed: int, clock: datetime, parts: ChainParts) -> World:
     spaaza = SpaazaWorld(
         chains=MappingProxyType({parts.chain.id: parts.chain}), chain_aliases=MappingProxyType({}), currencies=CURRENCIES,
         users=MappingProxyType({u.user_id: u for u in parts.users}), sessions=MappingProxyType({s.user_id: s for s in parts.sessions}),
-        apps=MappingProxyType({a.hostname: a for a in parts.apps}), progress=parts.progress,
+        apps=MappingProxyType({a.hostname: a for a in parts.apps}), progress=parts.progress, current_counts=parts.current_counts,
     )
     return World(seed=seed, clock=clock, spaaza=spaaza, levelup=LevelUpWorld({}, {}, {}))
 

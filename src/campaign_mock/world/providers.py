@@ -1,8 +1,9 @@
 """Randomness and realistic values.
 
-Every entity draws from its own `random.Random`, seeded with a string naming the world seed
-and the entity (`entity_rng(seed, "campaign", 5001007)`), so adding one campaign or user
-changes no other. Faker is slow (about 60 us a name), so it runs once per world seed to fill
+Every entity draws from its own `Draws`, keyed by the world seed and the entity
+(`Draws(seed, "campaign", 5001007)`), and each draw by the field it decides
+(`draws.pick("voucher_expiry_days", ...)`): adding one campaign, user or field changes no
+other value. (`entity_rng` remains for sequences of draws, such as a referral code's letters.) Faker is slow (about 60 us a name), so it runs once per world seed to fill
 small pools of realistic values; entities then pick from the pools with their own RNG.
 Never call Faker.seed() or the module-level random: both are shared state."""
 
@@ -31,6 +32,48 @@ def entity_rng(seed: int, *parts: object) -> random.Random:
     # A str seed is hashed with SHA-512 inside random: stable across processes and
     # PYTHONHASHSEED. (A hash-based generator was tried: no faster once draws are counted.)
     return random.Random(":".join(map(str, (seed, *parts))))
+
+
+_MASK = (1 << 64) - 1
+_FIELD_SALTS: dict[str, int] = {}
+
+
+def _salt(field: str) -> int:
+    salt = _FIELD_SALTS.get(field)
+    if salt is None:
+        salt = _FIELD_SALTS[field] = int.from_bytes(hashlib.blake2b(field.encode(), digest_size=8).digest(), "little")
+    return salt
+
+
+class Draws:
+    """Values keyed by field: draw(field) depends on (seed, entity parts, field) only, never
+    on how many draws came before, so a new field reshuffles nothing. One blake2b per entity,
+    then a splitmix64 finaliser per draw (cheaper than seeding a random.Random)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, seed: int, *parts: object):
+        self.key = int.from_bytes(hashlib.blake2b(":".join(map(str, (seed, *parts))).encode(), digest_size=8).digest(), "little")
+
+    def random(self, field: str) -> float:
+        """A float in [0, 1) for this field."""
+        x = (self.key ^ _salt(field)) + 0x9E3779B97F4A7C15 & _MASK
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9 & _MASK
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _MASK
+        return (x ^ (x >> 31)) / 18446744073709551616.0
+
+    def pick(self, field: str, options):
+        return options[int(self.random(field) * len(options))]
+
+    def below(self, field: str, n: int) -> int:
+        """An int in [0, n)."""
+        return int(self.random(field) * n)
+
+    def rotate(self, field: str, options, index: int):
+        """options[(index + offset) % len]: entities with consecutive indices (a chain's
+        campaign ids, its users) take every option in turn from a per-field offset, so a
+        small world still shows each variant."""
+        return options[(index + int(self.random(field) * len(options))) % len(options)]
 
 
 @dataclass(frozen=True)
@@ -84,8 +127,8 @@ def iso_utc(timestamp: int) -> str:
     return f"{_hour(hour)}{second // 60:02d}:{second % 60:02d}+00:00"
 
 
-def moment_before(rng: random.Random, clock: datetime, max_days: int, min_days: int = 0) -> datetime:
-    seconds = int(rng.random() * (max_days - min_days) * 86400) + min_days * 86400
+def moment_before(draws: Draws, field: str, clock: datetime, max_days: int, min_days: int = 0) -> datetime:
+    seconds = int(draws.random(field) * (max_days - min_days) * 86400) + min_days * 86400
     return (clock - timedelta(seconds=seconds)).replace(microsecond=0)
 
 
