@@ -35,45 +35,54 @@ def entity_rng(seed: int, *parts: object) -> random.Random:
 
 
 _MASK = (1 << 64) - 1
-_FIELD_SALTS: dict[str, int] = {}
 
 
-def _salt(field: str) -> int:
-    salt = _FIELD_SALTS.get(field)
-    if salt is None:
-        salt = _FIELD_SALTS[field] = int.from_bytes(hashlib.blake2b(field.encode(), digest_size=8).digest(), "little")
-    return salt
+class _Salts(dict):
+    """field name -> 64-bit salt, computed on first use."""
+
+    def __missing__(self, field: str) -> int:
+        salt = self[field] = int.from_bytes(hashlib.blake2b(field.encode(), digest_size=8).digest(), "little")
+        return salt
+
+
+_SALTS = _Salts()
 
 
 class Draws:
-    """Values keyed by field: draw(field) depends on (seed, entity parts, field) only, never
-    on how many draws came before, so a new field reshuffles nothing. One blake2b per entity,
-    then a splitmix64 finaliser per draw (cheaper than seeding a random.Random)."""
+    """Values keyed by field: a draw depends on (seed, entity parts, field) only, never on
+    how many draws came before, so a new field reshuffles nothing. One blake2b per entity,
+    then per draw the hash of (entity key, field salt): ints hash the same in every process
+    (only str hashing is salted by PYTHONHASHSEED), and a C-level tuple hash is several times
+    cheaper than a finaliser written in Python or seeding a random.Random."""
 
-    __slots__ = ("key",)
+    __slots__ = ("key", "_offsets")
 
     def __init__(self, seed: int, *parts: object):
         self.key = int.from_bytes(hashlib.blake2b(":".join(map(str, (seed, *parts))).encode(), digest_size=8).digest(), "little")
+        self._offsets: dict[str, float] = {}
 
     def random(self, field: str) -> float:
         """A float in [0, 1) for this field."""
-        x = (self.key ^ _salt(field)) + 0x9E3779B97F4A7C15 & _MASK
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9 & _MASK
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _MASK
-        return (x ^ (x >> 31)) / 18446744073709551616.0
+        return (hash((self.key, _SALTS[field])) & _MASK) / 18446744073709551616.0
 
     def pick(self, field: str, options):
-        return options[int(self.random(field) * len(options))]
+        return options[int((hash((self.key, _SALTS[field])) & _MASK) / 18446744073709551616.0 * len(options))]
 
     def below(self, field: str, n: int) -> int:
         """An int in [0, n)."""
-        return int(self.random(field) * n)
+        return int((hash((self.key, _SALTS[field])) & _MASK) / 18446744073709551616.0 * n)
+
+    def rotation(self, field: str, n: int, index: int) -> int:
+        """(index + offset) % n, the offset drawn once per field: entities with consecutive
+        indices (a chain's campaign ids) take every one of n options in turn, so a small
+        world still shows each variant."""
+        offset = self._offsets.get(field)
+        if offset is None:
+            offset = self._offsets[field] = self.random(field)
+        return (index + int(offset * n)) % n
 
     def rotate(self, field: str, options, index: int):
-        """options[(index + offset) % len]: entities with consecutive indices (a chain's
-        campaign ids, its users) take every option in turn from a per-field offset, so a
-        small world still shows each variant."""
-        return options[(index + int(self.random(field) * len(options))) % len(options)]
+        return options[self.rotation(field, len(options), index)]
 
 
 @dataclass(frozen=True)
@@ -117,14 +126,14 @@ def pick(rng: random.Random, options):
 
 
 @lru_cache(maxsize=8192)
-def _hour(hours_since_epoch: int) -> str:
-    return (EPOCH + timedelta(hours=hours_since_epoch)).strftime("%Y-%m-%dT%H:")
+def _day(days_since_epoch: int) -> str:
+    return (EPOCH + timedelta(days=days_since_epoch)).strftime("%Y-%m-%dT")
 
 
 def iso_utc(timestamp: int) -> str:
     """iso() of a UTC POSIX timestamp, several times faster than datetime.isoformat()."""
-    hour, second = divmod(timestamp, 3600)
-    return f"{_hour(hour)}{second // 60:02d}:{second % 60:02d}+00:00"
+    day, second = divmod(timestamp, 86400)
+    return f"{_day(day)}{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}+00:00"
 
 
 def moment_before(draws: Draws, field: str, clock: datetime, max_days: int, min_days: int = 0) -> datetime:

@@ -138,6 +138,7 @@ _STYLING_NONE = {
     "text_colour": None,
 }
 _LAYOUTS = ("standard", "compact", None)
+_SEASONS = ("spring", "summer", "autumn", "winter")
 _COLOURS = ("#1d3557", "#e63946", "#f1faee", "#457b9d", "#2a9d8f", "#ffffff", "#000000", None)
 
 
@@ -328,6 +329,7 @@ class _Chain:
     now: int  # the clock as a POSIX timestamp
     founded: int  # when the chain's first campaign (a wallet) was created
     draws: Draws  # per chain: the offsets with which variants rotate through its campaigns
+    floors: dict[str, int] = field(default_factory=dict)  # type -> earliest creation (_created), once the wallets exist
 
 
 def _created(ch: _Chain, d: Draws, ctype: str) -> int:
@@ -335,8 +337,10 @@ def _created(ch: _Chain, d: Draws, ctype: str) -> int:
     refers to, and at least 30 days before the clock."""
     if ctype in WALLET_TYPES:
         return ch.founded + d.below("created_date", 5 * DAY)
-    wanted = ("points_wallet",) if ctype == "loyalty" else tuple(w for _, w in _WALLET_REFERENCES.get(ctype, ()))
-    floor = max([ch.founded + 7 * DAY] + [int(parse_time(ch.wallets[w]["created_date"]).timestamp()) + 3600 for w in wanted])
+    floor = ch.floors.get(ctype)
+    if floor is None:
+        wanted = ("points_wallet",) if ctype == "loyalty" else tuple(w for _, w in _WALLET_REFERENCES.get(ctype, ()))
+        floor = ch.floors[ctype] = max([ch.founded + 7 * DAY] + [int(parse_time(ch.wallets[w]["created_date"]).timestamp()) + 3600 for w in wanted])
     latest = max(floor, ch.now - 30 * DAY)
     return min(ch.now, floor + d.below("created_date", latest - floor + 1))
 
@@ -383,7 +387,9 @@ def make_campaign(ch: _Chain, spec: CampaignSpec, cid: int) -> Json:
     c["reward_priority"] = d.below("reward_priority", 10)
     c["voucher_expiry_days"] = d.pick("voucher_expiry_days", (30, 90, 120, 365))
     # The documented forms of tags: null, one tag, a comma-separated list.
-    c["tags"] = rot.rotate("tags", (None, f"{ctype[:3]}_{cid % 1000:03d}", f"{ctype[:3]}_{cid % 1000:03d},{d.pick('season', ('spring', 'summer', 'autumn', 'winter'))}_{d.below('season_no', 10):03d}"), cid)
+    tags = rot.rotation("tags", 3, cid)
+    if tags:
+        c["tags"] = f"{ctype[:3]}_{cid % 1000:03d}" + ("" if tags == 1 else f",{d.pick('season', _SEASONS)}_{d.below('season_no', 10):03d}")
     if d.random("styling") < 0.3:
         c["styling"] = {
             **_STYLING_NONE,
@@ -678,7 +684,7 @@ def generate_chain(seed: int, spec: ChainSpec, clock: datetime, progress_format,
     for c in by_id.values():
         if c["type"] == "loyalty":
             wallet_levels.setdefault(loyalty_wallet(c), tuple(sorted(r["points_threshold"] for r in c["loyalty_rules"])))
-    formats = {cid: progress_format(c["type"]) for cid, c in by_id.items()}
+    formats = {t: progress_format(t) for t in {c["type"] for c in by_id.values()}} if spec.users or spec.generated_users else {}
     user_specs = [(u, "regular") for u in spec.users] + [(UserSpec(), role_of(k, spec.id)) for k in range(spec.generated_users)]
     users, sessions, progress, counts = [], [], {}, {}
     taken = {u.user_id for u, _ in user_specs if u.user_id is not None}
@@ -697,7 +703,7 @@ def generate_chain(seed: int, spec: ChainSpec, clock: datetime, progress_format,
         )
         who = _User(seed, u, uid, role)
         for cid, c in by_id.items():
-            body = progress_for(who, c, formats[cid], by_id, wallet_levels, clock)
+            body = progress_for(who, c, formats[c["type"]], by_id, wallet_levels, clock)
             if body is not None:
                 progress[(uid, cid)] = body
                 if "current_count" in c:
