@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from datetime import datetime
 from types import MappingProxyType
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from campaign_mock.contract import load_contract
 from campaign_mock.exceptions import ScenarioError
@@ -17,7 +17,7 @@ from campaign_mock.world.levelup import LevelUpCampaignSpec, LevelUpUserSpec
 from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, World
 from campaign_mock.world.providers import UTC
 from campaign_mock.world.scenario import GENERATED_CHAINS, GENERATED_LEVELUP_CAMPAIGNS, GENERATED_LEVELUP_USERS, Scenario, merged_clock
-from campaign_mock.world.spaaza import CURRENCIES, ChainParts, ChainSpec, every_type_spec, generate_chain
+from campaign_mock.world.spaaza import CURRENCIES, ChainParts, ChainSpec, Given, every_type_spec, generate_chain
 
 # The reference "now". Never the wall clock: the same seed gives the same bytes any day.
 DEFAULT_CLOCK = datetime(2024, 1, 1, tzinfo=UTC)
@@ -65,33 +65,32 @@ def iter_chains(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> Iter
     """Chains one at a time, so that a large world can be streamed to disk."""
     progress_format = load_contract().progress_format
     for chain_id in sorted(specs):
-        extra = None
+        given = Given()
         if chain_id == documented.CHAIN_ID:
-            extra = {
-                "campaigns": documented.spaaza_campaigns(),
-                "unlisted": [documented.deleted_wallet_2009()],
-                "name": "ACME",
-                "currency_id": 2,
-                "app": documented.APP,
-                "sessions": [documented.admin_session()],
-            }
-        yield generate_chain(seed, specs[chain_id], clock, progress_format, extra)
+            given = Given(
+                campaigns=tuple(documented.spaaza_campaigns()), unlisted=(documented.deleted_wallet_2009(),), name="ACME",
+                currency_id=2, app=documented.APP, sessions=(documented.admin_session(),),
+            )
+        yield generate_chain(seed, specs[chain_id], clock, progress_format, given)
 
 
-def build_spaaza(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> SpaazaWorld:
+def spaaza_world(parts: Iterable[ChainParts], whole: bool = True) -> SpaazaWorld:
+    """The Spaaza world of these chains: the whole one (`whole`: the documented alias and the
+    app of no entity too), or one chain's alone, as the fixture writer streams them."""
     chains, users, sessions, apps, progress, counts = {}, {}, {}, {}, {}, {}
-    for parts in iter_chains(seed, clock, specs):
-        chains[parts.chain.id] = parts.chain
-        users.update((u.user_id, u) for u in parts.users)
-        sessions.update((s.user_id, s) for s in parts.sessions)
-        apps.update((a.hostname, a) for a in parts.apps)
-        progress.update(parts.progress)
-        counts.update(parts.current_counts)
+    for part in parts:
+        chains[part.chain.id] = part.chain
+        users.update((u.user_id, u) for u in part.users)
+        sessions.update((s.user_id, s) for s in part.sessions)
+        apps.update((a.hostname, a) for a in part.apps)
+        progress.update(part.progress)
+        counts.update(part.current_counts)
     aliases = {}
-    if documented.CHAIN_ID in chains:
+    if whole and documented.CHAIN_ID in chains:
         aliases[documented.CHAIN_ALIAS] = documented.CHAIN_ID
-    # An app that belongs to no entity, so that error 264 has a natural request.
-    apps["unlinked.myprice.example"] = documented.UNLINKED_APP
+    if whole:
+        # An app that belongs to no entity, so that error 264 has a natural request.
+        apps[documented.UNLINKED_APP.hostname] = documented.UNLINKED_APP
     return SpaazaWorld(
         chains=MappingProxyType(chains),
         chain_aliases=MappingProxyType(aliases),
@@ -102,6 +101,10 @@ def build_spaaza(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> Spa
         progress=MappingProxyType(progress),
         current_counts=MappingProxyType(counts),
     )
+
+
+def build_spaaza(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> SpaazaWorld:
+    return spaaza_world(iter_chains(seed, clock, specs))
 
 
 def build_levelup(seed: int, clock: datetime, merchants: int, users: int, scenarios: Sequence[Scenario], documented_part: bool = True) -> LevelUpWorld:
@@ -138,7 +141,7 @@ def build_levelup(seed: int, clock: datetime, merchants: int, users: int, scenar
             if uid == documented.LEVELUP_USER_ID and cid in documented.LEVELUP_CAMPAIGNS:
                 value = 0  # as the documented bodies show
             else:
-                value = levelup.make_progress(seed, uid, campaign, joined)
+                value = levelup.make_progress(seed, uid, campaign, joined, index)
             progress[(uid, cid)] = spec.progress.get(cid, value)
     aliases = documented.LEVELUP_ALIASES if documented_part else {}
     return LevelUpWorld(

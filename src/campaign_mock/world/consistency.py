@@ -292,7 +292,7 @@ DOCUMENTED_VARIANTS = (
     "wallet: full", "wallet: empty", "current_count: one short of its target",
     "levelup opted_in: true", "levelup opted_in: false", "levelup opted_in: null",
     "levelup requires_opt_in: true", "levelup requires_opt_in: false",
-    "levelup time: local offset",
+    "levelup time: local offset", "levelup goal: accomplished", "levelup goal: open",
 )
 
 
@@ -357,6 +357,7 @@ def variants_seen(world: World) -> set[str]:
                 shown = levelup_body(world, campaign, "custom_progress_based_v1", user_id)["campaign"]
                 seen.add(f"levelup requires_opt_in: {str(shown['requires_opt_in']).lower()}")
                 seen.add("levelup opted_in: " + ("null" if shown["opted_in"] is None else str(shown["opted_in"]).lower()))
+                seen.update(f"levelup goal: {'accomplished' if g['goal']['accomplished'] else 'open'}" for g in shown["goals"])
     return seen & set(DOCUMENTED_VARIANTS)
 
 

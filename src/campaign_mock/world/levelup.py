@@ -183,15 +183,19 @@ def make_opted_in(user_index: int, campaign: LevelUpCampaign) -> bool:
     return (user_index + campaign.id) % 2 == 0
 
 
-def make_progress(seed: int, user_id: int, campaign: LevelUpCampaign, opted_in: bool = True) -> int:
-    """Loyalty progress resets when a reward is earned, so it stays below the requirement;
-    custom progress can reach its goals. Nothing counts before the user opts in."""
+def make_progress(seed: int, user_id: int, campaign: LevelUpCampaign, opted_in: bool = True, user_index: int = 0) -> int:
+    """Loyalty progress resets when a reward is earned, so it stays below the requirement.
+    Custom progress reaches its first goal for every other user (by index), so two users show
+    an accomplished and an open goal. Nothing counts before the user opts in."""
     if not opted_in:
         return 0
     required = required_progress(campaign)
-    share = entity_rng(seed, "levelup-progress", user_id, campaign.id).random()
+    share = Draws(seed, "levelup-progress", user_id, campaign.id).random("progress")
     if campaign.kind.startswith("custom"):
-        return int(share * (required + 1))
+        first = min(g["goal"]["progress_required"] for b in campaign.bodies.values() for g in b["campaign"].get("goals", ())) if required else 0
+        if user_index % 2 == 0:
+            return first + int(share * (required - first + 1))
+        return int(share * first)
     return int(share * required)
 
 

@@ -97,6 +97,19 @@ class ChainParts:
     current_counts: Mapping[tuple[int, int], int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Given:
+    """What a chain brings that the generator does not make (the documented chain): its own
+    campaigns, listed and not, name, currency, app and sessions."""
+
+    campaigns: tuple[Json, ...] = ()
+    unlisted: tuple[Json, ...] = ()
+    name: str | None = None
+    currency_id: int | None = None
+    app: MyPriceApp | None = None
+    sessions: tuple[SpaazaSession, ...] = ()
+
+
 def every_type_spec(chain_id: int, types: tuple[str, ...], generated_users: int) -> ChainSpec:
     """A generated chain: one live campaign of every documented type, in the contract's
     order, then an inactive, an expired, a future and a deleted one (types vary by chain)."""
@@ -643,19 +656,17 @@ def current_count(u: _User, c: Json, progress: Json, clock: datetime) -> int:
 # --- a whole chain ------------------------------------------------------------------
 
 
-def generate_chain(seed: int, spec: ChainSpec, clock: datetime, progress_format, extra: Mapping[str, Any] | None = None) -> ChainParts:
-    """`progress_format(type)` comes from the contract. `extra` lets the documented chain
-    bring its own campaigns and sessions ({"campaigns": [...], "unlisted": [...], "name": ...,
-    "app": ..., "sessions": [...]})."""
-    extra = extra or {}
+def generate_chain(seed: int, spec: ChainSpec, clock: datetime, progress_format, given: Given = Given()) -> ChainParts:
+    """`progress_format(type)` comes from the contract; `given` is what the chain brings
+    (the documented chain's own campaigns and sessions)."""
     d = Draws(seed, "chain", spec.id)
     p = pools(seed)
-    name = spec.name or extra.get("name") or d.pick("name", p.companies)
-    currency_id = CURRENCY_BY_CODE[spec.currency] if spec.currency else extra.get("currency_id") or d.pick("currency_id", MONEY_CURRENCIES)
+    name = spec.name or given.name or d.pick("name", p.companies)
+    currency_id = CURRENCY_BY_CODE[spec.currency] if spec.currency else given.currency_id or d.pick("currency_id", MONEY_CURRENCIES)
     editor = {"name": f"{d.pick('editor_first_name', p.first_names)} {d.pick('editor_last_name', p.last_names)}", "user_id": spec.id * 100 + EDITOR_SUFFIX}
     now = int(clock.timestamp())
 
-    documented = list(extra.get("campaigns", ()))
+    documented = list(given.campaigns)
     allocated = campaign_ids(spec.id, spec.campaigns, frozenset(c["type"] for c in documented))
     wallets: dict[str, Json] = {}
     for c in documented:
@@ -675,7 +686,7 @@ def generate_chain(seed: int, spec: ChainSpec, clock: datetime, progress_format,
     ordered = [made[cid] for cid, _ in allocated]
     # Newest first, as the vendor lists them; a deleted campaign is never listed.
     campaigns = sorted(documented + [c for c in ordered if not c.get("is_deleted")], key=lambda c: (parse_time(c["created_date"]), c["id"]), reverse=True)
-    unlisted = tuple(extra.get("unlisted", ())) + tuple(c for c in ordered if c.get("is_deleted"))
+    unlisted = given.unlisted + tuple(c for c in ordered if c.get("is_deleted"))
     chain = Chain(id=spec.id, name=name, currency_id=currency_id, campaigns=tuple(campaigns), unlisted=unlisted)
 
     by_id = {c["id"]: c for c in (*campaigns, *unlisted)}
@@ -711,6 +722,6 @@ def generate_chain(seed: int, spec: ChainSpec, clock: datetime, progress_format,
     admin_id = spec.id * 100
     if admin_id not in taken:
         sessions.append(SpaazaSession(user_id=admin_id, key=secret(seed, "session", admin_id), role="admin", chain_ids=frozenset({spec.id}), access_token=secret(seed, "token", admin_id)[:40], name=editor["name"]))
-    sessions.extend(extra.get("sessions", ()))
-    app = extra.get("app") or MyPriceApp(id=spec.id, hostname=f"app-{spec.id}.myprice.example", chain_id=spec.id)
+    sessions.extend(given.sessions)
+    app = given.app or MyPriceApp(id=spec.id, hostname=f"app-{spec.id}.myprice.example", chain_id=spec.id)
     return ChainParts(chain=chain, users=tuple(users), sessions=tuple(sessions), apps=(app,), progress=progress, current_counts=counts)
