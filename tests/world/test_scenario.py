@@ -671,3 +671,9 @@ def test_the_users_per_chain_limit_is_one_fact():
     from campaign_mock.world.spaaza import EDITOR_SUFFIX, MAX_USERS_PER_CHAIN
 
     assert schema()["$defs"]["chain"]["properties"]["generated_users"]["maximum"] == MAX_USERS_PER_CHAIN < EDITOR_SUFFIX
+
+
+def test_a_clock_before_the_documented_campaigns_is_refused_at_the_clock(tmp_path):
+    path = write(tmp_path, "early.yaml", 'clock: "2019-01-01T00:00:00+00:00"\n')
+    with pytest.raises(ScenarioError, match=rf"^{re.escape(str(path))}:1: \$\.clock: the world this describes breaks a consistency rule: after the clock: campaign \d+"):
+        build_world(0, scenarios=load_scenarios([path]))

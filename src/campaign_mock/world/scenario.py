@@ -85,7 +85,7 @@ class Scenario:
     levelup_users: tuple[LevelUpUserSpec, ...] = ()
     # Where each declared thing is written, for refusing a world that breaks a consistency
     # rule with file:line: ("campaign", id), ("user", id), ("user", id, campaign id),
-    # ("levelup campaign", id), ("levelup user", id) -> "file.yaml:LINE: $.json.path".
+    # ("levelup campaign", id), ("levelup user", id), ("clock",) -> "file.yaml:LINE: $.json.path".
     locations: Mapping[tuple, str] = field(default_factory=dict)
 
 
@@ -118,6 +118,8 @@ def _locations(p: "_Parsed", declared_ids: dict[int, int]) -> dict[tuple, str]:
         return f"{d.file.where(full)}: {json_path(full)}"
 
     out: dict[tuple, str] = {}
+    if "clock" in p.file.data:
+        out[("clock",)] = f"{p.file.where(('clock',))}: $.clock"
     for d in p.campaigns:
         out[("campaign", declared_ids[id(d)])] = at(d)
     for d in p.users:
