@@ -120,11 +120,6 @@ def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def pick(rng: random.Random, options):
-    """rng.choice at a third of the cost: it runs several times per campaign."""
-    return options[int(rng.random() * len(options))]
-
-
 @lru_cache(maxsize=8192)
 def _day(days_since_epoch: int) -> str:
     return (EPOCH + timedelta(days=days_since_epoch)).strftime("%Y-%m-%dT")
