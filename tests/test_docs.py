@@ -74,5 +74,5 @@ def test_the_readme_scenario_example_loads_and_builds(tmp_path):
     path = tmp_path / "readme.yaml"
     path.write_text(example.replace('session_key: "..."', 'session_key: "k-700101"'), encoding="utf-8")
     world = build_world(0, scenarios=load_scenarios([path]))
-    assert world.spaaza.progress[(700101, 7001200)]["award_count"] == 3
+    assert world.spaaza.progress[(700101, 7001200)]["award_count"] == 1
     assert world.levelup.progress[(9101, 9001)] == 2500

@@ -281,8 +281,12 @@ def test_more_than_500_assignments_shows_none_and_warns():
         body = get(server.url, "/get-campaigns", {"chain_id": chain_id, "exclude_inactive": "false"}, headers).json()
         shown = next(c for c in body["results"]["campaigns"] if c["id"] == campaign["id"])
         assert shown["campaign_assignments"] == [] and shown["assignment_count"] > MAX_ASSIGNMENTS_SHOWN
+        # Per response: no campaign's assignments are shown, the small ones' neither.
+        assert all(c.get("campaign_assignments") in (None, []) for c in body["results"]["campaigns"])
+        assert any(c["assignment_count"] and c["id"] != campaign["id"] for c in body["results"]["campaigns"])
         assert [w["name"] for w in body["warnings"]] == ["objects_exceed_maximum_quantity"]
-        assert body["warnings"][0]["message"]["campaign_id"] == campaign["id"]
+        total = sum(c["assignment_count"] for c in body["results"]["campaigns"])
+        assert body["warnings"][0]["message"] == {"object": "campaign_assignments", "quantity": total, "maximum_quantity": MAX_ASSIGNMENTS_SHOWN}
         assert violations("spaaza-get-campaigns.json", body) == []
     finally:
         server.stop()

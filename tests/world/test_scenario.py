@@ -176,13 +176,13 @@ def test_adding_to_existing_chains(tmp_path):
               campaigns:
                 - {id: 5001500, type: signup, title: Extra signup}
               users:
-                - {user_id: 500190, awards: {5001500: 2}}
+                - {user_id: 500190, awards: {5001500: 1}}
         """)
     world = build_world(0, scenarios=load_scenarios([path]))
     assert {c["id"] for c in world.spaaza.chains[1762].campaigns} >= {2013, 809, 238}
     assert campaign(world, 5001, 5001500)["title"] == "Extra signup"
     assert len(world.spaaza.chains[5001].campaigns) > 10  # the generated ones are still there
-    assert world.spaaza.progress[(500190, 5001500)]["award_count"] == 2
+    assert world.spaaza.progress[(500190, 5001500)]["award_count"] == 1
     assert world.spaaza.progress[(176290, 238)]["saved_amount"] == 40
 
 
@@ -608,20 +608,26 @@ def test_any_yaml_loads_or_raises_scenario_error(tmp_path, first, second):
 
 
 # Fields a scenario sets verbatim pass the schema, yet can break a consistency rule: the
-# world is refused whole, naming the files, the rule and the campaign.
+# world is refused whole, naming file:line of the declaration, the rule and the campaign.
 INCONSISTENT = {
-    "dangling wallet reference": ("campaigns: [{type: cashback, id: 7001100, recipient_campaign_id: 999999}]", "wallet reference: campaign 7001100"),
-    "another chain's wallet": ("campaigns: [{type: cashback, id: 7001100, recipient_campaign_id: 859}]", "wallet reference: campaign 7001100"),
-    "created after modified": ('campaigns: [{type: signup, id: 7001100, created_date: "2025-01-01T00:00:00+00:00", last_modified_date: "2020-01-01T00:00:00+00:00"}]', "dates: campaign 7001100"),
-    "is_active but inactive": ("campaigns: [{type: signup, id: 7001100, active: false, is_active: true}]", "activity: campaign 7001100"),
+    "dangling wallet reference": ("campaigns: [{type: cashback, id: 7001100, recipient_campaign_id: 999999}]", 4, r"campaigns\[0\]", "wallet reference: campaign 7001100"),
+    "another chain's wallet": ("campaigns: [{type: cashback, id: 7001100, recipient_campaign_id: 859}]", 4, r"campaigns\[0\]", "wallet reference: campaign 7001100"),
+    "created after modified": ('campaigns: [{type: signup, id: 7001100, created_date: "2023-01-01T00:00:00+00:00", last_modified_date: "2020-01-01T00:00:00+00:00"}]', 4, r"campaigns\[0\]", "dates: campaign 7001100"),
+    "is_active but inactive": ("campaigns: [{type: signup, id: 7001100, active: false, is_active: true}]", 4, r"campaigns\[0\]", "activity: campaign 7001100"),
+    "created before its wallet": ('campaigns: [{type: points_wallet, id: 7001001, created_date: "2023-06-01T00:00:00+00:00", last_modified_date: "2023-06-01T00:00:00+00:00"}, {type: cashback, id: 7001100, created_date: "2022-01-01T00:00:00+00:00"}]', 4, r"campaigns\[1\]", "creation order: campaign 7001100: recipient_campaign_id 7001001"),
+    "created after the clock": ('campaigns: [{type: signup, id: 7001100, created_date: "2024-06-01T00:00:00+00:00", last_modified_date: "2024-06-01T00:00:00+00:00"}]', 4, r"campaigns\[0\]", "after the clock: campaign 7001100"),
+    "text contradicts the reward": ('campaigns: [{type: signup, id: 7001100, recipient_reward_method: voucher, recipient_reward_amount: 5, title: "Get 15 off"}]', 4, r"campaigns\[0\]", "texts: campaign 7001100"),
+    "signup awarded twice": ("campaigns: [{type: signup, id: 7001100}]\n      users: [{user_id: 700101, awards: {7001100: 2}}]", 5, r'users\[0\]\.awards\["7001100"\]', "award limit: user 700101 campaign 7001100"),
+    "awarded before it starts": ('campaigns: [{type: login, id: 7001100, max_reward_quantity: null, active_date_from: "2024-02-01T00:00:00+00:00"}]\n      users: [{user_id: 700101, awards: {7001100: 1}}]', 5, r'users\[0\]\.awards\["7001100"\]', "not started: user 700101 campaign 7001100"),
 }
 
 
-@pytest.mark.parametrize("campaigns, says", INCONSISTENT.values(), ids=INCONSISTENT.keys())
-def test_a_scenario_that_breaks_a_consistency_rule_is_refused(tmp_path, campaigns, says):
+@pytest.mark.parametrize("campaigns, line, path_in_file, says", INCONSISTENT.values(), ids=INCONSISTENT.keys())
+def test_a_scenario_that_breaks_a_consistency_rule_is_refused(tmp_path, campaigns, line, path_in_file, says):
     path = write(tmp_path, "odd.yaml", f"spaaza:\n  chains:\n    - id: 7001\n      {campaigns}\n")
     scenarios = load_scenarios([path])
-    with pytest.raises(ScenarioError, match=rf"^{re.escape(str(path))}: the world these scenarios describe breaks the consistency rules: .*{says}"):
+    where = rf"^{re.escape(str(path))}:{line}: \$\.spaaza\.chains\[0\]\.{path_in_file}: "
+    with pytest.raises(ScenarioError, match=rf"{where}the world this describes breaks a consistency rule: {says}"):
         build_world(0, scenarios=scenarios)
 
 
@@ -652,7 +658,7 @@ def test_the_format_example_in_the_loader_docstring_loads(tmp_path):
     example = textwrap.dedent(doc[doc.index("::\n") + 3:doc.index("Every chain gets")])
     path = write(tmp_path, "docstring.yaml", example.replace('session_key: "..."', 'session_key: "k-700101"'))
     world = build_world(0, scenarios=load_scenarios([path]))
-    assert world.spaaza.progress[(700101, 7001200)]["award_count"] == 3
+    assert world.spaaza.progress[(700101, 7001200)]["award_count"] == 1
 
 
 def test_a_scenario_last_modified_date_carries_last_updated_date(tmp_path):
@@ -665,3 +671,9 @@ def test_the_users_per_chain_limit_is_one_fact():
     from campaign_mock.world.spaaza import EDITOR_SUFFIX, MAX_USERS_PER_CHAIN
 
     assert schema()["$defs"]["chain"]["properties"]["generated_users"]["maximum"] == MAX_USERS_PER_CHAIN < EDITOR_SUFFIX
+
+
+def test_a_clock_before_the_documented_campaigns_is_refused_at_the_clock(tmp_path):
+    path = write(tmp_path, "early.yaml", 'clock: "2019-01-01T00:00:00+00:00"\n')
+    with pytest.raises(ScenarioError, match=rf"^{re.escape(str(path))}:1: \$\.clock: the world this describes breaks a consistency rule: after the clock: campaign \d+"):
+        build_world(0, scenarios=load_scenarios([path]))

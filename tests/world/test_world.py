@@ -18,7 +18,7 @@ from campaign_mock.contract.validate import LEVELUP_REPRESENTATIONS, violations
 from campaign_mock.world import DEFAULT_CLOCK, build_world, documented
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world.build import chain_specs
-from campaign_mock.world.consistency import findings
+from campaign_mock.world.consistency import DOCUMENTED_VARIANTS, findings, live_programme_gaps, variants_seen
 from campaign_mock.world.model import World
 from campaign_mock.world.scenario import Scenario
 from campaign_mock.world.spaaza import CampaignSpec, ChainSpec
@@ -83,13 +83,57 @@ def _all_responses(world: World):
                 yield LEVELUP_REPRESENTATIONS[rep], levelup_body(world, campaign, rep, token.user_id)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
-def test_any_seed_gives_a_valid_consistent_world(seed):
-    world = build_world(seed, chains=2, users_per_chain=2, merchants=1, levelup_users=2)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1), chains=st.integers(0, 3), users=st.integers(0, 3), merchants=st.integers(0, 2), levelup_users=st.integers(1, 3))
+def test_any_seed_and_size_gives_a_valid_consistent_world(seed, chains, users, merchants, levelup_users):
+    world = build_world(seed, chains=chains, users_per_chain=users, merchants=merchants, levelup_users=levelup_users)
     assert findings(world) == []
+    assert live_programme_gaps(world) == []
     for schema, body in _all_responses(world):
         assert violations(schema, body) == [], schema
+    if chains >= 2 and users >= 2 and merchants >= 1 and levelup_users >= 2:
+        # From two chains of two users and one merchant of one user up, every variant shows.
+        assert set(DOCUMENTED_VARIANTS) - variants_seen(world) == set()
+
+
+def test_the_default_world_shows_every_variant_and_a_live_programme_per_chain():
+    assert set(DOCUMENTED_VARIANTS) - variants_seen(DEFAULT) == set()
+    assert live_programme_gaps(DEFAULT) == []
+    for chain_id in (5001, 5002, 5003):
+        shown = get_campaigns(DEFAULT, DEFAULT.spaaza.chains[chain_id], CampaignQuery())["results"]["campaigns"]
+        assert any(c["type"] == "loyalty" for c in shown)
+        everything = get_campaigns(DEFAULT, DEFAULT.spaaza.chains[chain_id], CampaignQuery(exclude_inactive=False))["results"]["campaigns"]
+        assert len(everything) > len(shown)  # inactive, expired and future ones exist beside them
+        assert DEFAULT.spaaza.chains[chain_id].unlisted  # and a deleted one
+
+
+def test_variants_seen_notices_a_missing_variant():
+    """The variety measure can fail: a world whose campaigns all have tags null lacks one."""
+    chains = {cid: replace(ch, campaigns=tuple({**c, "tags": None} for c in ch.campaigns), unlisted=tuple({**c, "tags": None} for c in ch.unlisted)) for cid, ch in DEFAULT.spaaza.chains.items()}
+    world = replace(DEFAULT, spaaza=replace(DEFAULT.spaaza, chains=MappingProxyType(chains), campaigns={}))
+    assert set(DOCUMENTED_VARIANTS) - variants_seen(world) == {"tags: string"}
+    one_chain = replace(DEFAULT, spaaza=replace(DEFAULT.spaaza, chains=MappingProxyType({5001: replace(DEFAULT.spaaza.chains[5001], campaigns=tuple(c for c in DEFAULT.spaaza.chains[5001].campaigns if c["type"] != "loyalty"))}), campaigns={}))
+    assert live_programme_gaps(one_chain) == ["chain 5001: the default answer shows no active loyalty"]
+
+
+def test_500_assignments_are_counted_per_response():
+    """300 + 300 assignments in one answer: none shown, one warning; each alone: all shown."""
+    chain = DEFAULT.spaaza.chains[5001]
+    login, signup = _of_type("login"), _of_type("signup")
+    world = _with_campaign(_with_campaign(DEFAULT, login["id"], **_assigned(login["id"], 300)), signup["id"], **_assigned(signup["id"], 300))
+    chain = world.spaaza.chains[5001]
+    body = get_campaigns(world, chain, CampaignQuery(exclude_inactive=False))
+    assert all(c.get("campaign_assignments") in (None, []) for c in body["results"]["campaigns"])
+    total = sum(c["assignment_count"] for c in body["results"]["campaigns"])
+    assert total > 600 - 1 and body["warnings"][0]["message"]["quantity"] == total
+    alone = get_campaign(world, world.spaaza.campaigns[login["id"]][1], CampaignQuery())
+    assert len(alone["results"]["campaign"]["campaign_assignments"]) == 300 and "warnings" not in alone
+    brief = get_campaigns(world, chain, CampaignQuery(full=False))
+    assert "warnings" not in brief  # no assignments asked for, none to count
+
+
+def _assigned(cid: int, n: int) -> dict:
+    return {"assignment_count": n, "campaign_assignments": [{"id": cid * 1000 + i, "campaign_id": cid, "entity_type": "product", "entity_id": i} for i in range(n)]}
 
 
 # --- each rule, planted broken --------------------------------------------------------
@@ -136,7 +180,54 @@ PLANTED = {
     "wallet progress in another currency": (lambda: _with_progress(DEFAULT, _progress_key("points_wallet"), currency=DEFAULT.spaaza.currencies[2]), "wallet currency"),
     "level not the one the points reach": (lambda: _with_progress(DEFAULT, _progress_key("loyalty"), points_balance_current=99999), "loyalty level"),
     "points to next level off by one": (lambda: _with_progress(DEFAULT, _progress_key("loyalty"), points_to_proceed_next_level=(DEFAULT.spaaza.progress[_progress_key("loyalty")]["points_to_proceed_next_level"] or 0) + 1), "loyalty next level"),
+    "pays into a wallet created after it": (lambda: _with_campaign(DEFAULT, _of_type("cashback")["id"], created_date="2019-01-01T00:00:00+00:00"), "creation order"),
+    "loyalty older than its wallet": (lambda: _with_campaign(DEFAULT, _of_type("loyalty")["id"], created_date="2019-01-01T00:00:00+00:00"), "creation order"),
+    "created after the clock": (lambda: _with_campaign(DEFAULT, _of_type("login")["id"], created_date="2025-01-01T00:00:00+00:00", last_modified_date="2025-01-01T00:00:00+00:00", last_updated_date="2025-01-01T00:00:00+00:00"), "after the clock"),
+    "signup awarded three times": (lambda: _with_progress(DEFAULT, _progress_key("signup"), award_count=3, total_amount_awarded=3 * _of_type("signup")["recipient_reward_amount"]), "award limit"),
+    "awarded before it starts": (lambda: _with_progress(_with_campaign(DEFAULT, _of_type("login")["id"], active_date_from="2024-06-01T00:00:00+00:00", active_date_until=None, is_active=False), _progress_key("login"), award_count=1, total_amount_awarded=_of_type("login")["recipient_reward_amount"]), "not started"),
+    "current_count reaches its target": (lambda: _with_count(DEFAULT, _of_type("item_purchase_count")["target_count"]), "current count"),
+    "saved more than ever added": (lambda: _with_progress(DEFAULT, _progress_key("wallet"), saved_amount=500, total_amount=100), "wallet"),
+    "level reached before the programme existed": (lambda: _with_progress(DEFAULT, _progress_key("loyalty"), date_reached="2001-01-01T00:00:00+00:00"), "loyalty dates"),
+    "level reached after the clock": (lambda: _with_progress(DEFAULT, _progress_key("loyalty"), last_review_date="2025-01-01T00:00:00+00:00"), "loyalty dates"),
+    "title promises another amount": (lambda: _with_campaign(DEFAULT, _of_type("login")["id"], title="Log in and earn 999"), "texts"),
+    "cashback text against its ratio": (lambda: _with_campaign(DEFAULT, _of_type("cashback")["id"], cashback_ratio="2.0000", description="Earn 3 points for every 1 GBP"), "texts"),
+    "text in another currency": (lambda: _with_campaign(DEFAULT, _of_type("basket")["id"], voucher_title="Your 5 SEK voucher" if DEFAULT.spaaza.chains[5001].currency_id != 4 else "Your 5 EUR voucher"), "texts"),
 }
+
+
+def _with_count(world: World, count: int) -> World:
+    cid = _of_type("item_purchase_count")["id"]
+    key = next(k for k in world.spaaza.current_counts if k[1] == cid)
+    counts = MappingProxyType({**world.spaaza.current_counts, key: count})
+    return replace(world, spaaza=replace(world.spaaza, current_counts=counts, campaigns={}))
+
+
+def _levelup_with(kind_rep: str, user_opted_in: bool | None = None, **changes) -> World:
+    campaign = next(c for c in DEFAULT.levelup.campaigns.values() if kind_rep in c.bodies and c.id not in documented.LEVELUP_CAMPAIGNS and (user_opted_in is None or c.bodies[kind_rep]["campaign"].get("requires_opt_in")))
+    body = {"campaign": {**campaign.bodies[kind_rep]["campaign"], **changes}}
+    broken = replace(campaign, bodies={**campaign.bodies, kind_rep: body})
+    levelup = replace(DEFAULT.levelup, campaigns={**DEFAULT.levelup.campaigns, campaign.id: broken})
+    if user_opted_in is not None:
+        user = next(t.user_id for t in DEFAULT.levelup.tokens.values() if "manage_user_campaigns" in t.permissions)
+        levelup = replace(levelup, opted_in={**levelup.opted_in, (user, campaign.id): user_opted_in}, progress={**levelup.progress, (user, campaign.id): 1})
+    return replace(DEFAULT, levelup=levelup)
+
+
+LEVELUP_PLANTED = {
+    "progress without opting in": (lambda: _levelup_with("custom_progress_based_v1", user_opted_in=False), "opt-in"),
+    "opted_in null where opting in is required": (lambda: _levelup_with("custom_progress_based_v1", requires_opt_in=True, opted_in=None), "opt-in"),
+    "opens after the clock": (lambda: _levelup_with("custom_progress_based_v1", opens_at="2024-06-01T00:00:00-04:00"), "levelup dates"),
+    "period resets before it starts": (lambda: _levelup_with("item_based_gift_card_loyalty_v1", progress_period_starts_at="2023-12-01T00:00:00-04:00", progress_period_resets_at="2023-11-01T00:00:00-04:00"), "levelup dates"),
+    "description counts other items": (lambda: _levelup_with("item_based_loyalty_v1", required_item_plural="Pretzels"), "levelup texts"),
+    "description promises another reward": (lambda: _levelup_with("basic_v1", description="Spend $7, get $3 credit!"), "levelup texts"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(LEVELUP_PLANTED))
+def test_planted_levelup_violation_is_found(fault):
+    plant, rule = LEVELUP_PLANTED[fault]
+    found = findings(plant())
+    assert any(f.startswith(rule) for f in found), found
 
 
 @pytest.mark.parametrize("fault", sorted(PLANTED))

@@ -14,7 +14,7 @@ from campaign_mock.check.exchange import Exchange
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.catalogue import SpaazaError, spaaza_errors
 from campaign_mock.contract.validate import json_path
-from campaign_mock.contract.facts import BOOLEANS, CURRENT_API_VERSION, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, parse_version
+from campaign_mock.contract.facts import BOOLEANS, CURRENT_API_VERSION, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, MAX_ASSIGNMENTS_SHOWN, parse_version
 
 Rule = Callable[[Exchange], list[str]]
 
@@ -262,3 +262,92 @@ RULES: dict[str, Rule] = {
         referenced_campaigns_listed,
     )
 }
+
+
+# --- rules the docs imply about a campaign's own numbers (issue 10) -------------------
+# Each holds for any server that keeps the documented meanings; the mock's stricter choices
+# (references created before the campaign, totals = count x reward, award limits) are world
+# consistency rules only (world/consistency.py).
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def assignments_limit_per_response(ex: Exchange) -> list[str]:
+    """"If there are more than 500 campaign assignments, no assignments are shown in the
+    response and a warning is given" (facts.MAX_ASSIGNMENTS_SHOWN), counted over the whole
+    response (schemas/README.md decision 19): a full answer whose campaigns' assignment_count
+    add up to more shows none and carries objects_exceed_maximum_quantity; no answer shows
+    more than the limit."""
+    if ex.kind not in ("get-campaigns", "get-campaign") or BOOLEANS.get(ex.query.get("display_full_campaign", "true").lower()) is False:
+        return []
+    campaigns = ex.campaigns()
+    total = sum(c["assignment_count"] for c in campaigns if _is_number(c.get("assignment_count")))
+    shown = sum(len(c["campaign_assignments"]) for c in campaigns if isinstance(c.get("campaign_assignments"), list))
+    problems = []
+    if shown > MAX_ASSIGNMENTS_SHOWN:
+        problems.append(f"the response shows {shown} campaign assignments, more than the {MAX_ASSIGNMENTS_SHOWN} the docs allow")
+    if total > MAX_ASSIGNMENTS_SHOWN:
+        if shown:
+            problems.append(f"the campaigns count {total} assignments (> {MAX_ASSIGNMENTS_SHOWN}) but {shown} are shown; the docs: none are shown")
+        warnings = ex.body.get("warnings") if isinstance(ex.body, dict) else None
+        if not isinstance(warnings, list) or not any(isinstance(w, dict) and w.get("name") == "objects_exceed_maximum_quantity" for w in warnings):
+            problems.append(f"the campaigns count {total} assignments (> {MAX_ASSIGNMENTS_SHOWN}) but no objects_exceed_maximum_quantity warning is given")
+    return problems
+
+
+def wallet_progress_fits_wallet(ex: Exchange) -> list[str]:
+    """A wallet user_progress is "in the currency of the wallet" (currency.id = the campaign's
+    currency_id) and its saved_amount, the current balance, is at most total_amount, all
+    ever added to the wallet."""
+    problems = []
+    for c in ex.campaigns():
+        p = c.get("user_progress")
+        if not isinstance(p, dict) or "saved_amount" not in p:
+            continue
+        currency = p.get("currency")
+        if isinstance(currency, dict) and "currency_id" in c and currency.get("id") != c["currency_id"]:
+            problems.append(f"{_label(c)}: wallet user_progress in currency {currency.get('id')!r} ({currency.get('code')}), the wallet's currency_id is {c['currency_id']!r}")
+        saved, total = p.get("saved_amount"), p.get("total_amount")
+        if _is_number(saved) and _is_number(total) and saved > total:
+            problems.append(f"{_label(c)}: saved_amount {saved} is more than total_amount {total}, all ever added to the wallet")
+    return problems
+
+
+def _time(value: object) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def campaign_dates_in_order(ex: Exchange) -> list[str]:
+    """Time runs forwards within a campaign: created_date <= last_modified_date,
+    active_date_from <= active_date_until, and a loyalty level is reached no earlier than
+    the campaign was created."""
+    problems = []
+    for c in ex.campaigns():
+        for first, then in (("created_date", "last_modified_date"), ("active_date_from", "active_date_until")):
+            a, b = _time(c.get(first)), _time(c.get(then))
+            if a and b and a > b:
+                problems.append(f"{_label(c)}: {first} {c[first]} is after {then} {c[then]}")
+        p = c.get("user_progress")
+        created, reached = _time(c.get("created_date")), _time(p.get("date_reached")) if isinstance(p, dict) else None
+        if created and reached and reached < created:
+            problems.append(f"{_label(c)}: user_progress.date_reached {p['date_reached']} is before the campaign was created ({c['created_date']})")
+    return problems
+
+
+def no_awards_nothing_awarded(ex: Exchange) -> list[str]:
+    """A standard user_progress with award_count 0 (never awarded by the campaign) has
+    total_amount_awarded 0."""
+    return [
+        f"{_label(c)}: award_count 0 but total_amount_awarded {c['user_progress']['total_amount_awarded']}"
+        for c in ex.campaigns()
+        if isinstance(c.get("user_progress"), dict) and c["user_progress"].get("award_count") == 0 and c["user_progress"].get("total_amount_awarded") not in (0, None)
+    ]
+
+
+RULES.update((rule.__name__, rule) for rule in (assignments_limit_per_response, wallet_progress_fits_wallet, campaign_dates_in_order, no_awards_nothing_awarded))

@@ -24,8 +24,8 @@ CURRENT_COUNT_FROM = (1, 5, 0)
 # A request without the header gets the current version: the newest change documented.
 CURRENT_API_VERSION = (1, 5, 0)
 
-# A campaign with more assignments than this shows none, with the
-# objects_exceed_maximum_quantity warning.
+# A response whose campaigns have more assignments than this together shows none, with the
+# objects_exceed_maximum_quantity warning (schemas/README.md decision 19).
 MAX_ASSIGNMENTS_SHOWN = 500
 
 ORDER_BY = ("created_date", "priority")

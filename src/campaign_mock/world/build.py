@@ -3,22 +3,23 @@ the scenarios declare, each generated consistently around the rest."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from types import MappingProxyType
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.facts import USER_IDENTIFIERS
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented, levelup
-from campaign_mock.world.consistency import findings
+from campaign_mock.world.consistency import LEVELUP_RULES, findings
 from campaign_mock.world.levelup import LevelUpCampaignSpec, LevelUpUserSpec
 from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, World
 from campaign_mock.world.providers import UTC
 from campaign_mock.world.yaml_file import excerpt
 from campaign_mock.world.scenario import GENERATED_CHAINS, GENERATED_LEVELUP_CAMPAIGNS, GENERATED_LEVELUP_USERS, Scenario, merged_clock
-from campaign_mock.world.spaaza import CURRENCIES, ChainParts, ChainSpec, every_type_spec, generate_chain
+from campaign_mock.world.spaaza import CURRENCIES, ChainParts, ChainSpec, Given, every_type_spec, generate_chain
 
 # The reference "now". Never the wall clock: the same seed gives the same bytes any day.
 DEFAULT_CLOCK = datetime(2024, 1, 1, tzinfo=UTC)
@@ -69,32 +70,32 @@ def iter_chains(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> Iter
     """Chains one at a time, so that a large world can be streamed to disk."""
     progress_format = load_contract().progress_format
     for chain_id in sorted(specs):
-        extra = None
+        given = Given()
         if chain_id == documented.CHAIN_ID:
-            extra = {
-                "campaigns": documented.spaaza_campaigns(),
-                "unlisted": [documented.deleted_wallet_2009()],
-                "name": "ACME",
-                "currency_id": 2,
-                "app": documented.APP,
-                "sessions": [documented.admin_session()],
-            }
-        yield generate_chain(seed, specs[chain_id], clock, progress_format, extra)
+            given = Given(
+                campaigns=tuple(documented.spaaza_campaigns()), unlisted=(documented.deleted_wallet_2009(),), name="ACME",
+                currency_id=2, app=documented.APP, sessions=(documented.admin_session(),),
+            )
+        yield generate_chain(seed, specs[chain_id], clock, progress_format, given)
 
 
-def build_spaaza(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> SpaazaWorld:
-    chains, users, sessions, apps, progress = {}, {}, {}, {}, {}
-    for parts in iter_chains(seed, clock, specs):
-        chains[parts.chain.id] = parts.chain
-        users.update((u.user_id, u) for u in parts.users)
-        sessions.update((s.user_id, s) for s in parts.sessions)
-        apps.update((a.hostname, a) for a in parts.apps)
-        progress.update(parts.progress)
+def spaaza_world(parts: Iterable[ChainParts], whole: bool = True) -> SpaazaWorld:
+    """The Spaaza world of these chains: the whole one (`whole`: the documented alias and the
+    app of no entity too), or one chain's alone, as the fixture writer streams them."""
+    chains, users, sessions, apps, progress, counts = {}, {}, {}, {}, {}, {}
+    for part in parts:
+        chains[part.chain.id] = part.chain
+        users.update((u.user_id, u) for u in part.users)
+        sessions.update((s.user_id, s) for s in part.sessions)
+        apps.update((a.hostname, a) for a in part.apps)
+        progress.update(part.progress)
+        counts.update(part.current_counts)
     aliases = {}
-    if documented.CHAIN_ID in chains:
+    if whole and documented.CHAIN_ID in chains:
         aliases[documented.CHAIN_ALIAS] = documented.CHAIN_ID
-    # An app that belongs to no entity, so that error 264 has a natural request.
-    apps["unlinked.myprice.example"] = documented.UNLINKED_APP
+    if whole:
+        # An app that belongs to no entity, so that error 264 has a natural request.
+        apps[documented.UNLINKED_APP.hostname] = documented.UNLINKED_APP
     return SpaazaWorld(
         chains=MappingProxyType(chains),
         chain_aliases=MappingProxyType(aliases),
@@ -103,7 +104,12 @@ def build_spaaza(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> Spa
         sessions=MappingProxyType(sessions),
         apps=MappingProxyType(apps),
         progress=MappingProxyType(progress),
+        current_counts=MappingProxyType(counts),
     )
+
+
+def build_spaaza(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> SpaazaWorld:
+    return spaaza_world(iter_chains(seed, clock, specs))
 
 
 def build_levelup(seed: int, clock: datetime, merchants: int, users: int, scenarios: Sequence[Scenario], documented_part: bool = True) -> LevelUpWorld:
@@ -128,21 +134,28 @@ def build_levelup(seed: int, clock: datetime, merchants: int, users: int, scenar
     for scenario in scenarios:
         user_specs.update((u.user_id, u) for u in scenario.levelup_users)
 
-    tokens, progress = {}, {}
-    for uid, spec in user_specs.items():
+    tokens, progress, opted_in = {}, {}, {}
+    for index, (uid, spec) in enumerate(user_specs.items()):
         token = levelup.make_token(seed, spec, uid)
         if token.token in tokens:  # only a declared token can meet another (generated ones differ)
-            scenario = next(s for s in scenarios if ("token", token.token) in s.where)
+            scenario = next(s for s in scenarios if ("token", token.token) in s.locations)
             raise ScenarioError(f"{_where(scenario, ('token', token.token))}: is already the token of LevelUp user {tokens[token.token].user_id}; tokens must differ: pick another (or leave `token` out)")
         tokens[token.token] = token
         for cid, campaign in campaigns.items():
+            joined = True
+            if levelup.requires_opt_in(campaign):
+                # Progress a scenario declares is progress of a user who opted in.
+                joined = opted_in[(uid, cid)] = cid in spec.progress or levelup.make_opted_in(index, campaign)
             if uid == documented.LEVELUP_USER_ID and cid in documented.LEVELUP_CAMPAIGNS:
                 value = 0  # as the documented bodies show
             else:
-                value = levelup.make_progress(seed, uid, campaign)
+                value = levelup.make_progress(seed, uid, campaign, joined, index)
             progress[(uid, cid)] = spec.progress.get(cid, value)
     aliases = documented.LEVELUP_ALIASES if documented_part else {}
-    return LevelUpWorld(campaigns=MappingProxyType(campaigns), tokens=MappingProxyType(tokens), progress=MappingProxyType(progress), aliases=MappingProxyType(aliases))
+    return LevelUpWorld(
+        campaigns=MappingProxyType(campaigns), tokens=MappingProxyType(tokens), progress=MappingProxyType(progress),
+        aliases=MappingProxyType(aliases), opted_in=MappingProxyType(opted_in),
+    )
 
 
 def build_world(
@@ -173,25 +186,26 @@ def build_world(
 
 def refuse_inconsistent(world: World, scenarios: Sequence[Scenario]) -> None:
     """The generator keeps the consistency rules by construction, but fields a scenario sets
-    verbatim (a reference, a date, a flag) can still break one: refuse such a world whole."""
+    verbatim (a reference, a date, a flag, an award count) can still break one: refuse such a
+    world whole, naming file:line of what the first finding is about."""
     if not scenarios:
         return
     _refuse_shared_identifiers(world, scenarios)
     problems = findings(world)
     if problems:
-        files = ", ".join(s.source for s in scenarios)
-        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-        raise ScenarioError(f"{files}: the world these scenarios describe breaks the consistency rules: {shown}")
+        more = f" (and {len(problems) - 1} more: {'; '.join(problems[1:4])})" if len(problems) > 1 else ""
+        where = locate(problems[0], scenarios) or ", ".join(s.source for s in scenarios)
+        raise ScenarioError(f"{where}: the world this describes breaks a consistency rule: {problems[0]}{more}")
 
 
 def _where(scenario: Scenario, key: tuple) -> str:
-    return scenario.where.get(key, scenario.source)
+    return scenario.locations.get(key, scenario.source)
 
 
 def _refuse_shared_identifiers(world: World, scenarios: Sequence[Scenario]) -> None:
     """A declared identifier that a generated user of the same chain also has: a lookup by it
     would find either user. (The loader refuses two declared ones.)"""
-    declared = {key[1:]: s for s in scenarios for key in s.where if key[0] == "identifier"}
+    declared = {key[1:]: s for s in scenarios for key in s.locations if key[0] == "identifier"}
     if not declared:
         return
     holders: dict[tuple, int] = {}
@@ -203,3 +217,25 @@ def _refuse_shared_identifiers(world: World, scenarios: Sequence[Scenario]) -> N
             if key in holders and key in declared:
                 raise ScenarioError(f"{_where(declared[key], ('identifier', *key))}: {name} {excerpt(key[2])} would be shared by users {holders[key]} and {user.user_id} (one of them generated); identifiers find one user: pick another")
             holders.setdefault(key, user.user_id)
+
+
+def locate(problem: str, scenarios: Sequence[Scenario]) -> str | None:
+    """file:line of the declaration a finding ('rule: where: what') is about, if a scenario made it."""
+    where = problem.split(": ", 2)[1] if problem.count(": ") >= 2 else ""
+    user = re.search(r"user (\d+)", where)
+    campaign = re.search(r"campaign (\d+)", where)
+    levelup = problem.startswith(LEVELUP_RULES)
+    keys = []
+    if user and campaign:
+        keys.append(("levelup user" if levelup else "user", int(user[1]), int(campaign[1])))
+    if campaign:
+        keys.append(("levelup campaign" if levelup else "campaign", int(campaign[1])))
+    if user:
+        keys.append(("levelup user" if levelup else "user", int(user[1])))
+    if "the clock" in problem:
+        keys.append(("clock",))  # a scenario's clock set before what exists
+    for key in keys:
+        for scenario in scenarios:
+            if key in scenario.locations:
+                return scenario.locations[key]
+    return None

@@ -7,7 +7,8 @@ Where the docs disagree with themselves we keep the documented bodies and decide
   Chain 1762 is the chain; 1743 is an alias of it, so the documented request replays.
 - Loyalty campaign 809's rules point at wallet campaign 2009, which is not listed. 2009 is
   a deleted points wallet of chain 1762: it exists (loyalty progress counts its points) but,
-  being deleted, is never listed.
+  being deleted, is never listed. Its dates are ours: created just before 809 (a programme
+  cannot count points in a wallet that does not exist yet), not copied from 859.
 - The custom_progress_based_v1 example is requested on campaign 20 but its body says id
   17440. Campaign 17440 is the custom-progress campaign; /20/custom_progress_based_v1 is an
   alias of it (as 1743 is of 1762), so the documented request replays. Campaign 20 is the
@@ -76,11 +77,15 @@ def spaaza_campaigns() -> list[dict]:
     return spaaza_response()["results"]["campaigns"]
 
 
+WALLET_2009_CREATED = "2020-02-18T14:40:00+00:00"  # loyalty campaign 809: 2020-02-18T14:45:59
+
+
 def deleted_wallet_2009() -> dict:
     """The points wallet the documented loyalty rules point at (see the module docstring):
     shaped like documented points wallet 859, deleted."""
     wallet = next(c for c in spaaza_campaigns() if c["id"] == 859)
     wallet.update(id=2009, is_deleted=True, is_default=False, title="ACME Loyalty Points", description="Points that count towards ACME loyalty levels")
+    wallet.update(created_date=WALLET_2009_CREATED, last_modified_date=WALLET_2009_CREATED)
     return wallet
 
 

@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
-from types import MappingProxyType
 from typing import IO, Callable, Iterable, Iterator, Sequence
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
 from campaign_mock.contract.facts import CURRENT_COUNT_FROM, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, parse_version
 from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.world import documented
-from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_CLOCK, DEFAULT_LEVELUP_USERS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_levelup, chain_specs, iter_chains, refuse_inconsistent
+from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_CLOCK, DEFAULT_LEVELUP_USERS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_levelup, chain_specs, iter_chains, refuse_inconsistent, spaaza_world
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
 from campaign_mock.world.model import LevelUpWorld, SpaazaSession, SpaazaWorld, World
 from campaign_mock.world.providers import json_bytes
@@ -257,12 +256,7 @@ def _session_headers(session: SpaazaSession, version: str, hostname: str | None 
 
 
 def _chain_world(seed: int, clock: datetime, parts: ChainParts) -> World:
-    spaaza = SpaazaWorld(
-        chains=MappingProxyType({parts.chain.id: parts.chain}), chain_aliases=MappingProxyType({}), currencies=CURRENCIES,
-        users=MappingProxyType({u.user_id: u for u in parts.users}), sessions=MappingProxyType({s.user_id: s for s in parts.sessions}),
-        apps=MappingProxyType({a.hostname: a for a in parts.apps}), progress=parts.progress,
-    )
-    return World(seed=seed, clock=clock, spaaza=spaaza, levelup=LevelUpWorld({}, {}, {}))
+    return World(seed=seed, clock=clock, spaaza=spaaza_world([parts], whole=False), levelup=LevelUpWorld({}, {}, {}))
 
 
 _NO_SPAAZA = SpaazaWorld({}, {}, CURRENCIES, {}, {}, {}, {})

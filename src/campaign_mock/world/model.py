@@ -88,6 +88,8 @@ class SpaazaWorld:
     progress: Mapping[tuple[int, int], Json]
     # campaign_id -> (chain, campaign), listed or not.
     campaigns: Mapping[int, tuple[Chain, Json]] = field(default_factory=dict)
+    # (user_id, campaign_id) -> the user's current_count in an item_purchase_count campaign.
+    current_counts: Mapping[tuple[int, int], int] = field(default_factory=dict)
 
     def chain(self, chain_id: int) -> Chain | None:
         return self.chains.get(self.chain_aliases.get(chain_id, chain_id))
@@ -167,6 +169,8 @@ class LevelUpWorld:
     progress: Mapping[tuple[int, int], int]
     # (campaign id in the URL, representation) -> the campaign that answers it (see documented.py).
     aliases: Mapping[tuple[int, str], int] = field(default_factory=dict)
+    # (user_id, campaign_id) -> opted in, for the campaigns that require opting in.
+    opted_in: Mapping[tuple[int, int], bool] = field(default_factory=dict)
 
     def campaign(self, campaign_id: int | None, representation: str) -> LevelUpCampaign | None:
         return self.campaigns.get(self.aliases.get((campaign_id, representation), campaign_id))

@@ -31,7 +31,8 @@ The format (published as schemas/scenario.json; every key is optional unless mar
                                        # authentication_point_identifier, auxiliary_identifier
               points: 251          # balance in the chain's points wallet -> decides the loyalty level
               balances: {7001002: 40}  # wallet campaign id -> balance (not the points wallet with `points`)
-              awards: {7001200: 3}     # campaign id -> award_count (campaigns with standard user_progress)
+              awards: {7001200: 1}     # campaign id -> award_count (campaigns with standard user_progress;
+                                       # at most max_reward_quantity: 1 for signup and profile_completion)
               session_key: "..."   # the user's X-Spaaza-Session-Key
     levelup:
       campaigns:                   # id and kind required; kind: item_loyalty spend_loyalty visit_loyalty
@@ -52,7 +53,7 @@ users, the clock). The first problem raises ScenarioError as
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 import re
@@ -64,7 +65,7 @@ from campaign_mock.contract.facts import USER_IDENTIFIERS
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS, LevelUpCampaignSpec, LevelUpUserSpec
-from campaign_mock.world.spaaza import EDITOR_SUFFIX, MAX_USERS_PER_CHAIN, WALLET_TYPES, CampaignSpec, ChainSpec, UserSpec
+from campaign_mock.world.spaaza import EDITOR_SUFFIX, MAX_USERS_PER_CHAIN, WALLET_TYPES, CampaignSpec, ChainSpec, UserSpec, campaign_ids, every_type_spec
 from campaign_mock.contract.validate import json_path
 from campaign_mock.world.yaml_file import JsonPath, YamlFile, check_schema, excerpt, explain, parse_yaml, read_yaml
 
@@ -88,9 +89,11 @@ class Scenario:
     chains: tuple[ChainSpec, ...] = ()
     levelup_campaigns: tuple[LevelUpCampaignSpec, ...] = ()
     levelup_users: tuple[LevelUpUserSpec, ...] = ()
-    # "file:line: $.path" of declared values the builder may find taken by generated ones:
-    # ("chain", id), ("identifier", chain id, name, value), ("token", token).
-    where: Mapping[tuple, str] = field(default_factory=dict, compare=False)
+    # Where each declared thing is written ("file.yaml:LINE: $.json.path"), for refusals that
+    # name it: ("chain", id), ("identifier", chain id, name, value), ("token", token) for values
+    # the builder may find taken; ("campaign", id), ("user", id), ("user", id, campaign id),
+    # ("levelup campaign", id), ("levelup user", id), ("clock",) for consistency findings.
+    locations: Mapping[tuple, str] = field(default_factory=dict, compare=False)
 
 
 def merged_clock(scenarios: Sequence[Scenario]) -> datetime | None:
@@ -112,8 +115,35 @@ def load_scenarios(paths, documents: Sequence[tuple[str, str]] = ()) -> tuple[Sc
     for f in files:
         check_schema(f, validator)
     parsed = [_parse(f) for f in files]
-    _check_together(parsed)
-    return tuple(p.scenario for p in parsed)
+    chain_campaigns = _check_together(parsed)
+    declared_ids = {id(c.declared): c.id for cs in chain_campaigns.values() for c in cs if c.declared}
+    return tuple(replace(p.scenario, locations=MappingProxyType({**p.scenario.locations, **_locations(p, declared_ids)})) for p in parsed)
+
+
+def _locations(p: "_Parsed", declared_ids: dict[int, int]) -> dict[tuple, str]:
+    def at(d: "_Declared", *path) -> str:
+        full = d.path + path
+        return f"{d.file.where(full)}: {json_path(full)}"
+
+    out: dict[tuple, str] = {}
+    if "clock" in p.file.data:
+        out[("clock",)] = f"{p.file.where(('clock',))}: $.clock"
+    for d in p.campaigns:
+        out[("campaign", declared_ids[id(d)])] = at(d)
+    for d in p.users:
+        u: UserSpec = d.spec
+        if u.user_id is not None:
+            out[("user", u.user_id)] = at(d)
+            for key, mapping in (("awards", u.awards), ("balances", u.balances)):
+                for cid in mapping:
+                    out[("user", u.user_id, cid)] = at(d, key, str(cid))
+    for d in p.levelup_campaigns:
+        out[("levelup campaign", d.spec.id)] = at(d)
+    for d in p.levelup_users:
+        out[("levelup user", d.spec.user_id)] = at(d)
+        for cid in d.spec.progress:
+            out[("levelup user", d.spec.user_id, cid)] = at(d, "progress", str(cid))
+    return out
 
 
 # --- one file -------------------------------------------------------------------------
@@ -218,7 +248,7 @@ def _parse(f: YamlFile) -> _Parsed:
         lu_users.append(spec)
         out.levelup_users.append(_Declared(f, ("levelup", "users", i), 0, spec))
 
-    out.scenario = Scenario(source=f.name, clock=clock, chains=tuple(chains), levelup_campaigns=tuple(lu_campaigns), levelup_users=tuple(lu_users), where=MappingProxyType(where))
+    out.scenario = Scenario(source=f.name, clock=clock, chains=tuple(chains), levelup_campaigns=tuple(lu_campaigns), levelup_users=tuple(lu_users), locations=MappingProxyType(where))
     return out
 
 
@@ -278,26 +308,28 @@ class _Campaign:
 
 
 def _chain_campaigns(chain_id: int, declared: list[_Declared]) -> list[_Campaign]:
-    """The campaign ids chain `chain_id` will have, as generate_chain gives them."""
-    types = load_contract().campaign_types
+    """The campaign ids chain `chain_id` will have: spaaza.campaign_ids, the generator's own
+    allocation, over what the builder will give it (the generated chain's campaigns, then the
+    declared ones in order)."""
     fixed: list[_Campaign] = []
+    fixed_types: frozenset[str] = frozenset()
     if chain_id == documented.CHAIN_ID:
+        fixed_types = frozenset(c["type"] for c in documented.spaaza_campaigns())
         fixed = [_Campaign(c["id"], c["type"], f"documented campaign {c['id']} of chain {chain_id}") for c in documented.spaaza_campaigns()]
         wallet = documented.deleted_wallet_2009()
         fixed.append(_Campaign(wallet["id"], wallet["type"], f"documented (deleted) wallet {wallet['id']} of chain {chain_id}"))
-    base = [t for t in types if t not in WALLET_TYPES] if chain_id in GENERATED_CHAINS else []
-    declared_types = {d.spec.type for d in declared} | {c.type for c in fixed}
+    generated = every_type_spec(chain_id, load_contract().campaign_types, 0).campaigns if chain_id in GENERATED_CHAINS else ()
+    by_spec = {id(d.spec): d for d in declared}
     out = list(fixed)
-    out += [_Campaign(chain_id * 1000 + k, t, f"the {t} chain {chain_id} gets automatically") for k, t in enumerate(WALLET_TYPES, 1) if t not in declared_types]
-    auto = iter(range(chain_id * 1000 + 10, chain_id * 1000 + 1000))
-    out += [_Campaign(next(auto), t, f"generated {t} campaign of chain {chain_id}") for t in base]
-    for d in declared:
-        cid = d.spec.id if d.spec.id is not None else next(auto, chain_id * 1000 + 1000)
-        out.append(_Campaign(cid, d.spec.type, f"the campaign at {d.file.where(d.path)}", d))
+    for cid, spec in campaign_ids(chain_id, (*generated, *(d.spec for d in declared)), fixed_types):
+        d = by_spec.get(id(spec))
+        owner = f"the campaign at {d.file.where(d.path)}" if d else f"generated {spec.type} campaign of chain {chain_id}"
+        out.append(_Campaign(cid, spec.type, owner, d))
     return out
 
 
-def _check_together(parsed: list[_Parsed]) -> None:
+def _check_together(parsed: list[_Parsed]) -> dict[int, list[_Campaign]]:
+    """Everything across files; returns each chain's campaigns as the builder will number them."""
     # One clock for the world.
     first = next((p for p in parsed if p.scenario.clock is not None), None)
     for p in parsed:
@@ -349,6 +381,7 @@ def _check_together(parsed: list[_Parsed]) -> None:
             _check_user(d, user_ids, identifiers, known_chains, chain_campaigns[d.chain_id])
 
     _check_levelup(parsed)
+    return chain_campaigns
 
 
 def _check_user(d: _Declared, user_ids, identifiers, known_chains, campaigns: list[_Campaign]) -> None:

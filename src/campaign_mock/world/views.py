@@ -43,24 +43,35 @@ def active_now(world: World, c: Json) -> bool:
     return is_active(c, world.clock, world.generated_clock)
 
 
-def _shown(world: World, c: Json, q: CampaignQuery, warnings: list[Json]) -> Json:
+def _shown(world: World, c: Json, q: CampaignQuery, hide_assignments: bool) -> Json:
     shown = dict(c)
     if world.generated_clock is not None:
         shown["is_active"] = active_now(world, c)  # the clock moved: the stored flag is the generator's
     if not q.full:
         shown.pop("campaign_rules", None)
         shown.pop("campaign_assignments", None)
-    elif c["assignment_count"] > MAX_ASSIGNMENTS_SHOWN:
+    elif hide_assignments and "campaign_assignments" in shown:
         shown["campaign_assignments"] = []
-        warning = spaaza_warnings()["objects_exceed_maximum_quantity"]
-        warnings.append(warning.body({"campaign_id": c["id"], "object": "campaign_assignments", "quantity": c["assignment_count"], "maximum_quantity": MAX_ASSIGNMENTS_SHOWN}))
     if q.version < CURRENT_COUNT_FROM:
         shown.pop("current_count", None)
+    elif q.user_id is not None and "current_count" in shown:
+        shown["current_count"] = world.spaaza.current_counts.get((q.user_id, c["id"]), 0)
     if q.user_id is not None:
         progress = world.spaaza.progress.get((q.user_id, c["id"]))
         if progress is not None:
             shown["user_progress"] = progress
     return shown
+
+
+def _assignment_limit(campaigns: list[Json], q: CampaignQuery) -> tuple[bool, list[Json]]:
+    """"If there are more than 500 campaign assignments, no assignments are shown in the
+    response and a warning is given": counted over the response, not per campaign
+    (schemas/README.md, decision 19). Returns (hide them, warnings)."""
+    total = sum(c["assignment_count"] for c in campaigns) if q.full else 0
+    if total <= MAX_ASSIGNMENTS_SHOWN:
+        return False, []
+    warning = spaaza_warnings()["objects_exceed_maximum_quantity"]
+    return True, [warning.body({"object": "campaign_assignments", "quantity": total, "maximum_quantity": MAX_ASSIGNMENTS_SHOWN})]
 
 
 def select(world: World, campaigns: Iterable[Json], q: CampaignQuery) -> list[Json]:
@@ -73,14 +84,15 @@ def select(world: World, campaigns: Iterable[Json], q: CampaignQuery) -> list[Js
 
 
 def get_campaigns(world: World, chain: Chain, q: CampaignQuery) -> Json:
-    warnings: list[Json] = []
-    campaigns = [_shown(world, c, q, warnings) for c in select(world, chain.campaigns, q)]
+    chosen = select(world, chain.campaigns, q)
+    hide, warnings = _assignment_limit(chosen, q)
+    campaigns = [_shown(world, c, q, hide) for c in chosen]
     return ok({"campaigns": campaigns, "result_type": "get-campaigns"}, warnings)
 
 
 def get_campaign(world: World, campaign: Json, q: CampaignQuery) -> Json:
-    warnings: list[Json] = []
-    return ok({"campaign": _shown(world, campaign, q, warnings), "result_type": "get-campaign"}, warnings)
+    hide, warnings = _assignment_limit([campaign], q)
+    return ok({"campaign": _shown(world, campaign, q, hide), "result_type": "get-campaign"}, warnings)
 
 
 def levelup_body(world: World, campaign: LevelUpCampaign, representation: str, user_id: int) -> Json:
@@ -93,6 +105,8 @@ def levelup_body(world: World, campaign: LevelUpCampaign, representation: str, u
     progress = world.levelup.progress.get((user_id, campaign.id), 0)
     shown = dict(body["campaign"])
     shown[field] = progress
+    if shown.get("requires_opt_in"):
+        shown["opted_in"] = world.levelup.opted_in.get((user_id, campaign.id), False)
     if "goals" in shown:
         shown["goals"] = [{"goal": dict(g["goal"], accomplished=progress >= g["goal"]["progress_required"])} for g in shown["goals"]]
     return {"campaign": shown}

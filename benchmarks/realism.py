@@ -1,0 +1,64 @@
+"""How realistic the generated world is, over many seeds: the number of violations of each
+consistency rule (world/consistency.py; every one must be 0), which of the value variants
+the vendor documents (and the user_progress states a client must render) the generated part
+of each seed shows (every one, in every seed), and whether every generated chain's default
+answer shows a live loyalty programme and an active campaign of every type. Usage:
+
+    .venv/bin/python benchmarks/realism.py [--seeds 20] [--chains 3] [--users 3] [--merchants 2] [--levelup-users 3]
+
+Prints the figures; exits 1 if a rule is broken, a variant missing or a chain's default
+answer incomplete in any seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+
+from campaign_mock.world import build_world
+from campaign_mock.world.consistency import DOCUMENTED_VARIANTS, RULES, findings, live_programme_gaps, variants_seen
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--chains", type=int, default=3)
+    parser.add_argument("--users", type=int, default=3)
+    parser.add_argument("--merchants", type=int, default=2)
+    parser.add_argument("--levelup-users", type=int, default=3)
+    args = parser.parse_args()
+    broken: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    gaps = 0
+    campaigns = 0
+    start = time.process_time()
+    for seed in range(args.seeds):
+        world = build_world(seed, chains=args.chains, users_per_chain=args.users, merchants=args.merchants, levelup_users=args.levelup_users)
+        campaigns += sum(len(ch.campaigns) + len(ch.unlisted) for ch in world.spaaza.chains.values())
+        broken.update(f.split(":", 1)[0] for f in findings(world))
+        seen.update(variants_seen(world))
+        gaps += len(live_programme_gaps(world))
+    seconds = time.process_time() - start
+    n = args.seeds
+    print(f"{n} seeds (chains={args.chains}, users={args.users}, merchants={args.merchants}, levelup users={args.levelup_users}), "
+          f"{campaigns} Spaaza campaigns, {seconds:.1f} s CPU (building and judging)\n")
+    print(f"{'consistency rule':<28}{'violations':>11}")
+    for rule in RULES:
+        print(f"{rule:<28}{broken[rule]:>11}")
+    unknown = set(broken) - set(RULES)
+    for rule in sorted(unknown):
+        print(f"{rule + ' (not in RULES)':<28}{broken[rule]:>11}")
+    print(f"\n{'documented variant':<42}{'seeds showing it':>17}")
+    for variant in DOCUMENTED_VARIANTS:
+        print(f"{variant:<42}{seen[variant]:>12} / {n}")
+    print(f"\ngenerated chains whose default answer lacks a live programme or an active type: {gaps}")
+    missing = [v for v in DOCUMENTED_VARIANTS if seen[v] < n]
+    ok = not broken and not missing and not gaps
+    print("\nOK: no violations, every variant in every seed, every chain live" if ok else f"\nFAIL: {sum(broken.values())} violations, {len(missing)} variants missing in some seed, {gaps} incomplete chains")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
