@@ -46,6 +46,7 @@ def require_server(option: str, url: str, timeout: float = 10) -> None:
 @click.option("--levelup-token", default=_DEFAULTS.levelup_token, show_default="documented token", help="LevelUp user token, sent as Authorization: token ...")
 @click.option("--chain-id", type=int, default=_DEFAULTS.chain_id, show_default=True, help="Chain that steered Spaaza requests ask for.")
 @click.option("--progress-user-id", type=int, default=_DEFAULTS.progress_user_id, show_default=True, help=f"User of --chain-id whose user_progress steered requests ask for ({_DEFAULTS.progress_user_id}: the mock's first user of chain {_DEFAULTS.chain_id}).")
+@click.option("--fixtures", "fixtures", type=click.Path(exists=True, dir_okay=True, path_type=Path), help="A fixtures folder or its manifest.json: the requests it records as answered 200 steer the run and must be answered 2xx (default: the mock's GET /__mock/world when it answers, plus the documented ids).")
 @click.option("--steer/--no-steer", default=True, show_default=True, help="Replace generated chain/user/campaign ids with known ones in some cases, so 200 answers get checked.")
 @click.option("--max-examples", "-n", type=click.IntRange(1), default=DEFAULT_MAX_EXAMPLES, show_default=True, help="Generated cases per operation and phase.")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Generation seed (the example database is always off: same seed, same requests).")
@@ -60,7 +61,7 @@ def require_server(option: str, url: str, timeout: float = 10) -> None:
 @click.argument("extra", nargs=-1, type=click.UNPROCESSED)
 def check_command(
     base_url: str, compare_url: str | None, spaaza_user_id: str, spaaza_session_key: str, spaaza_api_version: str | None,
-    spaaza_app_hostname: str | None, levelup_token: str, chain_id: int, progress_user_id: int, steer: bool,
+    spaaza_app_hostname: str | None, levelup_token: str, chain_id: int, progress_user_id: int, fixtures: Path | None, steer: bool,
     max_examples: int, seed: int, phases: str | None, mode: str | None, operations: tuple[str, ...], checks: tuple[str, ...],
     exclude_checks: tuple[str, ...], safe: bool, rate_limit: str | None, junit_xml: Path | None, extra: tuple[str, ...],
 ) -> None:
@@ -70,7 +71,8 @@ def check_command(
     settings = CheckSettings(
         spaaza_user_id=spaaza_user_id, spaaza_session_key=spaaza_session_key, spaaza_api_version=spaaza_api_version,
         spaaza_app_hostname=spaaza_app_hostname, levelup_token=levelup_token, chain_id=chain_id,
-        progress_user_id=progress_user_id, steer=steer,
+        progress_user_id=progress_user_id, steer=steer, probe_world=not safe,
+        fixtures=str((fixtures / "manifest.json") if fixtures and fixtures.is_dir() else fixtures) if fixtures else None,
     )
     require_server("--base-url", base_url)
     if compare_url:

@@ -29,6 +29,10 @@ class CheckSettings:
     # read the generator (ARCHITECTURE.md).
     progress_user_id: int | None = 176201
     steer: bool = True
+    # A fixtures manifest (manifest.json) whose 200 requests are known (check/known.py).
+    fixtures: str | None = None
+    # Ask the server for `GET /__mock/world` (the mock's credentials); off for --safe.
+    probe_world: bool = True
 
     def to_environment(self) -> dict[str, str]:
         env = {}
@@ -45,7 +49,7 @@ class CheckSettings:
             raw = environ.get(PREFIX + f.name.upper())
             if raw is None:
                 continue
-            if f.name == "steer":
+            if f.name in ("steer", "probe_world"):
                 values[f.name] = raw not in ("0", "false", "")
             elif f.name in ("chain_id", "progress_user_id"):
                 values[f.name] = int(raw)
