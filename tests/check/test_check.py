@@ -226,7 +226,14 @@ def test_drift_names_the_differing_field(mock_server, faulty_server):
     assert "type of $.results.campaigns[].id: 'number' vs 'number', 'string'" in result.stdout, result.stdout
 
 
-def test_drift_reports_status_and_enum_values(mock_server, faulty_server):
+def test_drift_reports_a_changed_status(mock_server, faulty_server):
+    server = faulty_server("error_217_as_500")
+    result = run_check("--base-url", mock_server.url, "--compare-url", server.url)
+    assert result.returncode == 1
+    assert re.search(r"DIFFERS  error: unknown chain.*\n\s+status: 400 vs 500\n", result.stdout), result.stdout
+
+
+def test_drift_reports_enum_values(mock_server, faulty_server):
     server = faulty_server("error_217_named_user_not_found")
     result = run_check("--base-url", mock_server.url, "--compare-url", server.url)
     assert result.returncode == 1
@@ -234,11 +241,34 @@ def test_drift_reports_status_and_enum_values(mock_server, faulty_server):
     assert "enum values of $.error.name: 'chain_id_not_found' vs 'user_not_found'" in result.stdout, result.stdout
 
 
-def test_check_ignores_a_schemathesis_toml_in_the_working_directory(mock_server, tmp_path):
-    """A user's own schemathesis.toml (here: every check off, a hooks module that does not
-    exist) must change nothing: check names its own configuration."""
-    (tmp_path / "schemathesis.toml").write_text('hooks = "no_such_hooks_module"\n[checks]\nenabled = false\n')
-    result = run_check("--base-url", mock_server.url, "--operation", "getCampaign", "--max-examples", "3", "--phases", "examples", cwd=tmp_path)
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert str(tmp_path) not in result.stdout, result.stdout[:2000]
-    assert "known_request_succeeds" in result.stdout or "passed" in result.stdout
+def test_drift_reports_content_type(mock_server, faulty_server):
+    server = faulty_server("content_type_text")
+    result = run_check("--base-url", mock_server.url, "--compare-url", server.url)
+    assert result.returncode == 1
+    assert "Content-Type: application/json vs text/plain" in result.stdout, result.stdout
+
+
+def test_drift_reports_www_authenticate_as_json(mock_server, faulty_server):
+    server = faulty_server("no_www_authenticate")
+    result = run_check("--base-url", mock_server.url, "--compare-url", server.url, "--format", "json")
+    assert result.returncode == 1, result.stdout
+    report = json.loads(result.stdout)
+    assert report["a"] == mock_server.url and report["b"] == server.url
+    differing = [r for r in report["requests"] if r["differs"]]
+    assert report["differing"] == len(differing) > 0 and report["total"] == len(report["requests"])
+    assert all(r["request"].startswith("GET /v15/") for r in differing), differing
+    assert all(r["differences"] == ["WWW-Authenticate header: present vs absent"] for r in differing), differing
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--phases", "examples,stateful"], "--phases: 'stateful' is not a phase; use a comma-separated list of examples, coverage, fuzzing"),
+    (["--check", "no_such_check"], "--check/--exclude-check: no check 'no_such_check'; choose one of not_a_server_error,"),
+    (["--exclude-check", "nope"], "--check/--exclude-check: no check 'nope'"),
+    (["--operation", "getNothing"], "--operation: no operation 'getNothing' in openapi.yaml; choose one of getCampaign,"),
+    (["--rate-limit", "fast"], "--rate-limit: 'fast' is not a rate"),
+    (["--format", "json"], "--format json is the drift report's (--compare-url)"),
+])
+def test_usage_errors_speak_of_our_options(mock_server, args, message):
+    line = _usage_error(run_check("--base-url", mock_server.url, *args))
+    assert line.startswith(f"campaign-mock: {message}"), line
+    assert "schemathesis" not in line and "--checks" not in line, line

@@ -298,6 +298,7 @@ def known_request_succeeds(ctx: Any, response: Any, case: Any) -> bool | None:
     )
 
 
+assert known_request_succeeds.__name__ == known.CHECK_NAME  # the name check's --check accepts
 schemathesis.check(known_request_succeeds)
 
 

@@ -32,6 +32,8 @@ IDENTITY_QUERY = ("chain_id", "campaign_id", *USER_IDENTIFIERS)
 CREDENTIAL_HEADERS = ("X-Spaaza-Session-User-Id", "X-Spaaza-Session-Key", "X-Spaaza-MyPrice-App-Hostname", "Authorization")
 LEVELUP_PATH = re.compile(r"^/v15/campaigns/([^/]+)/([^/?]+)$")
 LEVELUP_PERMISSION = "manage_user_campaigns"
+# The check (checks.py) that holds a server to its known requests.
+CHECK_NAME = "known_request_succeeds"
 
 
 @dataclass(frozen=True)
