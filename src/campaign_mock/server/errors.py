@@ -51,6 +51,11 @@ def levelup_response(key: str) -> Response:
     return json_response(error.body(), error.http_status, headers)
 
 
+def allow(methods) -> str:
+    """An Allow header's value: sorted, as werkzeug's order follows set hashing."""
+    return ", ".join(sorted(methods))
+
+
 def is_levelup(path: str) -> bool:
     return path.startswith(LEVELUP_PREFIX)
 
@@ -77,7 +82,7 @@ def register(app: Flask) -> None:
         else:
             response = spaaza_response(MOCK_SPAAZA_ERRORS[status])
         if isinstance(e, MethodNotAllowed) and e.valid_methods:
-            response.headers["Allow"] = ", ".join(sorted(e.valid_methods))  # werkzeug's order follows set hashing
+            response.headers["Allow"] = allow(e.valid_methods)
         return response
 
     @app.errorhandler(Exception)

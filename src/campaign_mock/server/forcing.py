@@ -16,7 +16,7 @@ from flask import Flask, current_app, request
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
 from campaign_mock.server.digits import MAX_DIGITS, parse_digits
-from campaign_mock.server.errors import MOCK_ERROR_INVALID, SpaazaError, is_levelup, json_response, levelup_response, spaaza_response
+from campaign_mock.server.errors import MOCK_ERROR_INVALID, SpaazaError, allow, is_levelup, json_response, levelup_response, spaaza_response
 
 LEVELUP_BY_STATUS = {"401": "invalid_token", "404": "not_found", "500": "server_error"}
 DELAY_INVALID = replace(MOCK_ERROR_INVALID, description=f"X-Mock-Delay-Ms must be a whole number of milliseconds (at most {MAX_DIGITS} digits; longer waits are cut to the cap).")
@@ -41,7 +41,12 @@ def register(app: Flask) -> None:
         forced = forced.strip()
         if levelup:
             key = LEVELUP_BY_STATUS.get(forced, forced)
-            return levelup_response(key) if key in LEVELUP_ERRORS else _invalid(True, MOCK_ERROR_INVALID)
+            if key not in LEVELUP_ERRORS:
+                return _invalid(True, MOCK_ERROR_INVALID)
+            response = levelup_response(key)
+            if key == "method_not_allowed" and request.url_rule is not None:  # like a real 405
+                response.headers["Allow"] = allow(request.url_rule.methods or ())
+            return response
         code = parse_digits(forced)
         return spaaza_response(spaaza_errors()[code]) if code in spaaza_errors() else _invalid(False, MOCK_ERROR_INVALID)
 
