@@ -179,10 +179,20 @@ def test_another_seed_gives_another_world(base_url):
         other.stop()
 
 
+@pytest.fixture(scope="module")
+def unwarmed_mock():
+    """A mock of its own: the session's mock has answered these requests before, so both of
+    two requests to it would be cache hits."""
+    server = start_mock()
+    yield server
+    server.stop()
+
+
 @pytest.mark.parametrize("path, headers", [(DOCUMENTED, SPAAZA_ADMIN), ("/v15/campaigns/20/basic_v1", {}), ("/get-campaigns?chain_id=999999", SPAAZA_ADMIN)])
-def test_a_cached_answer_is_the_first_answer_again(base_url, path, headers):
-    """The second request is answered from the cache, before Flask: same status, headers, bytes."""
-    first, second = (requests.get(base_url + path, headers=headers, timeout=10) for _ in range(2))
+def test_a_cached_answer_is_the_first_answer_again(unwarmed_mock, path, headers):
+    """The first request is computed, the second answered from the cache, before Flask: same
+    status, headers, bytes."""
+    first, second = (requests.get(unwarmed_mock.url + path, headers=headers, timeout=10) for _ in range(2))
     assert first.status_code == second.status_code
     for header in ("Content-Type", "Content-Length", "WWW-Authenticate", "Allow"):
         assert first.headers.get(header) == second.headers.get(header)
