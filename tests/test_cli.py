@@ -139,3 +139,29 @@ def test_validate_json_output(tmp_path):
     assert by_path[bad]["ok"] is False and by_path[bad]["schema"] == "spaaza-error.json"
     assert by_path[bad]["violations"] == [{"path": "$.error.code", "message": "code 9999 is not a documented error", "rule": "oneOf at #/properties/error/oneOf"}]
     assert by_path[str(tmp_path / "missing.json")]["unreadable"] == "no such file"
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("CAMPAIGN_MOCK_SEED", "abc", "CAMPAIGN_MOCK_SEED='abc' is not a whole number"),
+    ("CAMPAIGN_MOCK_CHAINS", "-1", "CAMPAIGN_MOCK_CHAINS='-1' must be at least 0"),
+    ("CAMPAIGN_MOCK_USERS_PER_CHAIN", "many", "CAMPAIGN_MOCK_USERS_PER_CHAIN='many' is not a whole number"),
+    ("CAMPAIGN_MOCK_MERCHANTS", "1.5", "CAMPAIGN_MOCK_MERCHANTS='1.5' is not a whole number"),
+    ("CAMPAIGN_MOCK_CACHE_BYTES", "64M", "CAMPAIGN_MOCK_CACHE_BYTES='64M' is not a whole number"),
+])
+def test_a_bad_environment_variable_is_named_not_a_traceback(name, value, says):
+    """What a WSGI server runs (granian/gunicorn with campaign_mock.server.wsgi:app_factory)."""
+    import os
+
+    code = "from campaign_mock.server.wsgi import app_factory; app_factory()"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={**os.environ, name: value})
+    assert result.returncode == 2 and result.stderr.strip() == f"campaign-mock: {says}", result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name, value", [("CAMPAIGN_MOCK_CHECK_CHAIN_ID", "abc"), ("CAMPAIGN_MOCK_CHECK_PROGRESS_USER_ID", "x"), ("CAMPAIGN_MOCK_CHECK_STEER", "maybe")])
+def test_a_bad_check_setting_is_named(name, value):
+    from campaign_mock.check.settings import CheckSettings
+    from campaign_mock.exceptions import ConfigError
+
+    with pytest.raises(ConfigError, match=f"^{name}='{value}' is not a"):
+        CheckSettings.from_environment({name: value})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, fields
 
+from campaign_mock.environment import env_flag, env_int
 from campaign_mock.world import documented
 
 PREFIX = "CAMPAIGN_MOCK_CHECK_"
@@ -49,10 +50,11 @@ class CheckSettings:
             raw = environ.get(PREFIX + f.name.upper())
             if raw is None:
                 continue
+            name = PREFIX + f.name.upper()
             if f.name in ("steer", "probe_world"):
-                values[f.name] = raw not in ("0", "false", "")
+                values[f.name] = env_flag(environ, name, True)
             elif f.name in ("chain_id", "progress_user_id"):
-                values[f.name] = int(raw)
+                values[f.name] = env_int(environ, name, None, minimum=None)
             else:
                 values[f.name] = raw
         return cls(**values)

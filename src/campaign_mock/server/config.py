@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from campaign_mock.environment import env_int
 from campaign_mock.world import World
 from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_world
 from campaign_mock.world.scenario import load_scenarios
@@ -26,14 +27,15 @@ class ServerConfig:
 
     @classmethod
     def from_environment(cls, environ=os.environ) -> "ServerConfig":
+        """The settings in CAMPAIGN_MOCK_* variables; a bad value is a ConfigError naming it."""
         scenarios = environ.get("CAMPAIGN_MOCK_SCENARIOS", "")
         return cls(
-            seed=int(environ.get("CAMPAIGN_MOCK_SEED", "0")),
+            seed=env_int(environ, "CAMPAIGN_MOCK_SEED", 0, minimum=None),
             scenarios=tuple(p for p in scenarios.split(os.pathsep) if p),
-            chains=int(environ.get("CAMPAIGN_MOCK_CHAINS", str(cls.chains))),
-            users_per_chain=int(environ.get("CAMPAIGN_MOCK_USERS_PER_CHAIN", str(cls.users_per_chain))),
-            merchants=int(environ.get("CAMPAIGN_MOCK_MERCHANTS", str(cls.merchants))),
-            cache_bytes=int(environ.get("CAMPAIGN_MOCK_CACHE_BYTES", str(cls.cache_bytes))),
+            chains=env_int(environ, "CAMPAIGN_MOCK_CHAINS", cls.chains),
+            users_per_chain=env_int(environ, "CAMPAIGN_MOCK_USERS_PER_CHAIN", cls.users_per_chain),
+            merchants=env_int(environ, "CAMPAIGN_MOCK_MERCHANTS", cls.merchants),
+            cache_bytes=env_int(environ, "CAMPAIGN_MOCK_CACHE_BYTES", cls.cache_bytes),
         )
 
     def to_environment(self) -> dict[str, str]:
