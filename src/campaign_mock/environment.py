@@ -13,7 +13,7 @@ __all__ = ["env_flag", "env_int"]
 FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False, "": False}
 
 
-def env_int(environ: Mapping[str, str], name: str, default: int | None, minimum: int | None = 0) -> int | None:
+def env_int(environ: Mapping[str, str], name: str, default: int, minimum: int | None = 0) -> int:
     raw = environ.get(name)
     if raw is None:
         return default

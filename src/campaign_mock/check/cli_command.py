@@ -11,11 +11,17 @@ from urllib.parse import urlsplit
 import click
 import requests
 
+from campaign_mock.check.known import CHECK_NAME as KNOWN_REQUEST_CHECK
 from campaign_mock.check.runner import (
-    DEFAULT_MAX_EXAMPLES, DEFAULT_PHASES, DEFAULT_SEED, SAFE_PHASES, SAFE_RATE_LIMIT, RunOptions, run,
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_PHASES,
+    DEFAULT_SEED,
+    SAFE_PHASES,
+    SAFE_RATE_LIMIT,
+    RunOptions,
+    run,
 )
 from campaign_mock.check.settings import CheckSettings
-from campaign_mock.check.known import CHECK_NAME as KNOWN_REQUEST_CHECK
 from campaign_mock.exceptions import CampaignMockError, CheckError
 from campaign_mock.world import documented
 

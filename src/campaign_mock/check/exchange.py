@@ -83,7 +83,7 @@ def _parse_body(content: bytes | None) -> Any:
 def _from_prepared(request, status: int, content: bytes | None, headers: Mapping[str, Any]) -> Exchange:
     url = urlsplit(request.url)
     query = {k: query_value(v) for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-    response_headers = CaseInsensitiveDict()
+    response_headers: CaseInsensitiveDict = CaseInsensitiveDict()
     for name, value in headers.items():
         response_headers[name] = value[0] if isinstance(value, list) and value else value
     return Exchange(

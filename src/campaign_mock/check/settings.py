@@ -54,7 +54,7 @@ class CheckSettings:
             if f.name in ("steer", "probe_world"):
                 values[f.name] = env_flag(environ, name, True)
             elif f.name in ("chain_id", "progress_user_id"):
-                values[f.name] = env_int(environ, name, None, minimum=None)
+                values[f.name] = env_int(environ, name, 0, minimum=None)  # present: the default is not used
             else:
                 values[f.name] = raw
         return cls(**values)

@@ -19,10 +19,10 @@ from dataclasses import dataclass, replace
 from flask import Blueprint, current_app, request
 
 from campaign_mock.contract import load_contract
+from campaign_mock.contract.facts import BOOLEANS, CURRENT_API_VERSION, NO_SESSION_TYPES, ORDER_BY, USER_ID_MAX_DIGITS, USER_IDENTIFIERS, USERNAME_PATTERN, parse_version
 from campaign_mock.server.digits import is_digits, parse_digits
 from campaign_mock.server.errors import SpaazaFailure
 from campaign_mock.world import World
-from campaign_mock.contract.facts import BOOLEANS, CURRENT_API_VERSION, NO_SESSION_TYPES, ORDER_BY, USER_ID_MAX_DIGITS, USER_IDENTIFIERS, USERNAME_PATTERN, parse_version
 from campaign_mock.world.model import Chain, SpaazaSession
 from campaign_mock.world.spaaza import is_active
 from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns
