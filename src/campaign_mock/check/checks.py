@@ -190,7 +190,6 @@ def sent_request_breaks_contract(case: Any, response: Any) -> str | None:
 # One positive case in STEER_SKIP keeps its generated ids, so lookups of unknown ids are
 # exercised too; the rest get the ids and credentials of a known request (known.py).
 STEER_SKIP = 10
-SPAAZA_CREDENTIALS = ("X-Spaaza-Session-User-Id", "X-Spaaza-Session-Key", "X-Spaaza-MyPrice-App-Hostname", "Authorization")
 
 
 def _fetch_world(base_url: str) -> dict | None:
@@ -260,9 +259,11 @@ def map_case(context: Any, case: Any) -> Any:
         case.query.update({k: (int(v) if re.fullmatch(r"\d+", v) else v) for k, v in query.items() if k in known.IDENTITY_QUERY})
         if "auth_method" in case.query:  # says which of the credentials below is in use
             case.query["auth_method"] = _auth_method(headers)
-    for name in SPAAZA_CREDENTIALS:
+    if case.headers is None:
+        case.headers = {}
+    for name in known.CREDENTIAL_HEADERS:
         case.headers.pop(name, None)
-    case.headers.update({k: v for k, v in headers.items() if k in SPAAZA_CREDENTIALS})
+    case.headers.update({k: v for k, v in headers.items() if k in known.CREDENTIAL_HEADERS})
     return case
 
 
