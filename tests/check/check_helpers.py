@@ -57,3 +57,34 @@ def run_plain(url: str, *args: str, cwd: Path = REPO, timeout: float = 240) -> s
         "-H", f"Authorization: token {documented.LEVELUP_TOKEN}", *args,
     ]
     return subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False)
+
+
+def reached(events: Path) -> tuple[set[str], set[str], set[str]]:
+    """(campaign types in 200 answers, LevelUp representations answered 200, campaign types
+    shown with user_progress) in a run's NDJSON report."""
+    import base64
+
+    types: set[str] = set()
+    representations: set[str] = set()
+    with_progress: set[str] = set()
+    for line in events.read_text().splitlines():
+        finished = json.loads(line).get("ScenarioFinished")
+        if not finished:
+            continue
+        for interaction in finished["recorder"].get("interactions", {}).values():
+            response = interaction.get("response")
+            if not response or response["status_code"] != 200:
+                continue
+            path = interaction["request"]["uri"].split("?")[0]
+            if "/v15/campaigns/" in path:
+                representations.add(path.rsplit("/", 1)[1])
+                continue
+            try:
+                results = json.loads(base64.b64decode(response["content"]["$base64"])).get("results", {})
+            except (KeyError, TypeError, ValueError):
+                continue
+            for campaign in [*results.get("campaigns", []), *([results["campaign"]] if "campaign" in results else [])]:
+                types.add(campaign["type"])
+                if "user_progress" in campaign:
+                    with_progress.add(campaign["type"])
+    return types, representations, with_progress

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from campaign_mock.check import rules
-from check_helpers import REPO, positive_outcomes, run_check
+from check_helpers import REPO, positive_outcomes, reached, run_check
 from mockserver import SPAAZA_ADMIN, free_port
 
 OPERATIONS = 10  # operationIds in openapi.yaml
@@ -48,6 +48,16 @@ def test_mock_passes_check_with_every_check_and_junit(mock_server, tmp_path):
     print(f"steering: {ok} of {sent} positive cases answered 2xx ({ok / sent:.0%})")
     assert ok >= 0.8 * sent, (sent, ok)
     assert "mostly rejected" not in result.stdout, result.stdout[-3000:]
+    # Steered from the world's own credentials, the domain checks see every campaign type,
+    # every user_progress format and every LevelUp representation.
+    from campaign_mock.contract import load_contract
+    from campaign_mock.contract.validate import LEVELUP_REPRESENTATIONS
+
+    contract = load_contract()
+    types, representations, with_progress = reached(events)
+    assert types == set(contract.campaign_types), set(contract.campaign_types) - types
+    assert representations == set(LEVELUP_REPRESENTATIONS), set(LEVELUP_REPRESENTATIONS) - representations
+    assert {contract.progress_format(t) for t in with_progress} - {None} == {"standard", "loyalty", "wallet"}
 
 
 def test_long_api_version_parts_and_negative_ids_are_well_formed(mock_server):
