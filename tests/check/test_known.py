@@ -71,3 +71,8 @@ def test_check_steers_from_the_servers_world(faulty_server, tmp_path):
               for interaction in json.loads(line)["ScenarioFinished"]["recorder"].get("interactions", {}).values()
               for part in interaction["request"]["uri"].split("?", 1)[-1].split("&") if part.startswith("chain_id=")}
     assert {"5001", "5002", "5003"} <= chains, chains
+
+
+def test_a_world_answer_of_another_shape_is_named():
+    with pytest.raises(CheckError, match=r"^GET /__mock/world: not the shape the runtime interface describes \(KeyError"):
+        known.from_world({"spaaza": {"chains": [{"admin": {"user_id": 1}}]}})

@@ -204,22 +204,19 @@ def _fetch_world(base_url: str) -> dict | None:
     return world if isinstance(world, dict) and isinstance(world.get("spaaza"), dict) else None
 
 
-_KNOWN: dict[str, tuple[known.KnownRequest, ...]] = {}
-
-
+@cache
 def known_requests(base_url: str) -> tuple[known.KnownRequest, ...]:
     """Every known request for the server at base_url (read once per run)."""
-    if base_url not in _KNOWN:
-        found = known.documented_requests(SETTINGS.spaaza_headers(), SETTINGS.levelup_headers(), SETTINGS.chain_id, SETTINGS.progress_user_id)
-        if SETTINGS.fixtures:
-            found += known.from_manifest(Path(SETTINGS.fixtures))
-        elif SETTINGS.probe_world:
-            world = _fetch_world(base_url)
-            found += known.from_world(world) if world else []
-        _KNOWN[base_url] = tuple(dict.fromkeys(found))
-    return _KNOWN[base_url]
+    found = known.documented_requests(SETTINGS.spaaza_headers(), SETTINGS.levelup_headers(), SETTINGS.chain_id, SETTINGS.progress_user_id)
+    if SETTINGS.fixtures:
+        found += known.from_manifest(Path(SETTINGS.fixtures))
+    elif SETTINGS.probe_world:
+        world = _fetch_world(base_url)
+        found += known.from_world(world) if world else []
+    return tuple(dict.fromkeys(found))
 
 
+@cache
 def known_identities(base_url: str) -> frozenset[tuple]:
     return frozenset(known.identity(k.path, dict(k.query), dict(k.headers)) for k in known_requests(base_url))
 

@@ -107,6 +107,13 @@ def _session(user_id: Any, key: Any, hostname: Any = None) -> dict[str, str]:
 
 def from_world(world: Mapping[str, Any]) -> list[KnownRequest]:
     """The requests a `GET /__mock/world` answer vouches for (its shape: runtime interface)."""
+    try:
+        return _from_world(world)
+    except (KeyError, TypeError, AttributeError, ValueError) as e:
+        raise CheckError(f"GET /__mock/world: not the shape the runtime interface describes ({type(e).__name__}: {e})") from None
+
+
+def _from_world(world: Mapping[str, Any]) -> list[KnownRequest]:
     known: list[KnownRequest] = []
     for chain in world.get("spaaza", {}).get("chains", []):
         chain_id, admin = chain["chain_id"], chain.get("admin")
