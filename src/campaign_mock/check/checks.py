@@ -221,6 +221,18 @@ def known_identities(base_url: str) -> frozenset[tuple]:
     return frozenset(known.identity(k.path, dict(k.query), dict(k.headers)) for k in known_requests(base_url))
 
 
+@cache
+def _candidates(base_url: str, template: str, fixed: tuple[tuple[str, str], ...]) -> list[known.KnownRequest]:
+    """The known requests an operation can be steered to. Headers fixed by the user (`-H` on
+    a plain `schemathesis run`) win over the case's: a known request whose credentials they
+    would replace (another chain's admin session, say) is no longer known, so it is skipped."""
+    candidates = known.for_operation(known_requests(base_url), template)
+    return [
+        k for k in candidates
+        if known.identity(k.path, dict(k.query), {**dict(k.headers), **dict(fixed)}) == known.identity(k.path, dict(k.query), dict(k.headers))
+    ]
+
+
 def _pick(case: Any) -> int | None:
     """A stable number for a positive case (same seed, same cases, same choices), or None
     for one in STEER_SKIP, left as generated."""
@@ -242,7 +254,8 @@ def map_case(context: Any, case: Any) -> Any:
     drawn = _pick(case)
     if drawn is None or known.identity(case.formatted_path, case.query or {}, case.headers or {}) in known_identities(base_url):
         return case  # left as generated, or already known (a documented example)
-    candidates = known.for_operation(known_requests(base_url), case.operation.path)
+    fixed = case.operation.schema.config.headers_for(operation=case.operation)
+    candidates = _candidates(base_url, case.operation.path, tuple(sorted(fixed.items())))
     if not candidates:
         return case
     chosen = candidates[drawn % len(candidates)]
