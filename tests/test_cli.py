@@ -113,3 +113,55 @@ def test_validate_with_an_operation(tmp_path):
     assert wrong.returncode == 1 and "'progress_visit_count' is a required property" in wrong.stdout
     unknown = run("validate", "--operation", "getNothing", str(body))
     assert unknown.returncode == 2 and "getCampaigns" in unknown.stderr
+
+
+@pytest.mark.parametrize("error, says", [
+    ({"code": 449, "name": "campaign_id_invalid"}, "$.error.name: code 449 is campaign_not_active, not campaign_id_invalid"),
+    ({"code": 9999, "name": "internal_error"}, "$.error.code: code 9999 is not a documented error"),
+])
+def test_validate_names_a_wrong_error_name_or_an_unknown_code(tmp_path, error, says):
+    """Never the first catalogue entry's name ('no_valid_session' was expected)."""
+    body = _error_file(tmp_path, "error", {"result": {"code": 2, "status": "error"}, "error": {**error, "description": "x"}})
+    result = run("validate", body)
+    assert result.returncode == 1 and says in result.stdout, result.stdout
+    assert "no_valid_session" not in result.stdout
+
+
+def test_validate_json_output(tmp_path):
+    good = _error_file(tmp_path, "good", documented.spaaza_response())
+    bad = _error_file(tmp_path, "bad", {"result": {"code": 2, "status": "error"}, "error": {"code": 9999, "name": "x", "description": "x"}})
+    result = run("validate", "--format", "json", good, bad, str(tmp_path / "missing.json"))
+    assert result.returncode == 2 and result.stderr == ""
+    report = json.loads(result.stdout)
+    assert report["violations"] == 1 and report["unreadable"] == 1
+    by_path = {f["path"]: f for f in report["files"]}
+    assert by_path[good] == {"path": good, "schema": "spaaza-get-campaigns.json", "ok": True, "unreadable": None, "violations": []}
+    assert by_path[bad]["ok"] is False and by_path[bad]["schema"] == "spaaza-error.json"
+    assert by_path[bad]["violations"] == [{"path": "$.error.code", "message": "code 9999 is not a documented error", "rule": "oneOf at #/properties/error/oneOf"}]
+    assert by_path[str(tmp_path / "missing.json")]["unreadable"] == "no such file"
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("CAMPAIGN_MOCK_SEED", "abc", "CAMPAIGN_MOCK_SEED='abc' is not a whole number"),
+    ("CAMPAIGN_MOCK_CHAINS", "-1", "CAMPAIGN_MOCK_CHAINS='-1' must be at least 0"),
+    ("CAMPAIGN_MOCK_USERS_PER_CHAIN", "many", "CAMPAIGN_MOCK_USERS_PER_CHAIN='many' is not a whole number"),
+    ("CAMPAIGN_MOCK_MERCHANTS", "1.5", "CAMPAIGN_MOCK_MERCHANTS='1.5' is not a whole number"),
+    ("CAMPAIGN_MOCK_CACHE_BYTES", "64M", "CAMPAIGN_MOCK_CACHE_BYTES='64M' is not a whole number"),
+])
+def test_a_bad_environment_variable_is_named_not_a_traceback(name, value, says):
+    """What a WSGI server runs (granian/gunicorn with campaign_mock.server.wsgi:app_factory)."""
+    import os
+
+    code = "from campaign_mock.server.wsgi import app_factory; app_factory()"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={**os.environ, name: value})
+    assert result.returncode == 2 and result.stderr.strip() == f"campaign-mock: {says}", result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name, value", [("CAMPAIGN_MOCK_CHECK_CHAIN_ID", "abc"), ("CAMPAIGN_MOCK_CHECK_PROGRESS_USER_ID", "x"), ("CAMPAIGN_MOCK_CHECK_STEER", "maybe")])
+def test_a_bad_check_setting_is_named(name, value):
+    from campaign_mock.check.settings import CheckSettings
+    from campaign_mock.exceptions import ConfigError
+
+    with pytest.raises(ConfigError, match=f"^{name}='{value}' is not a"):
+        CheckSettings.from_environment({name: value})

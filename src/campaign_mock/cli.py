@@ -5,6 +5,7 @@ code (0 ok, 1 the thing checked has failures, 2 bad input or usage)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -101,7 +102,8 @@ def fixtures(seed: int, out: Path, scenarios: tuple[Path, ...], chains: int, use
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--operation", help="operationId in openapi.yaml (e.g. getCampaigns); default: inferred from each body.")
-def validate(files: tuple[Path, ...], operation: str | None) -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: a line per violation; json: one object for CI (files, schemas, violations, unreadable files).")
+def validate(files: tuple[Path, ...], operation: str | None, output_format: str) -> None:
     """Check captured JSON responses against the contract; print each violation with its
     JSON path and schema rule. Exit 1 if any file violates it, 2 if any cannot be read."""
     from campaign_mock.contract.validate import check_file, operation_ids
@@ -112,6 +114,8 @@ def validate(files: tuple[Path, ...], operation: str | None) -> None:
     for path in files:  # one at a time, printed as checked: one bad capture hides nothing
         report = check_file(path, operation)
         reports.append(report)
+        if output_format == "json":
+            continue
         if report.unreadable:
             click.echo(f"{path}: cannot check: {report.unreadable}", err=True)
         elif report.violations:
@@ -120,6 +124,16 @@ def validate(files: tuple[Path, ...], operation: str | None) -> None:
                 click.echo(f"  {v}")
         else:
             click.echo(f"{path}: ok ({report.schema})")
+    if output_format == "json":
+        click.echo(json.dumps({
+            "files": [
+                {"path": str(r.path), "schema": r.schema, "ok": not r.unreadable and not r.violations, "unreadable": r.unreadable,
+                 "violations": [{"path": v.path, "message": v.message, "rule": v.rule} for v in r.violations]}
+                for r in reports
+            ],
+            "violations": sum(len(r.violations) for r in reports),
+            "unreadable": sum(bool(r.unreadable) for r in reports),
+        }, indent=2))
     sys.exit(2 if any(r.unreadable for r in reports) else 1 if any(r.violations for r in reports) else 0)
 
 

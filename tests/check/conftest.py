@@ -16,15 +16,17 @@ def mock_seed_1():
     server.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def faulty_server():
-    started: list[MockServer] = []
+    """start(fault) -> the faulty front for that fault, started once per session: a proxy
+    holds no state, and the check and plain-Schemathesis tests of one fault share it."""
+    started: dict[str, MockServer] = {}
 
     def start(fault: str) -> MockServer:
-        server = start_faulty(fault)
-        started.append(server)
-        return server
+        if fault not in started:
+            started[fault] = start_faulty(fault)
+        return started[fault]
 
     yield start
-    for server in started:
+    for server in started.values():
         server.stop()

@@ -7,6 +7,15 @@ a Flask front that corrupts its answers in one way, named by --fault:
   unknown_error_500              every Spaaza error becomes HTTP 500 with code 999 internal_error (not in the catalogue)
   campaign_type_ignored          get-campaigns with campaign_type also lists a campaign of another type
   loyalty_off_by_one             loyalty user_progress: points_to_proceed_next_level + 1
+  progress_formats_swapped       get-campaigns: two campaigns of different progress formats swap user_progress
+  inactive_listed                get-campaigns excluding inactive campaigns also lists an inactive one
+  order_reversed                 get-campaigns in ascending order instead of descending
+  goals_inverted                 LevelUp custom_progress_based_v1: each goal's accomplished is inverted
+  reference_dangling             get-campaigns: a recipient_campaign_id names a campaign that is not listed
+  always_217                     every Spaaza request is answered 217 chain_id_not_found (a server that serves nothing)
+  always_68                      every Spaaza request is answered 68 (no read access), with its documented HTTP 500
+  content_type_text              Spaaza answers carry Content-Type text/plain
+  no_www_authenticate            LevelUp 401 answers lose their WWW-Authenticate header
   none                           no fault (the front itself must pass)
 
     python tests/check/faulty_server.py --port 8099 --fault loyalty_off_by_one
@@ -20,12 +29,19 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask, Response, request
 
+from campaign_mock.contract import load_contract
+from campaign_mock.contract.catalogue import spaaza_errors
 from campaign_mock.server.app import create_app
+from campaign_mock.world import build_world
+from world_answer import world_answer
 
 FAULTS = (
     "campaign_id_string", "error_217_as_500", "error_217_named_user_not_found", "unknown_error_500",
-    "campaign_type_ignored", "loyalty_off_by_one", "none",
+    "campaign_type_ignored", "loyalty_off_by_one", "progress_formats_swapped", "inactive_listed", "order_reversed",
+    "goals_inverted", "reference_dangling", "always_217", "always_68", "content_type_text", "no_www_authenticate", "none",
 )
+CATALOGUE = spaaza_errors()
+CONTRACT = load_contract()
 
 
 def create_faulty_app(fault: str) -> Flask:
@@ -45,11 +61,24 @@ def create_faulty_app(fault: str) -> Flask:
         kept = {k: v for k, v in answer.headers.items() if k.lower() not in ("content-length",)}
         return answer.status_code, document if document is not None else body, kept
 
+    @front.get("/__mock/world")
+    def world():  # what the mock's runtime interface answers (a stand-in until it serves one)
+        return Response(json.dumps(world_answer(build_world(0))), mimetype="application/json")
+
     @front.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"])
     @front.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"])
     def proxy(path: str):
         query = request.query_string.decode("latin-1")
         status, document, headers = forward("/" + path, query)
+        spaaza = not path.startswith("v15/") and not path.startswith("__mock")
+        if fault in ("always_217", "always_68") and spaaza:
+            error = CATALOGUE[217 if fault == "always_217" else 68]
+            status = error.http_status
+            document = error.body()
+        if fault == "content_type_text" and spaaza:
+            headers["Content-Type"] = "text/plain; charset=utf-8"
+        if fault == "no_www_authenticate" and status == 401:
+            headers.pop("WWW-Authenticate", None)
         if isinstance(document, (dict, list)):
             status, document = corrupt(fault, path, query, status, document, forward)
             payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
@@ -82,6 +111,32 @@ def corrupt(fault: str, path: str, query: str, status: int, body, forward):
             others = [c for c in (everything.get("results") or {}).get("campaigns", []) if c.get("type") not in types] if isinstance(everything, dict) else []
             if others:
                 campaigns.append(others[0])
+    elif fault == "progress_formats_swapped" and campaigns:
+        with_progress = [c for c in campaigns if isinstance(c.get("user_progress"), dict)]
+        for a in with_progress:
+            b = next((b for b in with_progress if CONTRACT.progress_format(b["type"]) != CONTRACT.progress_format(a["type"])), None)
+            if b is not None:
+                a["user_progress"], b["user_progress"] = b["user_progress"], a["user_progress"]
+                break
+    elif fault == "inactive_listed" and campaigns is not None:
+        params = parse_qsl(query, keep_blank_values=True)
+        unfiltered = urlencode([(k, v) for k, v in params if k != "exclude_inactive"] + [("exclude_inactive", "false")])
+        _, everything, _ = forward("/" + path, unfiltered)
+        listed = {c.get("id") for c in campaigns}
+        inactive = [c for c in (everything.get("results") or {}).get("campaigns", []) if c.get("id") not in listed and (c.get("active") is False or c.get("is_active") is False)] if isinstance(everything, dict) else []
+        if inactive:
+            campaigns.append(inactive[0])
+    elif fault == "order_reversed" and campaigns:
+        campaigns.reverse()
+    elif fault == "goals_inverted" and isinstance(body, dict) and isinstance(body.get("campaign"), dict):
+        for item in body["campaign"].get("goals") or []:
+            goal = item.get("goal") if isinstance(item, dict) else None
+            if isinstance(goal, dict) and isinstance(goal.get("accomplished"), bool):
+                goal["accomplished"] = not goal["accomplished"]
+    elif fault == "reference_dangling" and campaigns:
+        target = next((c for c in campaigns if "recipient_campaign_id" in c), None)
+        if target is not None:
+            target["recipient_campaign_id"] = 999999999
     elif fault == "loyalty_off_by_one" and campaigns:
         for c in campaigns:
             progress = c.get("user_progress")

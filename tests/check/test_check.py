@@ -11,16 +11,18 @@ import pytest
 import requests
 
 from campaign_mock.check import rules
-from check_helpers import run_check
+from check_helpers import REPO, positive_outcomes, reached, run_check
 from mockserver import SPAAZA_ADMIN, free_port
 
 OPERATIONS = 10  # operationIds in openapi.yaml
 
 
 def test_mock_passes_check_with_every_check_and_junit(mock_server, tmp_path):
+    """Steered by the default fixtures' manifest (the world the seed-0 mock serves): most
+    positive cases reach a 2xx, so the domain checks see bodies, and a clean run is silent."""
     junit, events = tmp_path / "junit.xml", tmp_path / "events.ndjson"
     result = run_check(
-        "--base-url", mock_server.url, "--max-examples", "10", "--junit-xml", str(junit),
+        "--base-url", mock_server.url, "--max-examples", "10", "--junit-xml", str(junit), "--fixtures", str(REPO / "fixtures" / "default"),
         "--", "--report", "ndjson", "--report-ndjson-path", str(events),
     )
     # (c) the JUnit report: parseable, one testcase per operation.
@@ -42,6 +44,20 @@ def test_mock_passes_check_with_every_check_and_junit(mock_server, tmp_path):
             modes.add(case["value"]["meta"]["generation"]["mode"])
     assert set(rules.RULES) <= ran, set(rules.RULES) - ran
     assert {"positive", "negative"} <= modes
+    sent, ok = positive_outcomes(events)
+    print(f"steering: {ok} of {sent} positive cases answered 2xx ({ok / sent:.0%})")
+    assert ok >= 0.8 * sent, (sent, ok)
+    assert "mostly rejected" not in result.stdout, result.stdout[-3000:]
+    # Steered from the world's own credentials, the domain checks see every campaign type,
+    # every user_progress format and every LevelUp representation.
+    from campaign_mock.contract import load_contract
+    from campaign_mock.contract.validate import LEVELUP_REPRESENTATIONS
+
+    contract = load_contract()
+    types, representations, with_progress = reached(events)
+    assert types == set(contract.campaign_types), set(contract.campaign_types) - types
+    assert representations == set(LEVELUP_REPRESENTATIONS), set(LEVELUP_REPRESENTATIONS) - representations
+    assert {contract.progress_format(t) for t in with_progress} - {None} == {"standard", "loyalty", "wallet"}
 
 
 def test_long_api_version_parts_and_negative_ids_are_well_formed(mock_server):
@@ -55,13 +71,23 @@ def test_long_api_version_parts_and_negative_ids_are_well_formed(mock_server):
     assert answer.json()["error"]["code"] == 217
 
 
-# (b) Each fault, the operation and check that must catch it, and what the output must say.
+# (b) Each fault, the operation and check that must catch it, and what the output must say:
+# one per domain rule, plus shape, status, Content-Type and WWW-Authenticate faults.
+FIXTURES = ("--fixtures", str(REPO / "fixtures" / "default"))  # the world the faulty front serves
 FAULTS = {
     "campaign_id_string": ("getCampaigns", "response_schema_conformance", r'Response violates schema[\s\S]*"\d+" is not of type "integer"'),
     "error_217_as_500": ("getCampaigns", "error_matches_catalogue", r"error_matches_catalogue[\s\S]*error 217 chain_id_not_found is documented as HTTP 400, served as HTTP 500"),
     "error_217_named_user_not_found": ("getCampaigns", "error_matches_catalogue", r"error_matches_catalogue[\s\S]*error code 217 is 'chain_id_not_found' in the catalogue, the body names it 'user_not_found'"),
     "campaign_type_ignored": ("getCampaigns", "campaign_type_filter_honoured", r"campaign_type_filter_honoured[\s\S]*listed although campaign_type="),
     "loyalty_off_by_one": ("getCampaigns", "loyalty_level_matches_points", r"loyalty_level_matches_points[\s\S]*points_to_proceed_next_level is \d+, expected \d+"),
+    "progress_formats_swapped": ("getCampaigns", "user_progress_fits_campaign_type", r"user_progress_fits_campaign_type[\s\S]*user_progress is not in the \w+ format"),
+    "inactive_listed": ("getCampaigns", "exclude_inactive_honoured", r"exclude_inactive_honoured[\s\S]*is inactive \(active=\w+, is_active=\w+\) but listed"),
+    "order_reversed": ("getCampaigns", "order_by_honoured", r"order_by_honoured[\s\S]*not descending"),
+    "goals_inverted": ("getCampaignCustomProgressBasedV1", "levelup_goals_accomplished_when_reached", r"levelup_goals_accomplished_when_reached[\s\S]*accomplished is (true|false|True|False) with current_progress"),
+    "reference_dangling": ("getCampaigns", "referenced_campaigns_listed", r"referenced_campaigns_listed[\s\S]*recipient_campaign_id 999999999 is not in the response"),
+    "always_217": ("getCampaigns", "known_request_succeeds", r"Known request refused[\s\S]*answered 400 \(217 chain_id_not_found\), expected 2xx"),
+    "always_68": ("getCampaign", "known_request_succeeds", r"Known request refused[\s\S]*answered 500 \(68 permission_denied_or_non_existent\), expected 2xx"),
+    "content_type_text": ("getCampaigns", "content_type_conformance", r"Undocumented Content-Type[\s\S]*text/plain"),
 }
 
 
@@ -70,12 +96,33 @@ def test_planted_fault_fails_check_and_is_named(fault, faulty_server):
     operation, check, expected = FAULTS[fault]
     server = faulty_server(fault)
     result = run_check(
-        "--base-url", server.url, "--operation", operation, "--check", check,
+        "--base-url", server.url, "--operation", operation, "--check", check, *FIXTURES,
         "--max-examples", "20", "--phases", "examples,fuzzing", "--mode", "positive",
     )
     assert result.returncode == 1, result.stdout[-3000:]
     assert re.search(expected, result.stdout), result.stdout[-3000:]
     assert "curl -X GET" in result.stdout  # a reproduction for the failure
+
+
+def test_missing_www_authenticate_fails_check(faulty_server):
+    """A LevelUp 401 without its WWW-Authenticate: negative data (no or a bad token) draws 401s."""
+    server = faulty_server("no_www_authenticate")
+    result = run_check(
+        "--base-url", server.url, "--operation", "getCampaignBasicV1", "--check", "response_headers_conformance",
+        "--max-examples", "10", "--phases", "coverage", "--mode", "negative",
+    )
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert re.search(r"Missing required response headers[\s\S]*`WWW-Authenticate`", result.stdout), result.stdout[-3000:]
+
+
+@pytest.mark.parametrize("fault", ["always_217", "always_68"])
+def test_server_that_serves_nothing_fails_safe_mode(fault, faulty_server):
+    """--safe (positive data, GET only), every check on, no steering source but the documented
+    credentials and ids: a server that refuses everything must not pass."""
+    server = faulty_server(fault)
+    result = run_check("--base-url", server.url, "--safe", "--rate-limit", "100000/m", "--max-examples", "5")
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "ST902 Known request refused" in result.stdout, result.stdout[-3000:]
 
 
 @pytest.mark.parametrize("seed", [0, 2, 5])
@@ -93,8 +140,8 @@ def test_negative_mode_passes_on_the_mock(mock_server, seed):
 def test_undocumented_500_is_still_a_server_error(fault, faulty_server):
     """A 500 with a code outside the catalogue, or with a code documented with another status."""
     server = faulty_server(fault)
-    result = run_check(
-        "--base-url", server.url, "--operation", "getCampaigns", "--check", "not_a_server_error",
+    result = run_check(  # unsteered: these faults show in error answers
+        "--base-url", server.url, "--operation", "getCampaigns", "--check", "not_a_server_error", "--no-steer",
         "--max-examples", "10", "--phases", "examples,fuzzing", "--mode", "positive",
     )
     assert result.returncode == 1, result.stdout[-3000:]
@@ -189,9 +236,49 @@ def test_drift_names_the_differing_field(mock_server, faulty_server):
     assert "type of $.results.campaigns[].id: 'number' vs 'number', 'string'" in result.stdout, result.stdout
 
 
-def test_drift_reports_status_and_enum_values(mock_server, faulty_server):
+def test_drift_reports_a_changed_status(mock_server, faulty_server):
+    server = faulty_server("error_217_as_500")
+    result = run_check("--base-url", mock_server.url, "--compare-url", server.url)
+    assert result.returncode == 1
+    assert re.search(r"DIFFERS  error: unknown chain.*\n\s+status: 400 vs 500\n", result.stdout), result.stdout
+
+
+def test_drift_reports_enum_values(mock_server, faulty_server):
     server = faulty_server("error_217_named_user_not_found")
     result = run_check("--base-url", mock_server.url, "--compare-url", server.url)
     assert result.returncode == 1
     assert "DIFFERS  error: unknown chain" in result.stdout
     assert "enum values of $.error.name: 'chain_id_not_found' vs 'user_not_found'" in result.stdout, result.stdout
+
+
+def test_drift_reports_content_type(mock_server, faulty_server):
+    server = faulty_server("content_type_text")
+    result = run_check("--base-url", mock_server.url, "--compare-url", server.url)
+    assert result.returncode == 1
+    assert "Content-Type: application/json vs text/plain" in result.stdout, result.stdout
+
+
+def test_drift_reports_www_authenticate_as_json(mock_server, faulty_server):
+    server = faulty_server("no_www_authenticate")
+    result = run_check("--base-url", mock_server.url, "--compare-url", server.url, "--format", "json")
+    assert result.returncode == 1, result.stdout
+    report = json.loads(result.stdout)
+    assert report["a"] == mock_server.url and report["b"] == server.url
+    differing = [r for r in report["requests"] if r["differs"]]
+    assert report["differing"] == len(differing) > 0 and report["total"] == len(report["requests"])
+    assert all(r["request"].startswith("GET /v15/") for r in differing), differing
+    assert all(r["differences"] == ["WWW-Authenticate header: present vs absent"] for r in differing), differing
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--phases", "examples,stateful"], "--phases: 'stateful' is not a phase; use a comma-separated list of examples, coverage, fuzzing"),
+    (["--check", "no_such_check"], "--check/--exclude-check: no check 'no_such_check'; choose one of not_a_server_error,"),
+    (["--exclude-check", "nope"], "--check/--exclude-check: no check 'nope'"),
+    (["--operation", "getNothing"], "--operation: no operation 'getNothing' in openapi.yaml; choose one of getCampaign,"),
+    (["--rate-limit", "fast"], "--rate-limit: 'fast' is not a rate"),
+    (["--format", "json"], "--format json is the drift report's (--compare-url)"),
+])
+def test_usage_errors_speak_of_our_options(mock_server, args, message):
+    line = _usage_error(run_check("--base-url", mock_server.url, *args))
+    assert line.startswith(f"campaign-mock: {message}"), line
+    assert "schemathesis" not in line and "--checks" not in line, line

@@ -7,6 +7,8 @@ import pytest
 import requests
 from mockserver import SPAAZA_ADMIN
 
+from campaign_mock.check import rules
+from campaign_mock.check.exchange import from_requests
 from campaign_mock.contract.catalogue import spaaza_errors
 from campaign_mock.contract.validate import violations
 from campaign_mock.world import build_world, documented
@@ -88,9 +90,10 @@ def test_documented_request_is_answered_as_documented(base_url):
     assert response.json() == documented.spaaza_response()
 
 
-@pytest.mark.parametrize("path", ["/get-campaigns", "/internal/get-campaigns"])
-def test_both_paths_answer_alike(base_url, path):
-    assert campaigns_of(get(base_url, path, CHAIN, SPAAZA_ADMIN)) == campaigns_of(get(base_url, "/get-campaigns", CHAIN, SPAAZA_ADMIN))
+@pytest.mark.parametrize("query, headers", [(CHAIN, SPAAZA_ADMIN), ({**CHAIN, "user_id": USER.user_id}, SPAAZA_ADMIN), ({"chain_id": 999999}, SPAAZA_ADMIN), (CHAIN, {})])
+def test_both_paths_answer_alike(base_url, query, headers):
+    internal, public = get(base_url, "/internal/get-campaigns", query, headers), get(base_url, "/get-campaigns", query, headers)
+    assert (internal.status_code, internal.content) == (public.status_code, public.content)
 
 
 def test_exclude_inactive_defaults_by_api_version(base_url):
@@ -169,11 +172,16 @@ def test_malformed_api_version_is_419(base_url, version):
 
 @pytest.mark.parametrize("identifier", ["user_id", "member_number", "username", "referral_code", "authentication_point_identifier", "auxiliary_identifier"])
 def test_each_user_identifier_shows_that_users_progress(base_url, identifier):
-    query = {**CHAIN, identifier: USER.identifiers()[identifier]}
-    shown = campaigns_of(get(base_url, "/get-campaigns", query, SPAAZA_ADMIN))
-    for c in shown:
-        assert c.get("user_progress") == SPAAZA.progress.get((USER.user_id, c["id"]))
-    assert any("user_progress" in c for c in shown)
+    """Judged without the generator: every identifier of a user names the same progress as
+    user_id; another user's differs; and the progress keeps the checker's domain rules."""
+    answer = get(base_url, "/get-campaigns", {**CHAIN, identifier: USER.identifiers()[identifier]}, SPAAZA_ADMIN)
+    by_user_id = campaigns_of(get(base_url, "/get-campaigns", {**CHAIN, "user_id": USER.user_id}, SPAAZA_ADMIN))
+    other = campaigns_of(get(base_url, "/get-campaigns", {**CHAIN, "user_id": OTHER_USER.user_id}, SPAAZA_ADMIN))
+    shown = campaigns_of(answer)
+    assert shown == by_user_id and any("user_progress" in c for c in shown)
+    assert [c.get("user_progress") for c in shown] != [c.get("user_progress") for c in other]
+    exchange = from_requests(answer)
+    assert rules.user_progress_fits_campaign_type(exchange) == [] and rules.loyalty_level_matches_points(exchange) == []
 
 
 def test_user_session_sees_its_own_progress(base_url):
@@ -240,7 +248,10 @@ def test_get_campaign_returns_one_campaign_with_progress(base_url):
     assert response.status_code == 200
     body = response.json()
     assert body["results"]["result_type"] == "get-campaign"
-    assert body["results"]["campaign"]["user_progress"] == SPAAZA.progress[(USER.user_id, 809)]
+    # The same progress get-campaigns shows for that user, and loyalty arithmetic that holds.
+    listed = campaigns_of(get(base_url, "/get-campaigns", {**CHAIN, "user_id": USER.user_id, "exclude_inactive": "false"}, SPAAZA_ADMIN))
+    assert body["results"]["campaign"]["user_progress"] == next(c["user_progress"] for c in listed if c["id"] == 809)
+    assert rules.loyalty_level_matches_points(from_requests(response)) == []
     assert violations("spaaza-get-campaign.json", body) == []
 
 

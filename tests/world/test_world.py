@@ -270,11 +270,64 @@ def test_seeded_per_entity_adding_a_chain_or_campaign_changes_no_other():
     assert all(after[cid] == c for cid, c in before.items())
 
 
+# Run in a fresh process whose wall clock raises when read (datetime.now/utcnow/today,
+# date.today), so any read of it while the world is built fails the test.
+WALL_CLOCK_FORBIDDEN = """
+import datetime as _dt
+
+from faker import Faker
+
+Faker("en_US")  # Faker reads date.today() once, as a default argument, when it loads its providers
+
+
+class Frozen(_dt.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        raise AssertionError("the wall clock was read: datetime.now")
+
+    @classmethod
+    def utcnow(cls):
+        raise AssertionError("the wall clock was read: datetime.utcnow")
+
+    @classmethod
+    def today(cls):
+        raise AssertionError("the wall clock was read: datetime.today")
+
+
+class FrozenDate(_dt.date):
+    @classmethod
+    def today(cls):
+        raise AssertionError("the wall clock was read: date.today")
+
+
+_dt.datetime, _dt.date = Frozen, FrozenDate
+from datetime import datetime, timezone  # noqa: E402
+
+from campaign_mock.world.build import build_world  # noqa: E402
+from campaign_mock.world.spaaza import is_within_window  # noqa: E402
+
+world = build_world(0)  # raises AssertionError if anything in it reads the wall clock
+moved = build_world(0, clock=datetime(2030, 1, 1, tzinfo=timezone.utc))
+assert moved.clock.year == 2030 and world.clock.year == 2024
+
+
+def active(clock):
+    return sorted(c["id"] for chain in world.spaaza.chains.values() for c in chain.campaigns if is_within_window(c, clock))
+
+
+# The same campaigns at two clocks: whether a date window is open follows the clock given.
+assert active(world.clock) != active(datetime(2023, 12, 10, tzinfo=timezone.utc))
+print("ok")
+"""
+
+
 def test_the_clock_decides_activity_never_the_wall_clock():
     later = datetime(2030, 1, 1, tzinfo=timezone.utc)
     assert build_world(0).clock == DEFAULT_CLOCK
     moved = build_world(0, clock=later)
     assert moved.clock == later and findings(moved) == []
+    result = subprocess.run([sys.executable, "-c", WALL_CLOCK_FORBIDDEN], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
 
 
 def test_fixtures_are_byte_identical_across_processes(tmp_path):

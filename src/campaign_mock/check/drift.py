@@ -204,16 +204,36 @@ def _send(session: requests.Session, base: str, probe: Probe, timeout: float) ->
 
 @dataclass
 class DriftReport:
-    lines: list[str]
-    differing: int
-    total: int
+    base_a: str
+    base_b: str
+    # One per probe: {"name", "request", "differs", "differences": [...]}.
+    requests: list[dict]
+
+    @property
+    def differing(self) -> int:
+        return sum(r["differs"] for r in self.requests)
+
+    @property
+    def total(self) -> int:
+        return len(self.requests)
+
+    @property
+    def lines(self) -> list[str]:
+        lines = [f"A = {self.base_a}", f"B = {self.base_b}", ""]
+        for r in self.requests:
+            lines.append(f"{'DIFFERS' if r['differs'] else 'same':8} {r['name']}: {r['request']}")
+            lines += [f"           {d}" for d in r["differences"]]
+        return lines + ["", f"{self.differing} of {self.total} requests differ"]
+
+    def as_json(self) -> dict:
+        """For CI: the same facts as the text, one object."""
+        return {"a": self.base_a, "b": self.base_b, "differing": self.differing, "total": self.total, "requests": self.requests}
 
 
 def drift(base_a: str, base_b: str, settings: CheckSettings, timeout: float = 30) -> DriftReport:
-    lines, differing = [f"A = {base_a}", f"B = {base_b}", ""], 0
-    all_probes = probes(settings)
+    report = DriftReport(base_a, base_b, [])
     with requests.Session() as session:
-        for probe in all_probes:
+        for probe in probes(settings):
             a, b = _send(session, base_a, probe, timeout), _send(session, base_b, probe, timeout)
             if isinstance(a, str) or isinstance(b, str):
                 diffs = [f"A: {a}" if isinstance(a, str) else f"A: {a.status}", f"B: {b}" if isinstance(b, str) else f"B: {b.status}"]
@@ -221,12 +241,8 @@ def drift(base_a: str, base_b: str, settings: CheckSettings, timeout: float = 30
                     diffs = [f"neither answered: {a}"]
             else:
                 diffs = compare(a, b)
-            status = "DIFFERS" if diffs else "same"
-            lines.append(f"{status:8} {probe.name}: GET {probe.path}{_query(probe)}")
-            lines += [f"           {d}" for d in diffs]
-            differing += bool(diffs)
-    lines += ["", f"{differing} of {len(all_probes)} requests differ"]
-    return DriftReport(lines, differing, len(all_probes))
+            report.requests.append({"name": probe.name, "request": f"GET {probe.path}{_query(probe)}", "differs": bool(diffs), "differences": diffs})
+    return report
 
 
 def _query(probe: Probe) -> str:

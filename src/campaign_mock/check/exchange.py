@@ -14,6 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from requests.structures import CaseInsensitiveDict
 
+from campaign_mock.contract.facts import query_value
+
 NO_BODY = object()  # the body is absent or not JSON
 
 _LEVELUP = re.compile(r"/v15/campaigns/([^/]+)/([^/?]+)$")
@@ -36,7 +38,7 @@ def operation_kind(path: str) -> tuple[str | None, str | None]:
 class Exchange:
     method: str
     path: str
-    query: Mapping[str, str]  # first value of each query parameter, as sent
+    query: Mapping[str, str]  # each query parameter as sent, by facts.query_value (the first)
     request_headers: CaseInsensitiveDict
     status: int
     body: Any  # parsed JSON or NO_BODY
@@ -80,8 +82,8 @@ def _parse_body(content: bytes | None) -> Any:
 
 def _from_prepared(request, status: int, content: bytes | None, headers: Mapping[str, Any]) -> Exchange:
     url = urlsplit(request.url)
-    query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-    response_headers = CaseInsensitiveDict()
+    query = {k: query_value(v) for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+    response_headers: CaseInsensitiveDict = CaseInsensitiveDict()
     for name, value in headers.items():
         response_headers[name] = value[0] if isinstance(value, list) and value else value
     return Exchange(

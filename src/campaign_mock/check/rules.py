@@ -13,8 +13,8 @@ from typing import Callable
 from campaign_mock.check.exchange import Exchange
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.catalogue import SpaazaError, spaaza_errors
-from campaign_mock.contract.validate import json_path
 from campaign_mock.contract.facts import BOOLEANS, CURRENT_API_VERSION, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, MAX_ASSIGNMENTS_SHOWN, parse_version
+from campaign_mock.contract.validate import json_path
 
 Rule = Callable[[Exchange], list[str]]
 
@@ -195,7 +195,7 @@ def error_matches_catalogue(ex: Exchange) -> list[str]:
     documented = catalogued(ex)
     if documented is None:
         return []
-    error = ex.spaaza_error()
+    error = ex.spaaza_error() or {}  # not None: catalogued() found its code
     problems = []
     if error.get("name") != documented.name:
         problems.append(f"error code {documented.code} is {documented.name!r} in the catalogue, the body names it {error.get('name')!r}")

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from campaign_mock.check.settings import CheckSettings
-from campaign_mock.contract.files import spec_path
+from campaign_mock.contract.files import schemathesis_config_path, spec_path
 from campaign_mock.exceptions import CampaignMockError
 
-HOOKS_MODULE = "campaign_mock.check.checks"
 # The `check` command's option defaults read these (cli_command.py).
 DEFAULT_MAX_EXAMPLES = 20
 DEFAULT_SEED = 0
@@ -44,7 +43,8 @@ class RunOptions:
 
 
 def schemathesis_argv(o: RunOptions) -> list[str]:
-    argv = [sys.executable, "-m", "schemathesis.cli", "run", str(spec_path())]
+    # Our configuration, named: never a schemathesis.toml that lies in the user's folder.
+    argv = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(schemathesis_config_path()), "run", str(spec_path())]
     argv += ["--url", o.base_url.rstrip("/")]
     argv += ["--max-examples", str(o.max_examples), "--seed", str(o.seed), "--generation-database", "none", "--workers", "1"]
     phases = o.phases or (SAFE_PHASES if o.safe else DEFAULT_PHASES)
@@ -76,7 +76,6 @@ def schemathesis_argv(o: RunOptions) -> list[str]:
 def environment(o: RunOptions) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAMPAIGN_MOCK_CHECK_")}
     env.update(o.settings.to_environment())
-    env["SCHEMATHESIS_HOOKS"] = HOOKS_MODULE
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 

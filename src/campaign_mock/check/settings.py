@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, fields
 
+from campaign_mock.environment import env_flag, env_int
 from campaign_mock.world import documented
 
 PREFIX = "CAMPAIGN_MOCK_CHECK_"
@@ -29,6 +30,10 @@ class CheckSettings:
     # read the generator (ARCHITECTURE.md).
     progress_user_id: int | None = 176201
     steer: bool = True
+    # A fixtures manifest (manifest.json) whose 200 requests are known (check/known.py).
+    fixtures: str | None = None
+    # Ask the server for `GET /__mock/world` (the mock's credentials); off for --safe.
+    probe_world: bool = True
 
     def to_environment(self) -> dict[str, str]:
         env = {}
@@ -45,10 +50,11 @@ class CheckSettings:
             raw = environ.get(PREFIX + f.name.upper())
             if raw is None:
                 continue
-            if f.name == "steer":
-                values[f.name] = raw not in ("0", "false", "")
+            name = PREFIX + f.name.upper()
+            if f.name in ("steer", "probe_world"):
+                values[f.name] = env_flag(environ, name, True)
             elif f.name in ("chain_id", "progress_user_id"):
-                values[f.name] = int(raw)
+                values[f.name] = env_int(environ, name, 0, minimum=None)  # present: the default is not used
             else:
                 values[f.name] = raw
         return cls(**values)

@@ -15,6 +15,13 @@ USER_ID_MAX_DIGITS = 10
 # How the boolean query parameters (display_full_campaign, exclude_inactive) are spelled.
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
+# A query parameter given more than once (chain_id=5001&chain_id=1762): Spaaza documents
+# nothing. The mock reads every parameter by its first value (werkzeug's MultiDict.get, for
+# each parameter alike; tests/server pins it), and the checker judges answers the same way.
+def query_value(values: list[str]) -> str:
+    return values[0]
+
+
 # campaign_type content or mobile_content needs no session.
 NO_SESSION_TYPES = frozenset({"content", "mobile_content"})
 

@@ -24,5 +24,10 @@ def spec_path() -> Path:
     return contract_root() / "openapi.yaml"
 
 
+def schemathesis_config_path() -> Path:
+    """The Schemathesis configuration shipped beside the spec (hooks, no example database)."""
+    return contract_root() / "schemathesis.toml"
+
+
 def schemas_dir() -> Path:
     return contract_root() / "schemas"

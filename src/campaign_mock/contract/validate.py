@@ -49,12 +49,41 @@ def json_path(parts: Iterable) -> str:
     return out
 
 
+def _rule(error: ValidationError) -> str:
+    return f"{error.validator} at #/" + "/".join(str(p) for p in error.absolute_schema_path)
+
+
+def _catalogue_violation(error: ValidationError) -> Violation | None:
+    """A Spaaza error object that matches no catalogue entry (a oneOf of one entry per code),
+    said as what it is: a name that is not its code's, or a code the catalogue lacks (the
+    oneOf's "most relevant" sub-error would name the first entry instead)."""
+    entries = error.validator_value if error.validator == "oneOf" else None
+    body = error.instance
+    if not isinstance(entries, list) or not isinstance(body, dict) or not isinstance(body.get("code"), int):
+        return None
+    codes = [e.get("properties", {}).get("code", {}).get("const") if isinstance(e, dict) else None for e in entries]
+    if not codes or None in codes:
+        return None  # not the catalogue
+    path = list(error.absolute_path)
+    if body["code"] not in codes:
+        return Violation(json_path([*path, "code"]), f"code {body['code']} is not a documented error", _rule(error))
+    index = codes.index(body["code"])
+    name = entries[index]["properties"].get("name", {}).get("const")
+    if body.get("name") != name:
+        return Violation(json_path([*path, "name"]), f"code {body['code']} is {name}, not {body.get('name')}", _rule(error))
+    # Code and name fit: what else breaks that entry.
+    within = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == index]
+    return _violation(best_match(within)) if within else None
+
+
 def _violation(error: ValidationError) -> Violation:
+    catalogue = _catalogue_violation(error)
+    if catalogue is not None:
+        return catalogue
     # A oneOf/anyOf failure is clearer through its most relevant sub-error.
     if error.context:
         error = best_match(error.context)
-    keyword_path = "/".join(str(p) for p in error.absolute_schema_path)
-    return Violation(json_path(error.absolute_path), error.message, f"{error.validator} at #/{keyword_path}")
+    return Violation(json_path(error.absolute_path), error.message, _rule(error))
 
 
 def violations(schema: str, document: Any) -> list[Violation]:

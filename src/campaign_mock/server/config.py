@@ -8,10 +8,26 @@ import os
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from campaign_mock.environment import env_flag, env_int
+from campaign_mock.exceptions import ConfigError
 from campaign_mock.runtime.store import JOURNAL_PER_NAMESPACE, JOURNAL_TOTAL
 from campaign_mock.world import World
 from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_world
 from campaign_mock.world.scenario import load_scenarios
+
+
+def scenario_paths(value: str) -> tuple[str, ...]:
+    """CAMPAIGN_MOCK_SCENARIOS: a JSON list of paths (what `serve` hands its workers, since a
+    path may hold os.pathsep) or, written by hand, paths separated by os.pathsep."""
+    if not value.lstrip().startswith("["):
+        return tuple(p for p in value.split(os.pathsep) if p)
+    try:
+        paths = json.loads(value)
+    except ValueError as e:
+        raise ConfigError(f"CAMPAIGN_MOCK_SCENARIOS: not a JSON list of paths ({e}); or give paths separated by {os.pathsep!r}") from None
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise ConfigError("CAMPAIGN_MOCK_SCENARIOS: a JSON value that is not a list of path strings")
+    return tuple(paths)
 
 
 @dataclass(frozen=True)
@@ -42,20 +58,21 @@ class ServerConfig:
 
     @classmethod
     def from_environment(cls, environ=os.environ) -> "ServerConfig":
+        """The settings in CAMPAIGN_MOCK_* variables; a bad value is a ConfigError naming it."""
         scenarios = environ.get("CAMPAIGN_MOCK_SCENARIOS", "")
         return cls(
-            seed=int(environ.get("CAMPAIGN_MOCK_SEED", "0")),
-            scenarios=tuple(json.loads(scenarios)) if scenarios else (),
-            chains=int(environ.get("CAMPAIGN_MOCK_CHAINS", str(cls.chains))),
-            users_per_chain=int(environ.get("CAMPAIGN_MOCK_USERS_PER_CHAIN", str(cls.users_per_chain))),
-            merchants=int(environ.get("CAMPAIGN_MOCK_MERCHANTS", str(cls.merchants))),
-            cache_bytes=int(environ.get("CAMPAIGN_MOCK_CACHE_BYTES", str(cls.cache_bytes))),
-            max_delays=int(environ.get("CAMPAIGN_MOCK_MAX_DELAYS", str(cls.max_delays))),
+            seed=env_int(environ, "CAMPAIGN_MOCK_SEED", 0, minimum=None),
+            scenarios=scenario_paths(scenarios),
+            chains=env_int(environ, "CAMPAIGN_MOCK_CHAINS", cls.chains),
+            users_per_chain=env_int(environ, "CAMPAIGN_MOCK_USERS_PER_CHAIN", cls.users_per_chain),
+            merchants=env_int(environ, "CAMPAIGN_MOCK_MERCHANTS", cls.merchants),
+            cache_bytes=env_int(environ, "CAMPAIGN_MOCK_CACHE_BYTES", cls.cache_bytes),
+            max_delays=env_int(environ, "CAMPAIGN_MOCK_MAX_DELAYS", cls.max_delays),
             state=environ.get("CAMPAIGN_MOCK_STATE") or None,
             admin_token=environ.get("CAMPAIGN_MOCK_ADMIN_TOKEN") or None,
-            access_log=environ.get("CAMPAIGN_MOCK_ACCESS_LOG", "") == "1",
-            journal_per_namespace=int(environ.get("CAMPAIGN_MOCK_JOURNAL_PER_NAMESPACE", str(cls.journal_per_namespace))),
-            journal_total=int(environ.get("CAMPAIGN_MOCK_JOURNAL_TOTAL", str(cls.journal_total))),
+            access_log=env_flag(environ, "CAMPAIGN_MOCK_ACCESS_LOG", False),
+            journal_per_namespace=env_int(environ, "CAMPAIGN_MOCK_JOURNAL_PER_NAMESPACE", cls.journal_per_namespace),
+            journal_total=env_int(environ, "CAMPAIGN_MOCK_JOURNAL_TOTAL", cls.journal_total),
         )
 
     def to_environment(self) -> dict[str, str]:

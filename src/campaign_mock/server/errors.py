@@ -56,6 +56,11 @@ def is_admin(path: str) -> bool:
     return path.startswith(ADMIN_PREFIX)
 
 
+def allow(methods) -> str:
+    """An Allow header's value: sorted, as werkzeug's order follows set hashing."""
+    return ", ".join(sorted(methods))
+
+
 def is_levelup(path: str) -> bool:
     return path.startswith(LEVELUP_PREFIX)
 
@@ -84,7 +89,7 @@ def register(app: Flask) -> None:
         else:
             response = spaaza_response(MOCK_SPAAZA_ERRORS[status])
         if isinstance(e, MethodNotAllowed) and e.valid_methods:
-            response.headers["Allow"] = ", ".join(sorted(e.valid_methods))  # werkzeug's order follows set hashing
+            response.headers["Allow"] = allow(e.valid_methods)
         return response
 
     @app.errorhandler(Exception)

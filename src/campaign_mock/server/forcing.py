@@ -22,7 +22,7 @@ from flask import Flask, current_app, request
 from campaign_mock.contract.catalogue import spaaza_errors
 from campaign_mock.runtime.faults import documented_error
 from campaign_mock.server.digits import MAX_DIGITS, parse_digits
-from campaign_mock.server.errors import MOCK_ERROR_INVALID, SpaazaError, is_levelup, json_response, levelup_response, spaaza_response
+from campaign_mock.server.errors import MOCK_ERROR_INVALID, SpaazaError, allow, is_levelup, json_response, levelup_response, spaaza_response
 
 DELAYS_BUSY = SpaazaError(9503, "mock_delays_busy", "Too many delayed answers are waiting at once (X-Mock-Delay-Ms); retry after they end, or start serve with a higher --max-delays.", 503)
 DELAY_INVALID = replace(MOCK_ERROR_INVALID, description=f"X-Mock-Delay-Ms must be a whole number of milliseconds (at most {MAX_DIGITS} digits; longer waits are cut to the cap).")
@@ -65,7 +65,12 @@ def register(app: Flask) -> None:
         known = documented_error(forced, levelup)
         if known is None:
             return _mock_error(levelup, MOCK_ERROR_INVALID)
-        return levelup_response(known) if levelup else spaaza_response(spaaza_errors()[known])
+        if not levelup:
+            return spaaza_response(spaaza_errors()[known])
+        response = levelup_response(known)
+        if known == "method_not_allowed" and request.url_rule is not None:  # like a real 405
+            response.headers["Allow"] = allow(request.url_rule.methods or ())
+        return response
 
 
 def _mock_error(levelup: bool, error: SpaazaError):

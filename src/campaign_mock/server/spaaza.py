@@ -19,11 +19,11 @@ from dataclasses import dataclass, replace
 from flask import Blueprint, current_app, request
 
 from campaign_mock.contract import load_contract
+from campaign_mock.contract.facts import BOOLEANS, CURRENT_API_VERSION, NO_SESSION_TYPES, ORDER_BY, USER_ID_MAX_DIGITS, USER_IDENTIFIERS, USERNAME_PATTERN, parse_version
 from campaign_mock.server.answers import VIEW
 from campaign_mock.server.digits import is_digits, parse_digits
 from campaign_mock.server.errors import SpaazaFailure
 from campaign_mock.world import World
-from campaign_mock.contract.facts import BOOLEANS, CURRENT_API_VERSION, NO_SESSION_TYPES, ORDER_BY, USER_ID_MAX_DIGITS, USER_IDENTIFIERS, USERNAME_PATTERN, parse_version
 from campaign_mock.world.model import Chain, SpaazaSession
 from campaign_mock.world.views import CampaignQuery, active_now, get_campaign, get_campaigns
 

@@ -1,8 +1,15 @@
 """Entry point for WSGI servers: `granian --interface wsgi --factory campaign_mock.server.wsgi:app_factory`
 (or gunicorn 'campaign_mock.server.wsgi:app_factory()'). Settings come from CAMPAIGN_MOCK_*."""
 
+import sys
+
+from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.server.app import create_app
 
 
 def app_factory():
-    return create_app()
+    try:
+        return create_app()
+    except CampaignMockError as e:  # a bad CAMPAIGN_MOCK_* value or scenario: say which, no trace
+        print(f"campaign-mock: {e}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -9,8 +9,8 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 from campaign_mock.world.model import Chain, Json, MyPriceApp, SpaazaSession, SpaazaUser

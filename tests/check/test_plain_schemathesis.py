@@ -1,0 +1,29 @@
+"""Plain `schemathesis run openapi.yaml --url URL` from the repo root, as a team that already
+runs Schemathesis would: the shipped schemathesis.toml loads our hooks, so the mock passes with
+every check on, in both modes and for any seed, and each planted fault still fails, named."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from check_helpers import REPO, run_plain
+from test_check import FAULTS
+
+
+@pytest.mark.parametrize("mode", ["positive", "negative"])
+@pytest.mark.parametrize("seed", [1, 3])
+def test_plain_run_passes_on_the_mock(mock_server, mode, seed):
+    result = run_plain(mock_server.url, "--seed", str(seed), "--mode", mode, "--max-examples", "10")
+    assert f"Configuration:    {REPO / 'schemathesis.toml'}" in result.stdout, result.stdout[:2000]
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "mostly rejected" not in result.stdout, result.stdout[-4000:]
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_plain_run_names_each_planted_fault(fault, faulty_server):
+    operation, check, expected = FAULTS[fault]
+    server = faulty_server(fault)
+    result = run_plain(server.url, "--include-operation-id", operation, "--max-examples", "20", "--seed", "0", "--phases", "examples,fuzzing", "--mode", "positive")
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert re.search(expected, result.stdout), result.stdout[-3000:]
