@@ -17,14 +17,15 @@ def test_wheel_carries_the_contract(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)], check=True, capture_output=True)
     probe = (
         "import campaign_mock, json;"
-        "from campaign_mock.contract.files import spec_path, schemas_dir;"
+        "from campaign_mock.contract.files import spec_path, schemas_dir, admin_spec_path;"
         "from campaign_mock.contract import load_contract;"
-        "print(json.dumps([campaign_mock.__file__, str(spec_path()), str(schemas_dir()), len(load_contract().campaign_types)]))"
+        "print(json.dumps([campaign_mock.__file__, str(spec_path()), str(schemas_dir()), len(load_contract().campaign_types), str(admin_spec_path())]))"
     )
     # Run away from the checkout, with the wheel's copy first on the path.
     env = {**os.environ, "PYTHONPATH": str(site)}
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, check=True, capture_output=True, text=True).stdout
-    module, spec, schemas, types = __import__("json").loads(out)
+    module, spec, schemas, types, admin_spec = __import__("json").loads(out)
+    assert Path(admin_spec).is_file() and admin_spec.startswith(str(site))  # the admin API's document too
     assert module.startswith(str(site)) and spec.startswith(str(site)) and schemas.startswith(str(site))
     assert types == 19
     assert sorted(p.name for p in Path(schemas).glob("*.json")) == sorted(p.name for p in (ROOT / "schemas").glob("*.json"))

@@ -24,5 +24,10 @@ def spec_path() -> Path:
     return contract_root() / "openapi.yaml"
 
 
+def admin_spec_path() -> Path:
+    """The admin API's own OpenAPI document (/__mock/), beside the vendors' contract."""
+    return contract_root() / "admin-openapi.yaml"
+
+
 def schemas_dir() -> Path:
     return contract_root() / "schemas"
