@@ -145,6 +145,14 @@ class MockClient:
 
     # -- finding credentials in the world ----------------------------------------------------
 
+    def admin_headers(self, chain_id: int) -> dict[str, str]:
+        """The headers of the admin session that reads `chain_id` (or an alias of it)."""
+        for chain in self.world()["spaaza"]["chains"]:
+            if chain_id == chain["chain_id"] or chain_id in chain.get("aliases", ()):
+                if chain.get("admin"):
+                    return {"X-Spaaza-Session-User-Id": str(chain["admin"]["user_id"]), "X-Spaaza-Session-Key": chain["admin"]["session_key"]}
+        raise MockAdminError(f"no admin session for chain_id={chain_id} in namespace {self.key!r}", field="chain_id")
+
     def user(self, user_id: int | None = None, chain_id: int | None = None) -> dict:
         """A Spaaza user of the world (by id, or the first of a chain) with its six identifiers,
         `session_key`, `app_hostname` and `chain_id`."""
@@ -201,8 +209,12 @@ class MockClient:
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
             response = self._http.request(method, self.root + path, timeout=self.timeout, **kwargs)
-        except requests.RequestException as e:
-            raise MockAdminError(f"{method} {self.root}{path}: the mock did not answer ({e.__class__.__name__}: {e})") from None
+        except requests.Timeout:
+            raise MockAdminError(f"{method} {self.root}{path}: no answer within {self.timeout} s") from None
+        except requests.ConnectionError:
+            raise MockAdminError(f"{method} {self.root}{path}: cannot connect (is the mock running there?)") from None
+        except requests.RequestException as e:  # an impossible URL, say
+            raise MockAdminError(f"{method} {self.root}{path}: {e}") from None
         if response.status_code == 204:
             return None
         try:
