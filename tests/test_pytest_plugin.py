@@ -127,6 +127,17 @@ def test_an_unreachable_mock_url_is_a_usage_error(pytester):
     result.stdout.fnmatch_lines(["*--campaign-mock-url http://127.0.0.1:9*cannot connect*"])
 
 
+def test_the_coverage_file_never_replaces_what_is_not_a_report(pytester):
+    pytester.makepyfile("def test_x():\n    pass\n")
+    (pytester.path / "notes.json").write_text('{"mine": 1}')
+    (pytester.path / "link.json").symlink_to(pytester.path / "elsewhere.json")
+    for name in ("notes.json", "link.json"):
+        result = pytester.runpytest("--campaign-mock-coverage", name)
+        assert result.ret == 4
+        result.stderr.fnmatch_lines([f"*--campaign-mock-coverage *{name}: exists and is not a campaign-mock coverage report; not overwritten*"])
+    assert (pytester.path / "notes.json").read_text() == '{"mine": 1}' and not (pytester.path / "elsewhere.json").exists()
+
+
 def test_a_refused_scenario_and_a_failed_assertion_read_clearly(pytester):
     pytester.makepyfile(
         """

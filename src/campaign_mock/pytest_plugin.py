@@ -60,6 +60,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "campaign_mock(scenario=None, clock=None): load scenario(s) (text, dict or path relative to the test file) and set the clock of the test's namespace.")
     config.stash[_REPORTS] = []
+    path = config.getoption("campaign_mock_coverage")
+    if path and not hasattr(config, "workerinput"):
+        _check_writable(Path(config.invocation_params.dir, path))  # before the tests run, not after
 
 
 # -- configuration fixtures (override any of them in a conftest.py) -----------------------------
@@ -216,10 +219,15 @@ def _empty() -> dict:
     return coverage_report([])
 
 
-def _write_json(path: Path, report: dict) -> None:
-    """Atomically; never through a symlink, never over a file that is no coverage report."""
+def _check_writable(path: Path) -> None:
+    """Never write through a symlink, nor over a file that is no coverage report of ours."""
     if path.is_symlink() or (path.exists() and not _is_report(path)):
         raise pytest.UsageError(f"--campaign-mock-coverage {path}: exists and is not a campaign-mock coverage report; not overwritten")
+
+
+def _write_json(path: Path, report: dict) -> None:
+    """Atomically: a reader sees the old report or the new one, never half of one."""
+    _check_writable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
