@@ -14,6 +14,8 @@ FORBIDDEN = {
     "contract": ("campaign_mock.world", "campaign_mock.server", "campaign_mock.check", "campaign_mock.cli", "flask", "requests"),
     "world": ("campaign_mock.server", "campaign_mock.check", "campaign_mock.cli", "flask", "requests", "werkzeug"),
     "server": ("campaign_mock.check", "campaign_mock.cli"),
+    # runtime state (namespaces, scenarios, clock, faults, journal) knows nothing of HTTP.
+    "runtime": ("campaign_mock.server", "campaign_mock.check", "campaign_mock.cli", "flask", "werkzeug", "requests"),
     # check judges any server, the vendor's included: never the mock's code. From the world it
     # takes only the documented facts (the docs' credentials), in world/documented.py.
     "check": ("campaign_mock.server", "campaign_mock.cli", "campaign_mock.world.spaaza", "campaign_mock.world.build", "campaign_mock.world.views"),

@@ -59,12 +59,18 @@ _scenario = click.option(
 @_world_size
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True, help="Threads per worker (delayed answers hold one each).")
-def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], chains: int, users_per_chain: int, merchants: int, workers: int, threads: int) -> None:
+@click.option("--state", metavar="FILE|redis://HOST:PORT/DB", help="Runtime state (namespaces, scenarios, clock, faults, journal): a SQLite file kept across restarts, or Redis shared by replicas. Default: a temporary SQLite file, deleted at exit.")
+@click.option("--admin-token", envvar="CAMPAIGN_MOCK_ADMIN_TOKEN", help="Required as X-Mock-Admin-Token by /__mock/ (env CAMPAIGN_MOCK_ADMIN_TOKEN). Without it only loopback clients may use /__mock/.")
+@click.option("--access-log", is_flag=True, help="One JSON line per vendor request on stderr (namespace, operation, status, error, latency).")
+def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], chains: int, users_per_chain: int, merchants: int, workers: int, threads: int, state: str | None, admin_token: str | None, access_log: bool) -> None:
     """Serve both vendor APIs over the world for SEED (default: the built-in default world)."""
     from campaign_mock.server.config import ServerConfig
     from campaign_mock.server.run import run
 
-    config = ServerConfig(seed=seed, scenarios=tuple(str(p) for p in scenarios), chains=chains, users_per_chain=users_per_chain, merchants=merchants)
+    config = ServerConfig(
+        seed=seed, scenarios=tuple(str(p) for p in scenarios), chains=chains, users_per_chain=users_per_chain, merchants=merchants,
+        state=state, admin_token=admin_token or None, access_log=access_log,
+    )
     run(host, port, config, workers, threads)
 
 

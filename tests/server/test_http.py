@@ -197,8 +197,8 @@ def test_the_answer_cache_is_bounded_by_bytes():
             environ = {"PATH_INFO": "/x", "QUERY_STRING": f"chain={chain}"}
             cache.answer(environ, lambda: {"padding": "x" * 10_000})
     assert cache.size <= 40_000 and len(cache) == 3
-    assert cache.get(("/x", "chain=9", None, None, None, None, None)) is not None
-    assert cache.get(("/x", "chain=0", None, None, None, None, None)) is None
+    assert cache.get((None, "/x", "chain=9", None, None, None, None, None)) is not None
+    assert cache.get((None, "/x", "chain=0", None, None, None, None, None)) is None
 
 
 def test_the_answer_cache_counts_the_request_keys_bytes():

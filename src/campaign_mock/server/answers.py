@@ -1,20 +1,27 @@
-"""Answers are computed once and kept as bytes. The world never changes, so the same
-request (path, query string, the headers that matter) always gets the same answer.
+"""Answers are computed once and kept as bytes. A world never changes, so the same request
+(the namespace's world and clock, path, query string, the headers that matter) always gets the
+same answer.
 
-A view computes an answer through AnswerCache.answer(); after that, CachedAnswers (WSGI
+A view computes an answer through AnswerCache.answer(); after that, RuntimeMiddleware (WSGI
 middleware in front of Flask) sends it straight back without routing, which is what lets the
-mock outrun a bare Flask app serving precomputed bytes. Forced errors and delays always go
-through Flask (server/forcing.py)."""
+mock outrun a bare Flask app serving precomputed bytes. The middleware is also where every
+vendor request is seen once: it picks the namespace (`/__mock/ns/KEY/...` or X-Mock-Namespace),
+fires armed faults, and journals the request, cache hits included. Forced errors and delays
+always go through Flask (server/forcing.py)."""
 
 from __future__ import annotations
 
+import re
 import threading
+import time
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from flask import Response
 
-from campaign_mock.server.errors import render
+from campaign_mock.runtime import DEFAULT_NAMESPACE, AdminInputError, JournalWriter, Runtime, check_key, meta_of
+from campaign_mock.runtime.journal import operation_of, request_headers
+from campaign_mock.server.errors import json_response, render
 
 # Everything an answer may depend on besides path and query string, as WSGI environ keys.
 KEY_HEADERS = (
@@ -29,14 +36,19 @@ FORCING_HEADERS = ("HTTP_X_MOCK_ERROR", "HTTP_X_MOCK_DELAY_MS")
 ENTRY_OVERHEAD = 1024
 
 
-def request_key(environ: dict) -> tuple:
-    return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), *map(environ.get, KEY_HEADERS))
+VIEW = "campaign_mock.view"  # environ key: the NamespaceView the request is answered from
+ANSWER = "campaign_mock.answer"  # environ key: the Answer a view gave, for the journal
+
+
+def request_key(environ: dict, answers: tuple | None = None) -> tuple:
+    """`answers`: the namespace view's key (None for the base world at its own clock)."""
+    return (answers, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), *map(environ.get, KEY_HEADERS))
 
 
 def entry_size(key: tuple, answer: "Answer") -> int:
     """What keeping an answer costs. The key counts too: a client may send kilobytes of query
     string or headers with every request, each a new key for a tiny answer."""
-    return ENTRY_OVERHEAD + sum(len(part) for part in key if part) + len(answer.body)
+    return ENTRY_OVERHEAD + sum(len(part) for part in key if isinstance(part, str)) + len(answer.body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +56,14 @@ class Answer:
     status: str  # "200 OK"
     headers: list[tuple[str, str]]  # Content-Type, Content-Length and any vendor header
     body: bytes
+    meta: tuple  # (operation, error, facts) for the journal: computed once per answer
 
     @classmethod
-    def of(cls, response: Response) -> "Answer":
+    def of(cls, response: Response, environ: dict) -> "Answer":
         body = response.get_data()
         response.headers["Content-Length"] = str(len(body))
-        return cls(response.status, response.headers.to_wsgi_list(), body)
+        meta = meta_of(environ.get("PATH_INFO", ""), environ.get("HTTP_X_SPAAZA_API_VERSION"), response.status_code, body)
+        return cls(response.status, response.headers.to_wsgi_list(), body, meta)
 
     def response(self) -> Response:
         return Response(self.body, status=self.status, headers=self.headers)
@@ -69,11 +83,13 @@ class AnswerCache:
         return self._answers.get(key)
 
     def answer(self, environ: dict, compute: Callable[[], object]) -> Response:
-        key = request_key(environ)
+        view = environ.get(VIEW)  # None: called outside the middleware (the base world's answers)
+        key = request_key(environ, view.answers if view is not None else None)
         hit = self._answers.get(key)
         if hit is None:
-            hit = Answer.of(render(compute))
+            hit = Answer.of(render(compute), environ)
             self._keep(key, hit)
+        environ[ANSWER] = hit
         return hit.response()
 
     def _keep(self, key: tuple, answer: Answer) -> None:
@@ -90,18 +106,94 @@ class AnswerCache:
         return len(self._answers)
 
 
-class CachedAnswers:
-    """WSGI middleware: a GET whose answer is known is answered without Flask."""
+# /__mock/ns/KEY/<rest>: <rest> is the admin API's when it starts with one of these, else a vendor path.
+_NAMESPACED = re.compile(r"/__mock/ns/([^/]*)(/.*)?\Z", re.DOTALL)
+ADMIN_PARTS = frozenset({"scenarios", "clock", "faults", "journal", "world", "coverage"})
 
-    def __init__(self, app: Callable, cache: AnswerCache):
+
+def is_admin_rest(rest: str | None) -> bool:
+    return not rest or rest == "/" or rest.split("/", 2)[1] in ADMIN_PARTS
+
+
+class RuntimeMiddleware:
+    """WSGI middleware in front of Flask: namespace, faults, answer cache, journal."""
+
+    def __init__(self, app: Callable, cache: AnswerCache, runtime: Runtime, journal: JournalWriter):
         self.app = app
         self.cache = cache
+        self.runtime = runtime
+        self.journal = journal
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        started = time.perf_counter()
+        path = environ.get("PATH_INFO", "")
+        try:
+            if path.startswith("/__mock/"):
+                match = _NAMESPACED.match(path)
+                if match is None or is_admin_rest(match.group(2)):
+                    return self.app(environ, start_response)  # the admin API: never journalled
+                ns, rest = check_key(match.group(1)), match.group(2)
+                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + path[: len(path) - len(rest)]
+                environ["PATH_INFO"] = path = rest
+            else:
+                ns = environ.get("HTTP_X_MOCK_NAMESPACE")
+                ns = DEFAULT_NAMESPACE if ns is None else check_key(ns.strip())
+        except AdminInputError as e:
+            return _send(start_response, json_response(e.body(), e.status))
+        view = environ[VIEW] = self.runtime.view(ns)
+        headers = request_headers(environ)
+        fault = self.runtime.claim_fault(ns, view, operation_of(path), path) if view.faults else None
+        if fault is not None:
+            if "drop" in fault:
+                self._record(ns, environ, path, headers, None, (operation_of(path), None, None), fault, started)
+                start_response("500 Dropped", [("Content-Length", "1")])
+                return _dropped(fault["id"])
+            if "error" in fault:
+                environ["HTTP_X_MOCK_ERROR"] = str(fault["error"])
+            else:
+                environ["HTTP_X_MOCK_DELAY_MS"] = str(fault["delay_ms"])
         if environ.get("REQUEST_METHOD") == "GET" and not any(h in environ for h in FORCING_HEADERS):
-            hit = self.cache.get(request_key(environ))
+            hit = self.cache.get(request_key(environ, view.answers))
             if hit is not None:
                 start_response(hit.status, hit.headers)
+                self._record(ns, environ, path, headers, hit.status, hit.meta, fault, started)
                 return [hit.body]
-        return self.app(environ, start_response)
+        status = []
 
+        def capture(status_line, response_headers, exc_info=None):
+            status.append(status_line)
+            return start_response(status_line, response_headers, exc_info)
+
+        result = self.app(environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            getattr(result, "close", lambda: None)()
+        answer = environ.get(ANSWER)
+        meta = answer.meta if answer is not None else meta_of(path, environ.get("HTTP_X_SPAAZA_API_VERSION"), int(status[0][:3]), body)
+        self._record(ns, environ, path, headers, status[0], meta, fault, started)
+        return [body]
+
+    def _record(self, ns, environ, path, headers, status_line, meta, fault, started) -> None:
+        self.journal.record(
+            ns, environ.get("REQUEST_METHOD", ""), path, environ.get("QUERY_STRING", ""), headers,
+            int(status_line[:3]) if status_line else None, meta, fault["id"] if fault else None,
+            (time.perf_counter() - started) * 1000, time.time(),
+        )
+
+
+class DroppedConnection(Exception):
+    """A "drop" fault: the request is given no answer."""
+
+
+def _dropped(fault_id: str) -> Iterator[bytes]:
+    # A body that fails before its first byte: granian then closes the connection without
+    # sending even the status line (the client sees "empty reply"/"connection aborted").
+    raise DroppedConnection(fault_id)
+    yield b""  # a generator: the failure happens when the server reads the body
+
+
+def _send(start_response: Callable, response: Response) -> Iterable[bytes]:
+    body = response.get_data()
+    start_response(response.status, [*response.headers.to_wsgi_list()])
+    return [body]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Sequence
 
+from campaign_mock.runtime.store import JOURNAL_PER_NAMESPACE, JOURNAL_TOTAL
 from campaign_mock.world import World
 from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_world
 from campaign_mock.world.scenario import load_scenarios
@@ -23,6 +25,15 @@ class ServerConfig:
     cache_bytes: int = 64 * 2**20
     # The longest delay a client may ask for with X-Mock-Delay-Ms.
     max_delay_ms: int = 30_000
+    # Runtime state (runtime/store.py): None in memory (one process), a SQLite file path, or redis://.
+    state: str | None = None
+    # Required as X-Mock-Admin-Token by /__mock/ when set; unset: loopback clients only.
+    admin_token: str | None = None
+    # One JSON line per vendor request on stderr.
+    access_log: bool = False
+    # Journal entries kept per namespace and in all (the oldest are dropped, and counted).
+    journal_per_namespace: int = JOURNAL_PER_NAMESPACE
+    journal_total: int = JOURNAL_TOTAL
 
     @classmethod
     def from_environment(cls, environ=os.environ) -> "ServerConfig":
@@ -34,6 +45,11 @@ class ServerConfig:
             users_per_chain=int(environ.get("CAMPAIGN_MOCK_USERS_PER_CHAIN", str(cls.users_per_chain))),
             merchants=int(environ.get("CAMPAIGN_MOCK_MERCHANTS", str(cls.merchants))),
             cache_bytes=int(environ.get("CAMPAIGN_MOCK_CACHE_BYTES", str(cls.cache_bytes))),
+            state=environ.get("CAMPAIGN_MOCK_STATE") or None,
+            admin_token=environ.get("CAMPAIGN_MOCK_ADMIN_TOKEN") or None,
+            access_log=environ.get("CAMPAIGN_MOCK_ACCESS_LOG", "") == "1",
+            journal_per_namespace=int(environ.get("CAMPAIGN_MOCK_JOURNAL_PER_NAMESPACE", str(cls.journal_per_namespace))),
+            journal_total=int(environ.get("CAMPAIGN_MOCK_JOURNAL_TOTAL", str(cls.journal_total))),
         )
 
     def to_environment(self) -> dict[str, str]:
@@ -41,7 +57,12 @@ class ServerConfig:
             "CAMPAIGN_MOCK_SEED": str(self.seed), "CAMPAIGN_MOCK_SCENARIOS": os.pathsep.join(self.scenarios),
             "CAMPAIGN_MOCK_CHAINS": str(self.chains), "CAMPAIGN_MOCK_USERS_PER_CHAIN": str(self.users_per_chain),
             "CAMPAIGN_MOCK_MERCHANTS": str(self.merchants), "CAMPAIGN_MOCK_CACHE_BYTES": str(self.cache_bytes),
+            "CAMPAIGN_MOCK_STATE": self.state or "", "CAMPAIGN_MOCK_ADMIN_TOKEN": self.admin_token or "",
+            "CAMPAIGN_MOCK_ACCESS_LOG": "1" if self.access_log else "",
+            "CAMPAIGN_MOCK_JOURNAL_PER_NAMESPACE": str(self.journal_per_namespace), "CAMPAIGN_MOCK_JOURNAL_TOTAL": str(self.journal_total),
         }
 
-    def build_world(self) -> World:
-        return build_world(self.seed, scenarios=load_scenarios(self.scenarios), chains=self.chains, users_per_chain=self.users_per_chain, merchants=self.merchants)
+    def build_world(self, documents: Sequence[tuple[str, str]] = ()) -> World:
+        """The world of these settings; with (name, text) scenario documents added (a namespace's)."""
+        scenarios = load_scenarios(self.scenarios, documents)
+        return build_world(self.seed, scenarios=scenarios, chains=self.chains, users_per_chain=self.users_per_chain, merchants=self.merchants)

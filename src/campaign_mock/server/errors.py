@@ -16,6 +16,7 @@ from campaign_mock.world.providers import json_bytes
 log = logging.getLogger("campaign_mock.server")
 
 LEVELUP_PREFIX = "/v15/"
+ADMIN_PREFIX = "/__mock/"
 
 # Cases the vendors document no code for: an unknown route or method, our own failure, and
 # a malformed X-Mock-Error. Codes 9xxx are the mock's, never Spaaza's.
@@ -51,6 +52,10 @@ def levelup_response(key: str) -> Response:
     return json_response(error.body(), error.http_status, headers)
 
 
+def is_admin(path: str) -> bool:
+    return path.startswith(ADMIN_PREFIX)
+
+
 def is_levelup(path: str) -> bool:
     return path.startswith(LEVELUP_PREFIX)
 
@@ -72,7 +77,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
         status = e.code if e.code in (404, 405) else 500
-        if is_levelup(request.path):
+        if is_admin(request.path):
+            response = json_response({"error": {"field": None, "message": f"{request.method} {request.path}: {e.name}"}}, e.code or 500)
+        elif is_levelup(request.path):
             response = levelup_response({404: "not_found", 405: "method_not_allowed"}.get(status, "server_error"))
         else:
             response = spaaza_response(MOCK_SPAAZA_ERRORS[status])
@@ -83,6 +90,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
         log.exception("unexpected error answering %s %s", request.method, request.full_path)
+        if is_admin(request.path):
+            return json_response({"error": {"field": None, "message": "the mock failed; see its log"}}, 500)
         if is_levelup(request.path):
             return levelup_response("server_error")
         return spaaza_response(MOCK_SPAAZA_ERRORS[500])

@@ -14,11 +14,11 @@ from dataclasses import replace
 
 from flask import Flask, current_app, request
 
-from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
+from campaign_mock.contract.catalogue import spaaza_errors
+from campaign_mock.runtime.faults import documented_error
 from campaign_mock.server.digits import MAX_DIGITS, parse_digits
 from campaign_mock.server.errors import MOCK_ERROR_INVALID, SpaazaError, is_levelup, json_response, levelup_response, spaaza_response
 
-LEVELUP_BY_STATUS = {"401": "invalid_token", "404": "not_found", "500": "server_error"}
 DELAY_INVALID = replace(MOCK_ERROR_INVALID, description=f"X-Mock-Delay-Ms must be a whole number of milliseconds (at most {MAX_DIGITS} digits; longer waits are cut to the cap).")
 
 
@@ -38,12 +38,10 @@ def register(app: Flask) -> None:
             time.sleep(min(delay_ms, current_app.config["CAMPAIGN_MOCK"].max_delay_ms) / 1000)
         if forced is None:
             return None
-        forced = forced.strip()
-        if levelup:
-            key = LEVELUP_BY_STATUS.get(forced, forced)
-            return levelup_response(key) if key in LEVELUP_ERRORS else _invalid(True, MOCK_ERROR_INVALID)
-        code = parse_digits(forced)
-        return spaaza_response(spaaza_errors()[code]) if code in spaaza_errors() else _invalid(False, MOCK_ERROR_INVALID)
+        known = documented_error(forced, levelup)
+        if known is None:
+            return _invalid(levelup, MOCK_ERROR_INVALID)
+        return levelup_response(known) if levelup else spaaza_response(spaaza_errors()[known])
 
 
 def _invalid(levelup: bool, error: SpaazaError):

@@ -11,6 +11,7 @@ import re
 
 from flask import Blueprint, current_app, request
 
+from campaign_mock.server.answers import VIEW
 from campaign_mock.server.digits import parse_digits
 from campaign_mock.server.errors import LevelUpFailure
 from campaign_mock.world import World
@@ -26,7 +27,8 @@ _TOKEN = re.compile(r"token (\S+)", re.IGNORECASE)
 def campaign_view(campaign_id: str, representation: str):
     state = current_app.config["CAMPAIGN_MOCK_STATE"]
     authorization = request.environ.get("HTTP_AUTHORIZATION")
-    return state.cache.answer(request.environ, lambda: answer_campaign(state.world, campaign_id, representation, authorization))
+    world = request.environ[VIEW].world  # the namespace's
+    return state.cache.answer(request.environ, lambda: answer_campaign(world, campaign_id, representation, authorization))
 
 
 def answer_campaign(world: World, campaign_id: str, representation: str, authorization: str | None) -> dict:

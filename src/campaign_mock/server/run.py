@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
+from contextlib import ExitStack
+from dataclasses import replace
 
 import click
 from granian import Granian
 from granian.constants import Interfaces
 
 from campaign_mock.exceptions import CampaignMockError
+from campaign_mock.runtime import open_store
+from campaign_mock.server.admin import is_loopback
 from campaign_mock.server.config import ServerConfig
 from campaign_mock.world import documented
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
@@ -63,7 +68,8 @@ An end user's own view (user session of chain {documented.CHAIN_ID}):
   curl '{base}/get-campaigns?chain_id={documented.CHAIN_ID}' -H 'X-Spaaza-Session-User-Id: {user.user_id}' \\
     -H 'X-Spaaza-Session-Key: {session.key}' -H 'X-Spaaza-MyPrice-App-Hostname: {documented.APP.hostname}'
 {_credentials(world)}
-Forced errors and delays: add -H 'X-Mock-Error: 217' or -H 'X-Mock-Delay-Ms: 1500'."""
+Forced errors and delays: add -H 'X-Mock-Error: 217' or -H 'X-Mock-Delay-Ms: 1500'.
+Runtime control (namespaces, scenarios, clock, faults, journal): {base}/__mock/health, {base}/__mock/world"""
 
 
 _LISTED = 10  # credentials printed per kind; `campaign-mock fixtures` writes them all to manifest.json
@@ -85,16 +91,23 @@ def _credentials(world) -> str:
 
 def run(host: str, port: int, config: ServerConfig, workers: int, threads: int) -> None:
     address = listen_address(host, port)  # fail fast, in this process: the address...
+    if config.admin_token is None and not is_loopback(address):
+        raise AddressError(f"--host {host}: the admin API (/__mock/) would be open to the network; give --admin-token TOKEN (or serve on 127.0.0.1)")
     world = config.build_world()  # ...and the scenarios
-    os.environ.update(config.to_environment())
-    click.echo(banner(f"http://{_hostport(host, port)}", config, world), err=True)
-    Granian(
-        "campaign_mock.server.wsgi:app_factory",
-        address=address,
-        port=port,
-        interface=Interfaces.WSGI,
-        workers=workers,
-        blocking_threads=threads,
-        factory=True,
-        log_access=False,
-    ).serve()
+    with ExitStack() as cleanup:
+        if config.state is None:  # the workers share one SQLite file, removed at exit
+            private = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="campaign-mock-"))
+            config = replace(config, state=os.path.join(private, "state.sqlite"))
+        open_store(config.state).close()  # fail fast: a state the workers could not open
+        os.environ.update(config.to_environment())
+        click.echo(banner(f"http://{_hostport(host, port)}", config, world), err=True)
+        Granian(
+            "campaign_mock.server.wsgi:app_factory",
+            address=address,
+            port=port,
+            interface=Interfaces.WSGI,
+            workers=workers,
+            blocking_threads=threads,
+            factory=True,
+            log_access=False,
+        ).serve()

@@ -19,13 +19,13 @@ from dataclasses import dataclass, replace
 from flask import Blueprint, current_app, request
 
 from campaign_mock.contract import load_contract
+from campaign_mock.server.answers import VIEW
 from campaign_mock.server.digits import is_digits, parse_digits
 from campaign_mock.server.errors import SpaazaFailure
 from campaign_mock.world import World
 from campaign_mock.contract.facts import BOOLEANS, CURRENT_API_VERSION, NO_SESSION_TYPES, ORDER_BY, USER_ID_MAX_DIGITS, USER_IDENTIFIERS, USERNAME_PATTERN, parse_version
 from campaign_mock.world.model import Chain, SpaazaSession
-from campaign_mock.world.spaaza import is_active
-from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns
+from campaign_mock.world.views import CampaignQuery, active_now, get_campaign, get_campaigns
 
 bp = Blueprint("spaaza", __name__)
 
@@ -35,7 +35,8 @@ _EMAIL = re.compile(USERNAME_PATTERN)
 
 def _answer(view):
     state = current_app.config["CAMPAIGN_MOCK_STATE"]
-    return state.cache.answer(request.environ, lambda: view(state.world, request.args, request.headers))
+    world = request.environ[VIEW].world  # the namespace's
+    return state.cache.answer(request.environ, lambda: view(world, request.args, request.headers))
 
 
 # provide_automatic_options=False: OPTIONS gets the vendor's 405 with Allow, not Flask's empty 200.
@@ -242,6 +243,6 @@ def answer_get_campaign(world: World, args, headers) -> dict:
             raise SpaazaFailure(405)
     _check_access(world, session, chain, headers)
     user_id = _progress_user(world, session, parsed.identifier, chain.id)
-    if not is_active(campaign, world.clock):
+    if not active_now(world, campaign):
         raise SpaazaFailure(449)
     return get_campaign(world, campaign, replace(parsed.query, user_id=user_id))

@@ -178,3 +178,6 @@ class World:
     clock: datetime  # the reference "now": activity windows are judged against it
     spaaza: SpaazaWorld
     levelup: LevelUpWorld
+    # Set only on a view whose clock was moved (runtime/overlays.at_clock): the clock the
+    # campaigns' stored is_active flags were generated at. See spaaza.is_active.
+    generated_clock: datetime | None = None

@@ -63,7 +63,7 @@ from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS, LevelUpCampaignSpec, LevelUpUserSpec
 from campaign_mock.world.spaaza import EDITOR_SUFFIX, MAX_USERS_PER_CHAIN, WALLET_TYPES, CampaignSpec, ChainSpec, UserSpec
-from campaign_mock.world.yaml_file import JsonPath, YamlFile, check_schema, explain, read_yaml
+from campaign_mock.world.yaml_file import JsonPath, YamlFile, check_schema, explain, parse_yaml, read_yaml
 
 SCHEMA = "scenario.json"
 # Ids the builder generates (world/build.py numbers from these starts).
@@ -91,12 +91,13 @@ def merged_clock(scenarios: Sequence[Scenario]) -> datetime | None:
     return clocks.pop() if clocks else None
 
 
-def load_scenarios(paths) -> tuple[Scenario, ...]:
-    """Parse and check every file before any is used: a broken one raises ScenarioError
-    naming file:line and field, and nothing is half-loaded."""
+def load_scenarios(paths, documents: Sequence[tuple[str, str]] = ()) -> tuple[Scenario, ...]:
+    """Parse and check every file (then every (name, YAML or JSON text) document) before any
+    is used: a broken one raises ScenarioError naming file:line and field, and nothing is
+    half-loaded."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    files = [read_yaml(p) for p in paths or ()]
+    files = [read_yaml(p) for p in paths or ()] + [parse_yaml(name, text) for name, text in documents]
     validator = load_contract().validator(SCHEMA)
     for f in files:
         check_schema(f, validator)

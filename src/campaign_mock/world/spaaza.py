@@ -373,9 +373,12 @@ def is_within_window(c: Json, clock: datetime) -> bool:
     return not ((start and parse_time(start) > clock) or (end and parse_time(end) < clock))
 
 
-def is_active(c: Json, clock: datetime) -> bool:
-    """Inactive by its `active` flag, its `is_active` status, or its date window (the docs)."""
-    return c["active"] and c["is_active"] and is_within_window(c, clock)
+def is_active(c: Json, clock: datetime, generated_clock: datetime | None = None) -> bool:
+    """Inactive by its `active` flag, its `is_active` status, or its date window (the docs).
+    `generated_clock`: the clock the stored flag was generated at, when `clock` moved since; a
+    flag that is false only because the window was closed then does not switch the campaign off."""
+    status = c["is_active"] or (generated_clock is not None and c["active"] and not is_within_window(c, generated_clock))
+    return c["active"] and status and is_within_window(c, clock)
 
 
 # --- users and progress -------------------------------------------------------------

@@ -38,8 +38,15 @@ def ok(results: Json, warnings: list[Json] | None = None) -> Json:
     return body
 
 
+def active_now(world: World, c: Json) -> bool:
+    """The one judge of a campaign's activity, at the world's (possibly moved) clock."""
+    return is_active(c, world.clock, world.generated_clock)
+
+
 def _shown(world: World, c: Json, q: CampaignQuery, warnings: list[Json]) -> Json:
     shown = dict(c)
+    if world.generated_clock is not None:
+        shown["is_active"] = active_now(world, c)  # the clock moved: the stored flag is the generator's
     if not q.full:
         shown.pop("campaign_rules", None)
         shown.pop("campaign_assignments", None)
@@ -58,7 +65,7 @@ def _shown(world: World, c: Json, q: CampaignQuery, warnings: list[Json]) -> Jso
 
 def select(world: World, campaigns: Iterable[Json], q: CampaignQuery) -> list[Json]:
     """Filter by type and activity, order descending by created_date or priority."""
-    chosen = [c for c in campaigns if (q.types is None or c["type"] in q.types) and not (q.excludes_inactive and not is_active(c, world.clock))]
+    chosen = [c for c in campaigns if (q.types is None or c["type"] in q.types) and not (q.excludes_inactive and not active_now(world, c))]
     if q.order_by == "priority":
         # Stable: campaigns of equal priority stay newest first.
         chosen.sort(key=lambda c: c.get("reward_priority", 0), reverse=True)

@@ -76,6 +76,11 @@ def read_yaml(path) -> YamlFile:
         raise ScenarioError(f"{name}: is not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8") from None
     except OSError as e:
         raise ScenarioError(f"{name}: cannot be read ({e.strerror})") from None
+    return parse_yaml(name, text)
+
+
+def parse_yaml(name: str, text: str) -> YamlFile:
+    """YAML text (a file's, or a document sent to the admin API) as a YamlFile; JSON is YAML."""
     loader = _Loader(text)
     try:
         root = loader.get_single_node()

@@ -1,0 +1,237 @@
+"""Runtime control of a running mock: namespaces with their scenarios, clock, faults and
+journal, kept in a Store so that every worker and replica sees the same. Knows nothing of
+HTTP: server/admin.py maps requests onto these methods.
+
+A namespace is an overlay on the shared base world. One that changed nothing answers from the
+base world itself (and shares its cached answers); its clock is a shallow view of a world
+(runtime/clock.at_clock); its scenarios build a world of their own, kept in a small LRU shared
+by every namespace with the same scenarios, so a thousand namespaces never cost a thousand
+worlds."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from campaign_mock.exceptions import ScenarioError
+from campaign_mock.runtime import faults as fault_rules
+from campaign_mock.runtime.clock import at_clock, parse_now
+from campaign_mock.runtime.errors import AdminInputError
+from campaign_mock.runtime.store import JournalFilter, Store
+from campaign_mock.world.model import World
+from campaign_mock.world.yaml_file import parse_yaml
+
+__all__ = ["DEFAULT_NAMESPACE", "NamespaceView", "Runtime", "check_key"]
+
+DEFAULT_NAMESPACE = "default"
+KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+MAX_SCENARIOS = 32  # per namespace
+WORLDS_KEPT = 8  # built overlays; more distinct scenario sets are rebuilt on use (~50 ms each)
+VIEWS_KEPT = 4096  # namespace views per process (a view is small: it shares its world)
+
+# (name, YAML or JSON text) scenario documents -> the world with them added.
+BuildWorld = Callable[[Sequence[tuple[str, str]]], World]
+
+
+def check_key(key: str, field: str = "namespace") -> str:
+    if not KEY.fullmatch(key):
+        raise AdminInputError(400, field, f"{key[:80]!r} is not a {field} key: 1 to 64 of A-Z a-z 0-9 _ . -")
+    return key
+
+
+@dataclass(frozen=True)
+class NamespaceView:
+    """What a request in a namespace sees. `answers` keys its cached answers: None for the
+    base world, else the scenarios and clock it is a function of."""
+
+    world: World
+    answers: tuple | None
+    faults: tuple[dict, ...]  # live ones, in arming order
+    clock_source: str
+
+
+class Runtime:
+    def __init__(self, store: Store, base: World, build: BuildWorld, base_clock_source: str = "reference"):
+        self.store = store
+        self.base = base
+        self._build = build
+        self._base_clock_source = base_clock_source
+        self._base_view = NamespaceView(base, None, (), base_clock_source)
+        self._lock = threading.Lock()
+        self._generation = -1
+        self._views: OrderedDict[str, NamespaceView] = OrderedDict()
+        self._worlds: OrderedDict[str, World] = OrderedDict()
+
+    # --- what a request sees ----------------------------------------------------------
+
+    def view(self, ns: str) -> NamespaceView:
+        generation = self.store.generation()
+        if generation != self._generation:
+            with self._lock:
+                self._views.clear()
+                self._generation = generation
+        found = self._views.get(ns)
+        if found is None:
+            found = self._make_view(self.store.read(ns))
+            with self._lock:
+                self._views[ns] = found
+                if len(self._views) > VIEWS_KEPT:
+                    self._views.popitem(last=False)
+        return found
+
+    def _make_view(self, state: dict | None) -> NamespaceView:
+        if state is None or (not state["scenarios"] and state["clock"] is None and not state["faults"]):
+            return self._base_view
+        documents = [(s["name"], s["text"]) for s in state["scenarios"]]
+        world, digest = self._world(documents) if documents else (self.base, None)
+        source = "scenario" if documents and world.clock != self.base.clock else self._base_clock_source
+        if state["clock"] is not None:
+            world, source = at_clock(world, parse_now(state["clock"])), "set"
+        changed = digest is not None or state["clock"] is not None
+        answers = (digest, world.clock.isoformat()) if changed else None
+        live = tuple(f for f in state["faults"] if fault_rules.is_live(f))
+        return NamespaceView(world, answers, live, source)
+
+    def _world(self, documents: Sequence[tuple[str, str]]) -> tuple[World, str]:
+        digest = hashlib.sha256(repr(list(documents)).encode()).hexdigest()
+        with self._lock:
+            world = self._worlds.get(digest)
+            if world is not None:
+                self._worlds.move_to_end(digest)
+                return world, digest
+        world = self._build(documents)  # outside the lock: others keep answering
+        with self._lock:
+            self._worlds[digest] = world
+            while len(self._worlds) > WORLDS_KEPT:
+                self._worlds.popitem(last=False)
+        return world, digest
+
+    def claim_fault(self, ns: str, view: NamespaceView, operation: str | None, path: str) -> dict | None:
+        """The fault that fires for this request, if any: the first live one that matches, its
+        `remaining` taken down by one in the store (atomically: each firing happens once)."""
+        if not any(fault_rules.matches(f, operation, path) for f in view.faults):
+            return None
+
+        def claim(state):
+            for fault in state["faults"]:
+                if fault_rules.is_live(fault) and fault_rules.matches(fault, operation, path):
+                    if fault["remaining"] is not None:
+                        fault["remaining"] -= 1
+                    fault["fired"] += 1
+                    return state, dict(fault), fault["remaining"] == 0  # spent: every worker must know
+            return state, None, False
+
+        return self.store.update(ns, claim)
+
+    # --- scenarios --------------------------------------------------------------------
+
+    def load_scenario(self, ns: str, text: str, name: str | None) -> list[str]:
+        """Adds one document; refused whole (422 with the loader's messages) if the loader or a
+        consistency rule refuses the namespace's scenarios with it."""
+
+        def add(state):
+            if len(state["scenarios"]) >= MAX_SCENARIOS:
+                raise AdminInputError(409, "scenario", f"namespace {ns!r} has {MAX_SCENARIOS} scenarios already; DELETE .../scenarios first")
+            taken = {s["name"] for s in state["scenarios"]}
+            chosen = name or next(f"scenario-{n}" for n in range(1, MAX_SCENARIOS + 2) if f"scenario-{n}" not in taken)
+            if chosen in taken:
+                raise AdminInputError(409, "name", f"namespace {ns!r} has a scenario named {chosen!r} already")
+            try:
+                document = parse_yaml(chosen, text).data
+                scenarios = [*state["scenarios"], {"name": chosen, "text": text, "document": document}]
+                self._world([(s["name"], s["text"]) for s in scenarios])
+            except ScenarioError as e:
+                raise refusal(str(e), chosen) from None
+            state["scenarios"] = scenarios
+            return state, [s["name"] for s in scenarios], True
+
+        return self.store.update(ns, add)
+
+    def scenarios(self, ns: str) -> list[dict]:
+        state = self.store.read(ns)
+        return [{"name": s["name"], "document": s["document"]} for s in (state["scenarios"] if state else ())]
+
+    def clear_scenarios(self, ns: str) -> None:
+        self._change(ns, lambda state: state.update(scenarios=[]))
+
+    # --- clock ------------------------------------------------------------------------
+
+    def clock(self, ns: str) -> dict:
+        view = self.view(ns)
+        return {"now": view.world.clock.isoformat(), "source": view.clock_source}
+
+    def set_clock(self, ns: str, now) -> dict:
+        moment = parse_now(now)
+        self._change(ns, lambda state: state.update(clock=moment.isoformat()))
+        return self.clock(ns)
+
+    def reset_clock(self, ns: str) -> None:
+        self._change(ns, lambda state: state.update(clock=None))
+
+    # --- faults -----------------------------------------------------------------------
+
+    def add_fault(self, ns: str, spec) -> dict:
+        fault = fault_rules.parse_fault(spec)
+
+        def add(state):
+            fault["id"] = f"f{state['next_fault']}"
+            state["next_fault"] += 1
+            state["faults"].append(fault)
+            return state, shown_fault(fault), True
+
+        return self.store.update(ns, add)
+
+    def faults(self, ns: str) -> list[dict]:
+        state = self.store.read(ns)
+        return [shown_fault(f) for f in (state["faults"] if state else ())]
+
+    def remove_fault(self, ns: str, fault_id: str) -> bool:
+        def remove(state):
+            kept = [f for f in state["faults"] if f["id"] != fault_id]
+            found = len(kept) != len(state["faults"])
+            state["faults"] = kept
+            return state, found, found
+
+        return self.store.update(ns, remove)
+
+    def clear_faults(self, ns: str) -> None:
+        self._change(ns, lambda state: state.update(faults=[]))
+
+    # --- journal and reset ------------------------------------------------------------
+
+    def journal(self, ns: str, flt: JournalFilter) -> tuple[list[dict], int]:
+        self.store.wait_flushed()
+        return self.store.journal(ns, flt)
+
+    def clear_journal(self, ns: str) -> None:
+        self.store.wait_flushed()
+        self.store.clear_journal(ns)
+
+    def reset(self, ns: str) -> None:
+        self.store.wait_flushed()
+        self.store.forget(ns)
+
+    def _change(self, ns: str, edit: Callable[[dict], None]) -> None:
+        def change(state):
+            edit(state)
+            return state, None, True
+
+        self.store.update(ns, change)
+
+
+def shown_fault(fault: dict) -> dict:
+    """A fault as GET .../faults lists it: the one kind it has, no empty ones."""
+    shown = {"id": fault["id"], "operation": fault["operation"], "path": fault["path"]}
+    shown.update((k, fault[k]) for k in fault_rules.KINDS if k in fault)
+    shown.update(times=fault["times"], remaining=fault["remaining"], fired=fault["fired"])
+    return shown
+
+
+def refusal(message: str, name: str) -> AdminInputError:
+    """The loader's `NAME:LINE: $.path: what is wrong` as 422 errors `LINE: $.path: ...`."""
+    lines = [line.removeprefix(f"{name}:").strip() for line in message.splitlines() if line.strip()]
+    return AdminInputError(422, "scenario", lines[0] if lines else message, lines or [message])

@@ -1,0 +1,352 @@
+"""Where runtime state lives, so that every worker and replica answers from one truth.
+
+Per namespace one JSON state (scenarios, clock, faults), changed only inside a transaction
+(`update`), plus its journal. A `generation` number goes up with every change of any
+namespace's state; workers compare it on every request (cheaply: a shared memory word for
+SQLite) and drop what they derived from state when it moved.
+
+Three stores, one behaviour: MemoryStore (one process: create_app without a state setting),
+SQLiteStore (the workers of one machine; a temporary file by default, a kept one with
+`serve --state FILE`), RedisStore (replicas on several machines, runtime/redis_store.py).
+
+Journal entries reach the store in batches (runtime/journal.py); a reader first asks every
+live writer to flush (`sync_ticket`, `acked`), so a read sees every request answered before it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import mmap
+import os
+import sqlite3
+import threading
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any, Callable
+
+from campaign_mock.exceptions import CampaignMockError
+
+__all__ = ["JournalFilter", "MemoryStore", "SQLiteStore", "StateError", "Store", "open_store"]
+
+
+class StateError(CampaignMockError):
+    """--state names something that cannot hold the runtime state."""
+
+# A writer that has not flushed for this long is gone (a stopped worker); readers stop waiting for it.
+WRITER_TIMEOUT_S = 2.0
+# Journal bounds: entries kept per namespace and in all; past them the oldest go, counted.
+JOURNAL_PER_NAMESPACE = 10_000
+JOURNAL_TOTAL = 100_000
+
+# update(ns, change): change(state) -> (new state or None to forget the namespace, result, bump)
+Change = Callable[[dict], tuple[dict | None, Any, bool]]
+
+
+def fresh_state() -> dict:
+    return {"scenarios": [], "clock": None, "faults": [], "next_fault": 1}
+
+
+class JournalFilter:
+    """?method=&path=&status=&operation=&error=&limit= of GET .../journal, already checked."""
+
+    def __init__(self, method=None, path=None, status=None, operation=None, error=None, limit=None):
+        self.method, self.path, self.status, self.operation, self.error, self.limit = method, path, status, operation, error, limit
+
+    def columns(self) -> dict:
+        return {k: v for k, v in (("method", self.method), ("path", self.path), ("status", self.status), ("operation", self.operation), ("error", self.error)) if v is not None}
+
+    def matches(self, row: dict) -> bool:
+        return all(row.get(k) == v for k, v in self.columns().items())
+
+
+def _error_text(entry: dict) -> str | None:
+    return None if entry.get("error") is None else str(entry["error"])
+
+
+class Store:
+    kind = ""
+    buffered = False  # journal entries come in batches from a writer thread
+
+    def generation(self) -> int: ...
+    def read(self, ns: str) -> dict | None: ...
+    def update(self, ns: str, change: Change) -> Any: ...
+    def append(self, entries: list[dict]) -> None: ...
+    def journal(self, ns: str, flt: JournalFilter) -> tuple[list[dict], int]: ...
+    def clear_journal(self, ns: str) -> None: ...
+    def forget(self, ns: str) -> None: ...
+    def sync_ticket(self) -> int: ...
+    def ack(self, writer: str, ticket: int) -> None: ...
+    def acked(self, ticket: int) -> bool: ...
+    def close(self) -> None: ...
+
+    def wait_flushed(self, timeout: float = 5.0) -> None:
+        """Until every live writer flushed what it held when this was called."""
+        if not self.buffered:
+            return
+        ticket = self.sync_ticket()
+        deadline = time.monotonic() + timeout
+        while not self.acked(ticket) and time.monotonic() < deadline:
+            time.sleep(0.002)
+
+
+class MemoryStore(Store):
+    """One process. Everything under one lock; the journal in deques."""
+
+    kind = "memory"
+
+    def __init__(self, per_namespace: int = JOURNAL_PER_NAMESPACE, total: int = JOURNAL_TOTAL):
+        self._lock = threading.Lock()
+        self._gen = 0
+        self._states: dict[str, str] = {}
+        self._per, self._total = per_namespace, total
+        self._journal: dict[str, deque] = {}
+        self._order: deque = deque()  # (seq, ns) of every kept entry, oldest first
+        self._dropped: dict[str, int] = {}
+        self._seq = 0
+
+    def generation(self) -> int:
+        return self._gen
+
+    def read(self, ns):
+        text = self._states.get(ns)
+        return None if text is None else json.loads(text)
+
+    def update(self, ns, change):
+        with self._lock:
+            state, result, bump = change(self.read(ns) or fresh_state())
+            if state is None:
+                self._states.pop(ns, None)
+            else:
+                self._states[ns] = json.dumps(state)
+            if bump:
+                self._gen += 1
+            return result
+
+    def append(self, entries):
+        with self._lock:
+            for entry in entries:
+                self._seq += 1
+                entry["seq"] = self._seq
+                ns = entry["namespace"]
+                kept = self._journal.setdefault(ns, deque())
+                kept.append(entry)
+                self._order.append((self._seq, ns))
+                if len(kept) > self._per:
+                    kept.popleft()
+                    self._dropped[ns] = self._dropped.get(ns, 0) + 1
+            while len(self._order) > self._total:
+                seq, ns = self._order.popleft()
+                kept = self._journal.get(ns)
+                if kept and kept[0]["seq"] == seq:
+                    kept.popleft()
+                    self._dropped[ns] = self._dropped.get(ns, 0) + 1
+            if len(self._order) > 2 * self._total:  # entries already gone per namespace
+                self._order = deque(p for p in self._order if any(e["seq"] == p[0] for e in self._journal.get(p[1], ())[:1]))
+
+    def journal(self, ns, flt):
+        with self._lock:
+            rows = [e for e in self._journal.get(ns, ()) if flt.matches({**e, "error": _error_text(e)})]
+            return (rows[-flt.limit :] if flt.limit else rows), self._dropped.get(ns, 0)
+
+    def clear_journal(self, ns):
+        with self._lock:
+            self._journal.pop(ns, None)
+            self._dropped.pop(ns, None)
+
+    def forget(self, ns):
+        with self._lock:
+            self._states.pop(ns, None)
+            self._gen += 1
+        self.clear_journal(ns)
+
+    def sync_ticket(self):
+        return 0
+
+    def ack(self, writer, ticket):
+        pass
+
+    def acked(self, ticket):
+        return True
+
+    def close(self):
+        pass
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS namespaces(ns TEXT PRIMARY KEY, state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS journal(seq INTEGER PRIMARY KEY AUTOINCREMENT, ns TEXT NOT NULL, method TEXT, path TEXT,
+    status INTEGER, operation TEXT, error TEXT, entry TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS journal_by_ns ON journal(ns, seq);
+CREATE TABLE IF NOT EXISTS journal_counts(ns TEXT PRIMARY KEY, kept INTEGER NOT NULL, dropped INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sync(id INTEGER PRIMARY KEY CHECK (id = 0), ticket INTEGER NOT NULL);
+INSERT OR IGNORE INTO sync VALUES (0, 0);
+CREATE TABLE IF NOT EXISTS writers(id TEXT PRIMARY KEY, ack INTEGER NOT NULL, seen REAL NOT NULL);
+"""
+
+
+class SQLiteStore(Store):
+    """The workers of one machine share one SQLite file (WAL: readers never wait for the
+    writer). The generation lives in an 8-byte file beside it, mapped into every process, so
+    the per-request check is a memory read rather than a query."""
+
+    kind = "sqlite"
+    buffered = True
+
+    def __init__(self, path: str | os.PathLike, per_namespace: int = JOURNAL_PER_NAMESPACE, total: int = JOURNAL_TOTAL):
+        self.path = str(path)
+        self._per, self._total = per_namespace, total
+        self._local = threading.local()
+        with self._connect() as conn:
+            conn.executescript(_SCHEMA)
+        gen_path = Path(self.path + "-generation")
+        self._gen_fd = os.open(gen_path, os.O_RDWR | os.O_CREAT, 0o600)
+        if os.fstat(self._gen_fd).st_size < 8:
+            os.ftruncate(self._gen_fd, 8)
+        self._gen = mmap.mmap(self._gen_fd, 8)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    def generation(self) -> int:
+        return int.from_bytes(self._gen[:8], "little")
+
+    def _bump(self) -> None:
+        """After the commit (a reader that sees the new number must find the new state), under
+        a lock on the file (two writers must not both write the same next number)."""
+        fcntl.flock(self._gen_fd, fcntl.LOCK_EX)
+        try:
+            self._gen[:8] = (self.generation() + 1).to_bytes(8, "little")
+        finally:
+            fcntl.flock(self._gen_fd, fcntl.LOCK_UN)
+
+    def read(self, ns):
+        row = self._conn.execute("SELECT state FROM namespaces WHERE ns = ?", (ns,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def _write(self, fn, bump: bool = False):
+        """fn(conn) in one write transaction; with bump, fn returns (result, changed)."""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        if bump:
+            result, changed = result
+            if changed:
+                self._bump()
+        return result
+
+    def update(self, ns, change):
+        def run(conn):
+            row = conn.execute("SELECT state FROM namespaces WHERE ns = ?", (ns,)).fetchone()
+            state, result, bump = change(json.loads(row[0]) if row else fresh_state())
+            if state is None:
+                conn.execute("DELETE FROM namespaces WHERE ns = ?", (ns,))
+            else:
+                conn.execute("INSERT OR REPLACE INTO namespaces VALUES (?, ?)", (ns, json.dumps(state)))
+            return result, bump
+
+        return self._write(run, bump=True)
+
+    def append(self, entries):
+        if not entries:
+            return
+
+        def run(conn):
+            rows = [(e["namespace"], e["method"], e["path"], e["status"], e["operation"], _error_text(e), json.dumps(e, ensure_ascii=False)) for e in entries]
+            conn.executemany("INSERT INTO journal(ns, method, path, status, operation, error, entry) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            added: dict[str, int] = {}
+            for e in entries:
+                added[e["namespace"]] = added.get(e["namespace"], 0) + 1
+            for ns, n in added.items():
+                kept = conn.execute(
+                    "INSERT INTO journal_counts VALUES (?, ?, 0) ON CONFLICT(ns) DO UPDATE SET kept = kept + excluded.kept RETURNING kept", (ns, n)
+                ).fetchone()[0]
+                if kept > self._per:
+                    self._drop(conn, "WHERE ns = ?", (ns,), kept - self._per)
+            total = conn.execute("SELECT total(kept) FROM journal_counts").fetchone()[0]
+            if total > self._total:
+                self._drop(conn, "", (), int(total) - self._total)
+
+        self._write(run)
+
+    def _drop(self, conn, where: str, args: tuple, n: int) -> None:
+        oldest = f"SELECT seq, ns FROM journal {where} ORDER BY seq LIMIT ?"
+        for ns, k in conn.execute(f"SELECT ns, count(*) FROM ({oldest}) GROUP BY ns", (*args, n)).fetchall():
+            conn.execute("UPDATE journal_counts SET kept = kept - ?, dropped = dropped + ? WHERE ns = ?", (k, k, ns))
+        conn.execute(f"DELETE FROM journal WHERE seq IN (SELECT seq FROM ({oldest}))", (*args, n))
+
+    def journal(self, ns, flt):
+        where, args = ["ns = ?"], [ns]
+        for column, value in flt.columns().items():
+            where.append(f"{column} = ?")
+            args.append(value)
+        sql = f"SELECT seq, entry FROM journal WHERE {' AND '.join(where)} ORDER BY seq DESC"
+        if flt.limit:
+            sql += f" LIMIT {int(flt.limit)}"
+        rows = self._conn.execute(sql, args).fetchall()
+        entries = [{"seq": seq, **json.loads(text)} for seq, text in reversed(rows)]
+        dropped = self._conn.execute("SELECT dropped FROM journal_counts WHERE ns = ?", (ns,)).fetchone()
+        return entries, dropped[0] if dropped else 0
+
+    def clear_journal(self, ns):
+        self._write(lambda conn: (conn.execute("DELETE FROM journal WHERE ns = ?", (ns,)), conn.execute("DELETE FROM journal_counts WHERE ns = ?", (ns,))))
+
+    def forget(self, ns):
+        def run(conn):
+            for table in ("namespaces", "journal", "journal_counts"):
+                conn.execute(f"DELETE FROM {table} WHERE ns = ?", (ns,))
+            return None, True
+
+        self._write(run, bump=True)
+
+    def sync_ticket(self):
+        return self._write(lambda conn: conn.execute("UPDATE sync SET ticket = ticket + 1 RETURNING ticket").fetchone()[0])
+
+    def current_ticket(self) -> int:
+        return self._conn.execute("SELECT ticket FROM sync").fetchone()[0]
+
+    def ack(self, writer, ticket):
+        self._write(lambda conn: conn.execute("INSERT OR REPLACE INTO writers VALUES (?, ?, ?)", (writer, ticket, time.time())))
+
+    def acked(self, ticket):
+        alive = time.time() - WRITER_TIMEOUT_S
+        row = self._conn.execute("SELECT count(*) FROM writers WHERE seen > ? AND ack < ?", (alive, ticket)).fetchone()
+        return row[0] == 0
+
+    def close(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+        self._gen.close()
+        os.close(self._gen_fd)
+
+
+def open_store(url: str | None, per_namespace: int = JOURNAL_PER_NAMESPACE, total: int = JOURNAL_TOTAL) -> Store:
+    """None: in memory (one process); redis://...: Redis; anything else: a SQLite file."""
+    if not url:
+        return MemoryStore(per_namespace, total)
+    try:
+        if url.startswith(("redis://", "rediss://", "unix://")):
+            from campaign_mock.runtime.redis_store import RedisStore
+
+            return RedisStore(url, per_namespace, total)
+        return SQLiteStore(url, per_namespace, total)
+    except (OSError, sqlite3.Error) as e:
+        raise StateError(f"--state {url}: cannot be opened ({e})") from None

@@ -1,0 +1,50 @@
+"""Runtime pieces on their own: the admin guard, the start-up refusal, journal bounds."""
+
+from __future__ import annotations
+
+import pytest
+
+from campaign_mock.runtime import JournalFilter, MemoryStore, SQLiteStore
+from campaign_mock.server.admin import is_loopback, refusal
+from campaign_mock.server.config import ServerConfig
+from campaign_mock.server.run import AddressError, run
+
+
+@pytest.mark.parametrize("address", ["10.0.0.7", "192.168.1.2", "8.8.8.8", "::ffff:10.0.0.7", "2001:db8::1", "", "garbage"])
+def test_the_admin_api_refuses_a_non_loopback_client_without_a_token(address):
+    refused = refusal({"PATH_INFO": "/__mock/world", "REMOTE_ADDR": address}, None)
+    assert refused is not None and refused.status == 403
+    assert refusal({"PATH_INFO": "/__mock/health", "REMOTE_ADDR": address}, None) is None  # health is for everyone
+    assert refusal({"PATH_INFO": "/__mock/world", "REMOTE_ADDR": address, "HTTP_X_MOCK_ADMIN_TOKEN": "t"}, "t") is None
+    assert refusal({"PATH_INFO": "/__mock/world", "REMOTE_ADDR": address, "HTTP_X_MOCK_ADMIN_TOKEN": "u"}, "t").status == 401
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.3.4.5", "::1", "::ffff:127.0.0.1"])
+def test_loopback_clients_need_no_token_unless_one_is_set(address):
+    assert is_loopback(address)
+    assert refusal({"PATH_INFO": "/__mock/ns/x/faults", "REMOTE_ADDR": address}, None) is None
+    assert refusal({"PATH_INFO": "/__mock/ns/x/faults", "REMOTE_ADDR": address}, "t").status == 401
+
+
+def test_serving_on_a_non_loopback_host_without_a_token_is_refused_at_start_up():
+    with pytest.raises(AddressError, match="--admin-token"):
+        run("0.0.0.0", 0, ServerConfig(), 1, 1)
+
+
+def _entries(ns: str, n: int) -> list[dict]:
+    return [{"namespace": ns, "method": "GET", "path": f"/p{i}", "status": 200, "operation": None, "error": None} for i in range(n)]
+
+
+@pytest.mark.parametrize("make", [lambda tmp: MemoryStore(5, 8), lambda tmp: SQLiteStore(tmp / "s.sqlite", 5, 8)], ids=["memory", "sqlite"])
+def test_the_journal_is_bounded_per_namespace_and_in_all_and_counts_what_it_dropped(tmp_path, make):
+    store = make(tmp_path)
+    store.append(_entries("a", 7))
+    entries, dropped = store.journal("a", JournalFilter())
+    assert [e["path"] for e in entries] == ["/p2", "/p3", "/p4", "/p5", "/p6"] and dropped == 2
+    store.append(_entries("b", 5))  # 10 kept in all > 8: a's two oldest go
+    assert [e["path"] for e in store.journal("a", JournalFilter())[0]] == ["/p4", "/p5", "/p6"]
+    assert store.journal("a", JournalFilter())[1] == 4 and store.journal("b", JournalFilter()) [1] == 0
+    assert [e["path"] for e in store.journal("b", JournalFilter(limit=2))[0]] == ["/p3", "/p4"]
+    store.clear_journal("a")
+    assert store.journal("a", JournalFilter()) == ([], 0)
+    store.close()
