@@ -16,6 +16,9 @@ from mockserver import SPAAZA_ADMIN, start_mock
 pytest_plugins = ["pytester"]
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
+# Subprocess runs (xdist, Ctrl-C) without the heavy plugins other packages install: each inner
+# interpreter would spend seconds importing them.
+LEAN = ("-p", "no:schemathesis", "-p", "no:faker", "-p", "no:hypothesispytest", "-p", "no:anyio", "-p", "no:cacheprovider")
 
 
 def _listening(url: str) -> bool:
@@ -66,7 +69,7 @@ def test_ctrl_c_stops_the_server(pytester):
             os.kill(os.getpid(), signal.SIGINT)
         """
     )
-    result = pytester.runpytest_subprocess()
+    result = pytester.runpytest_subprocess(*LEAN)
     assert result.ret == 2  # interrupted
     assert not _listening((pytester.path / "url.txt").read_text())
 
@@ -84,7 +87,7 @@ def test_xdist_workers_share_nothing_and_their_coverage_adds_up(pytester):
             assert len(campaign_mock.journal()) == 1
         """
     )
-    result = pytester.runpytest_subprocess("-n", "2", "--campaign-mock-coverage", "coverage.json", "--campaign-mock-coverage-fail-under", "1")
+    result = pytester.runpytest_subprocess(*LEAN, "-n", "2", "--campaign-mock-coverage", "coverage.json", "--campaign-mock-coverage-fail-under", "1")
     result.assert_outcomes(passed=4)
     assert result.ret == 0
     seen = {tuple(p.read_text().split()) for p in pytester.path.glob("worker-*.txt")}

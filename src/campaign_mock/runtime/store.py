@@ -75,6 +75,7 @@ class Store:
     def append(self, entries: list[dict]) -> None: ...
     def journal(self, ns: str, flt: JournalFilter) -> tuple[list[dict], int]: ...
     def clear_journal(self, ns: str) -> None: ...
+    def journal_namespaces(self) -> list[str]: ...  # those with a journal, sorted (GET /__mock/coverage)
     def forget(self, ns: str) -> None: ...
     def sync_ticket(self) -> int: ...
     def ack(self, writer: str, ticket: int) -> None: ...
@@ -154,6 +155,10 @@ class MemoryStore(Store):
         with self._lock:
             self._journal.pop(ns, None)
             self._dropped.pop(ns, None)
+
+    def journal_namespaces(self):
+        with self._lock:
+            return sorted(self._journal)
 
     def forget(self, ns):
         with self._lock:
@@ -303,6 +308,9 @@ class SQLiteStore(Store):
         entries = [{"seq": seq, **json.loads(text)} for seq, text in reversed(rows)]
         dropped = self._conn.execute("SELECT dropped FROM journal_counts WHERE ns = ?", (ns,)).fetchone()
         return entries, dropped[0] if dropped else 0
+
+    def journal_namespaces(self):
+        return [ns for (ns,) in self._conn.execute("SELECT ns FROM journal_counts ORDER BY ns")]
 
     def clear_journal(self, ns):
         self._write(lambda conn: (conn.execute("DELETE FROM journal WHERE ns = ?", (ns,)), conn.execute("DELETE FROM journal_counts WHERE ns = ?", (ns,))))
