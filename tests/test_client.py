@@ -139,3 +139,20 @@ def test_an_absent_mock_is_a_clear_error():
     with pytest.raises(MockAdminError, match="cannot connect") as absent:
         MockClient(f"http://127.0.0.1:{free_port()}", timeout=2).health()
     assert absent.value.status is None
+
+
+def test_the_coverage_command(mock, base_url):
+    import json
+    import subprocess
+    import sys
+
+    get_campaigns(mock)
+    cli = [sys.executable, "-m", "campaign_mock", "coverage", "--url", base_url]
+    table = subprocess.run([*cli, "--namespace", mock.key], capture_output=True, text=True, timeout=60)
+    assert table.returncode == 0 and table.stdout.startswith("campaign-mock business coverage of 1 request(s)")
+    assert "  documented operations        1/10   10.0%  never: getCampaign," in table.stdout
+    as_json = subprocess.run([*cli, "--namespace", mock.key, "--json", "--fail-under", "99"], capture_output=True, text=True, timeout=60)
+    assert as_json.returncode == 1 and "is under 99%" in as_json.stderr
+    assert json.loads(as_json.stdout) == mock.coverage()
+    everything = subprocess.run([*cli, "--json"], capture_output=True, text=True, timeout=60)
+    assert everything.returncode == 0 and json.loads(everything.stdout)["requests"] >= 1

@@ -4,6 +4,7 @@ one started here) and the tests look at what the inner session did and left behi
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -195,4 +196,7 @@ def test_the_readme_example_runs(pytester):
             shutil.copy(path, target)
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=6)
-    result.stdout.fnmatch_lines(["*campaign-mock business coverage*", "*documented operations*"])
+    # The README shows the table this run prints, line for line.
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    table = re.search(r"```\n(campaign-mock business coverage of .*?)```", readme, re.DOTALL).group(1).splitlines()
+    assert len(table) == 9 and all(line in result.stdout.lines for line in table), "\n".join(result.stdout.lines[-12:])
