@@ -62,3 +62,24 @@ def start_mock(*args: str) -> MockServer:
     """`campaign-mock serve` with these options, on a free port."""
     port = free_port()
     return start_server([*CLI, "serve", "--port", str(port), *args], port)
+
+
+def start_redis():
+    """A throw-away redis-server on a free loopback port (nothing saved), or None when the
+    binary is not installed (.ci/run installs it)."""
+    import shutil
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        return None
+    port = free_port()
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("redis-server did not start in time")

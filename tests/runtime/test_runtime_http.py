@@ -3,6 +3,8 @@ workers: whichever worker answers, every request sees the same state."""
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
 
 import pytest
@@ -271,3 +273,34 @@ def test_the_admin_token_is_required_when_set_and_health_answers_everyone():
         assert requests.get(server.url + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10).status_code == 200  # vendor paths need no token
     finally:
         server.stop()
+
+
+def _json_lines(text: str) -> list[dict]:
+    lines = []
+    for line in text.splitlines():
+        try:
+            lines.append(json.loads(line))
+        except ValueError:
+            pass
+    return lines
+
+
+def test_the_access_log_is_one_json_line_per_vendor_request_and_off_by_default():
+    logged = start_mock("--access-log")
+    try:
+        requests.get(logged.url + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10)
+        requests.get(f"{logged.url}/__mock/ns/log{GET_CAMPAIGNS}", timeout=10)
+        requests.get(f"{logged.url}/__mock/ns/log/journal", timeout=10)  # admin: not logged
+        time.sleep(0.2)  # the journal writer flushes every 10 ms
+    finally:
+        logged.stop()
+    lines = [e for e in _json_lines(logged.process.stderr.read().decode()) if e["path"] != "/"]  # start_mock's probe
+    assert [(e["namespace"], e["operation"], e["status"], e["error"]) for e in lines] == [("default", "getCampaigns", 200, None), ("log", "getCampaigns", 401, 6)]
+    assert all(e["latency_ms"] >= 0 for e in lines)
+    quiet = start_mock()
+    try:
+        requests.get(quiet.url + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10)
+        time.sleep(0.2)
+    finally:
+        quiet.stop()
+    assert _json_lines(quiet.process.stderr.read().decode()) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from campaign_mock.runtime import JournalFilter, MemoryStore, SQLiteStore
+from campaign_mock.runtime.redis_store import RedisStore
 from campaign_mock.server.admin import is_loopback, refusal
 from campaign_mock.server.config import ServerConfig
 from campaign_mock.server.run import AddressError, run
@@ -31,20 +32,30 @@ def test_serving_on_a_non_loopback_host_without_a_token_is_refused_at_start_up()
         run("0.0.0.0", 0, ServerConfig(), 1, 1)
 
 
-def _entries(ns: str, n: int) -> list[dict]:
-    return [{"namespace": ns, "method": "GET", "path": f"/p{i}", "status": 200, "operation": None, "error": None} for i in range(n)]
+def _entries(ns: str, n: int) -> list[tuple]:
+    """Journal rows (runtime/store.COLUMNS) for paths /p0 .. /p<n-1>."""
+    return [(ns, "GET", f"/p{i}", "", "{}", 200, None, None, None, 0.1, 0.0, "[null, null, null]") for i in range(n)]
 
 
-@pytest.mark.parametrize("make", [lambda tmp: MemoryStore(5, 8), lambda tmp: SQLiteStore(tmp / "s.sqlite", 5, 8)], ids=["memory", "sqlite"])
-def test_the_journal_is_bounded_per_namespace_and_in_all_and_counts_what_it_dropped(tmp_path, make):
-    store = make(tmp_path)
+def _paths(found) -> list[str]:
+    return [row[2] for _, row in found[0]]
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
+def test_the_journal_is_bounded_per_namespace_and_in_all_and_counts_what_it_dropped(tmp_path, kind, request):
+    if kind == "memory":
+        store = MemoryStore(5, 8)
+    elif kind == "sqlite":
+        store = SQLiteStore(tmp_path / "s.sqlite", 5, 8)
+    else:
+        store = RedisStore(request.getfixturevalue("redis_url"), 5, 8)
     store.append(_entries("a", 7))
-    entries, dropped = store.journal("a", JournalFilter())
-    assert [e["path"] for e in entries] == ["/p2", "/p3", "/p4", "/p5", "/p6"] and dropped == 2
+    assert _paths(store.journal("a", JournalFilter())) == ["/p2", "/p3", "/p4", "/p5", "/p6"] and store.journal("a", JournalFilter())[1] == 2
     store.append(_entries("b", 5))  # 10 kept in all > 8: a's two oldest go
-    assert [e["path"] for e in store.journal("a", JournalFilter())[0]] == ["/p4", "/p5", "/p6"]
+    assert _paths(store.journal("a", JournalFilter())) == ["/p4", "/p5", "/p6"]
     assert store.journal("a", JournalFilter())[1] == 4 and store.journal("b", JournalFilter()) [1] == 0
-    assert [e["path"] for e in store.journal("b", JournalFilter(limit=2))[0]] == ["/p3", "/p4"]
+    assert _paths(store.journal("b", JournalFilter(limit=2))) == ["/p3", "/p4"]
+    assert _paths(store.journal("b", JournalFilter(path="/p1", status=200))) == ["/p1"]
     store.clear_journal("a")
     assert store.journal("a", JournalFilter()) == ([], 0)
     store.close()

@@ -21,6 +21,7 @@ from campaign_mock.exceptions import ScenarioError
 from campaign_mock.runtime import faults as fault_rules
 from campaign_mock.runtime.clock import at_clock, parse_now
 from campaign_mock.runtime.errors import AdminInputError
+from campaign_mock.runtime.journal import entry_of
 from campaign_mock.runtime.store import JournalFilter, Store
 from campaign_mock.world.model import World
 from campaign_mock.world.yaml_file import parse_yaml
@@ -204,8 +205,11 @@ class Runtime:
     # --- journal and reset ------------------------------------------------------------
 
     def journal(self, ns: str, flt: JournalFilter) -> tuple[list[dict], int]:
+        """Every request answered before this call (by any worker), oldest first; and how many
+        entries the bounds dropped."""
         self.store.wait_flushed()
-        return self.store.journal(ns, flt)
+        rows, dropped = self.store.journal(ns, flt)
+        return [entry_of(seq, row) for seq, row in rows], dropped
 
     def clear_journal(self, ns: str) -> None:
         self.store.wait_flushed()

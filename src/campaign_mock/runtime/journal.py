@@ -25,14 +25,17 @@ from campaign_mock.contract.catalogue import LEVELUP_ERRORS
 from campaign_mock.contract.facts import CURRENT_API_VERSION
 from campaign_mock.runtime.store import Store
 
-__all__ = ["AnswerMeta", "JournalWriter", "is_levelup_path", "mask", "meta_of", "operation_of"]
+__all__ = ["AnswerMeta", "JournalWriter", "dropped_meta", "entry_of", "is_levelup_path", "mask", "meta_of", "operation_of"]
 
 LEVELUP_PREFIX = "/v15/"
-SECRET_HEADERS = frozenset({"X-Spaaza-Session-Key", "Authorization", "X-Mock-Admin-Token", "Cookie"})
+SECRET_HEADERS = frozenset({"HTTP_X_SPAAZA_SESSION_KEY", "HTTP_AUTHORIZATION", "HTTP_X_MOCK_ADMIN_TOKEN", "HTTP_COOKIE"})
+# Raw entries waiting for the writer thread; past this a request writes them itself (so memory
+# stays bounded when requests come faster than one thread writes).
+MAX_PENDING = 5_000
 FLUSH_INTERVAL_S = 0.01
 HEARTBEAT_S = 0.5
 
-AnswerMeta = tuple  # (operation, error, facts)
+AnswerMeta = tuple  # (operation, error as text, JSON of [operation, error, facts])
 
 
 def is_levelup_path(path: str) -> bool:
@@ -81,7 +84,8 @@ def _error(path: str, status: int, body) -> int | str | None:
 
 
 def meta_of(path: str, api_version: str | None, status: int, body_bytes: bytes) -> AnswerMeta:
-    """(operation, error, facts) of one answer. Parses the body: call once per distinct answer."""
+    """(operation, error as text, JSON of [operation, error, facts]) of one answer. Parses the
+    body: call once per distinct answer (the server keeps it beside the cached bytes)."""
     try:
         body = json.loads(body_bytes)
     except ValueError:
@@ -98,7 +102,14 @@ def meta_of(path: str, api_version: str | None, status: int, body_bytes: bytes) 
         "progress_formats": sorted({f for c in campaigns if "user_progress" in c for f in [contract.progress_format(c.get("type"))] if f}),
         "representation": path.rsplit("/", 1)[-1] if levelup and operation_of(path) else None,
     }
-    return operation_of(path), _error(path, status, body), facts
+    operation, error = operation_of(path), _error(path, status, body)
+    return operation, None if error is None else str(error), json.dumps([operation, error, facts], ensure_ascii=False)
+
+
+def dropped_meta(path: str) -> AnswerMeta:
+    """A request given no answer: no error sent, no facts."""
+    operation = operation_of(path)
+    return operation, None, json.dumps([operation, None, None])
 
 
 def mask(value: str) -> str:
@@ -116,33 +127,41 @@ def request_headers(environ: dict) -> dict[str, str]:
     return {k: v for k, v in environ.items() if k.startswith("HTTP_")}
 
 
-def _entry(raw: tuple) -> dict:
+def _row(raw: tuple) -> tuple:
+    """A store row (runtime/store.COLUMNS) from what record() was given."""
     ns, method, path, query_string, headers, status, meta, fault, latency_ms, wall = raw
-    operation, error, facts = meta
-    shown = {}
-    for key, value in headers.items():
-        name = _header_name(key)
-        shown[name] = mask(value) if name in SECRET_HEADERS else value
+    shown = json.dumps({k: mask(v) if k in SECRET_HEADERS else v for k, v in headers.items()}, ensure_ascii=False)
+    operation, error, meta_json = meta
+    return ns, method, path, query_string, shown, status, operation, error, fault, round(latency_ms, 3), wall, meta_json
+
+
+def entry_of(seq: int, row: tuple) -> dict:
+    """A journal entry as GET .../journal shows it."""
+    ns, method, path, query_string, headers, status, _, _, fault, latency_ms, wall, meta_json = row
+    operation, error, facts = json.loads(meta_json)
     return {
+        "seq": seq,
         "time": datetime.fromtimestamp(wall, timezone.utc).isoformat(timespec="milliseconds"),
         "namespace": ns,
         "method": method,
         "path": path,
         "query": parse_qs(query_string, keep_blank_values=True),
         "query_string": query_string,
-        "headers": shown,
+        "headers": {_header_name(k): v for k, v in json.loads(headers).items()},
         "status": status,
         "operation": operation,
         "error": error,
         "fault": fault,
-        "latency_ms": round(latency_ms, 3),
+        "latency_ms": latency_ms,
         "facts": facts,
     }
 
 
-def _access_line(entry: dict) -> str:
-    keys = ("time", "namespace", "method", "path", "operation", "status", "error", "fault", "latency_ms")
-    return json.dumps({k: entry[k] for k in keys}, ensure_ascii=False)
+def _access_line(row: tuple) -> str:
+    ns, method, path, _, _, status, operation, _, fault, latency_ms, wall, meta_json = row
+    error = json.loads(meta_json)[1]
+    time_ = datetime.fromtimestamp(wall, timezone.utc).isoformat(timespec="milliseconds")
+    return json.dumps({"time": time_, "namespace": ns, "method": method, "path": path, "operation": operation, "status": status, "error": error, "fault": fault, "latency_ms": latency_ms}, ensure_ascii=False)
 
 
 class JournalWriter:
@@ -162,17 +181,21 @@ class JournalWriter:
 
     def record(self, *raw) -> None:
         """(ns, method, path, query_string, headers, status, meta, fault, latency_ms, wall)."""
-        if self._thread is not None:
-            self._pending.append(raw)
-        else:
-            with self._lock:
-                self._write([raw])
+        self._pending.append(raw)
+        if self._thread is None or len(self._pending) > MAX_PENDING:
+            self.flush()
 
-    def _write(self, raws: list[tuple]) -> None:
-        entries = [_entry(r) for r in raws]
-        self.store.append(entries)
+    def flush(self) -> None:
+        # One flush at a time: when the writer thread acks a ticket, whatever was taken from
+        # the queue before it is in the store (Store.wait_flushed relies on that).
+        with self._lock:
+            raws = [self._pending.popleft() for _ in range(len(self._pending))]
+            if not raws:
+                return
+            rows = [_row(r) for r in raws]
+            self.store.append(rows)
         if self.access_log is not None:
-            self.access_log.write("".join(_access_line(e) + "\n" for e in entries))
+            self.access_log.write("".join(_access_line(r) + "\n" for r in rows))
             self.access_log.flush()
 
     def _run(self) -> None:
@@ -180,12 +203,10 @@ class JournalWriter:
         while True:
             time.sleep(FLUSH_INTERVAL_S)
             try:
-                ticket = self.store.current_ticket()  # before taking the batch: see Store.wait_flushed
-                raws = [self._pending.popleft() for _ in range(len(self._pending))]
-                if raws:
-                    self._write(raws)
+                ticket = self.store.current_ticket()  # before the flush: see Store.wait_flushed
+                self.flush()
                 now = time.monotonic()
-                if raws or ticket != acked or now - last > HEARTBEAT_S:
+                if ticket != acked or now - last > HEARTBEAT_S:
                     self.store.ack(self.id, ticket)
                     acked, last = ticket, now
             except Exception as e:  # never let the writer die: report and go on

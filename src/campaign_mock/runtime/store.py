@@ -48,6 +48,12 @@ def fresh_state() -> dict:
     return {"scenarios": [], "clock": None, "faults": [], "next_fault": 1}
 
 
+# A journal row, as the writer hands it over and every store keeps it (runtime/journal.py
+# builds the entry from it when read): cheap to make per request, no JSON but the headers'.
+COLUMNS = ("ns", "method", "path", "query", "headers", "status", "operation", "error", "fault", "latency", "time", "meta")
+_AT = {name: i for i, name in enumerate(COLUMNS)}
+
+
 class JournalFilter:
     """?method=&path=&status=&operation=&error=&limit= of GET .../journal, already checked."""
 
@@ -57,12 +63,8 @@ class JournalFilter:
     def columns(self) -> dict:
         return {k: v for k, v in (("method", self.method), ("path", self.path), ("status", self.status), ("operation", self.operation), ("error", self.error)) if v is not None}
 
-    def matches(self, row: dict) -> bool:
-        return all(row.get(k) == v for k, v in self.columns().items())
-
-
-def _error_text(entry: dict) -> str | None:
-    return None if entry.get("error") is None else str(entry["error"])
+    def matches(self, row: tuple) -> bool:
+        return all(row[_AT[k]] == v for k, v in self.columns().items())
 
 
 class Store:
@@ -72,8 +74,9 @@ class Store:
     def generation(self) -> int: ...
     def read(self, ns: str) -> dict | None: ...
     def update(self, ns: str, change: Change) -> Any: ...
-    def append(self, entries: list[dict]) -> None: ...
-    def journal(self, ns: str, flt: JournalFilter) -> tuple[list[dict], int]: ...
+    def append(self, rows: list[tuple]) -> None: ...
+    def journal(self, ns: str, flt: JournalFilter) -> tuple[list[tuple], int]:
+        """([(seq, row), ...] oldest first, entries dropped so far)."""
     def clear_journal(self, ns: str) -> None: ...
     def journal_namespaces(self) -> list[str]: ...  # those with a journal, sorted (GET /__mock/coverage)
     def forget(self, ns: str) -> None: ...
@@ -125,30 +128,29 @@ class MemoryStore(Store):
                 self._gen += 1
             return result
 
-    def append(self, entries):
+    def append(self, rows):
         with self._lock:
-            for entry in entries:
+            for row in rows:
                 self._seq += 1
-                entry["seq"] = self._seq
-                ns = entry["namespace"]
+                ns = row[0]
                 kept = self._journal.setdefault(ns, deque())
-                kept.append(entry)
+                kept.append((self._seq, row))
                 self._order.append((self._seq, ns))
                 if len(kept) > self._per:
                     kept.popleft()
                     self._dropped[ns] = self._dropped.get(ns, 0) + 1
+            # _order holds every entry not yet dropped from it (some already gone from their
+            # namespace): at most `total`, so the entries kept are fewer still.
             while len(self._order) > self._total:
                 seq, ns = self._order.popleft()
                 kept = self._journal.get(ns)
-                if kept and kept[0]["seq"] == seq:
+                if kept and kept[0][0] == seq:
                     kept.popleft()
                     self._dropped[ns] = self._dropped.get(ns, 0) + 1
-            if len(self._order) > 2 * self._total:  # entries already gone per namespace
-                self._order = deque(p for p in self._order if any(e["seq"] == p[0] for e in self._journal.get(p[1], ())[:1]))
 
     def journal(self, ns, flt):
         with self._lock:
-            rows = [e for e in self._journal.get(ns, ()) if flt.matches({**e, "error": _error_text(e)})]
+            rows = [(seq, row) for seq, row in self._journal.get(ns, ()) if flt.matches(row)]
             return (rows[-flt.limit :] if flt.limit else rows), self._dropped.get(ns, 0)
 
     def clear_journal(self, ns):
@@ -182,7 +184,7 @@ class MemoryStore(Store):
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS namespaces(ns TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS journal(seq INTEGER PRIMARY KEY AUTOINCREMENT, ns TEXT NOT NULL, method TEXT, path TEXT,
-    status INTEGER, operation TEXT, error TEXT, entry TEXT NOT NULL);
+    query TEXT, headers TEXT, status INTEGER, operation TEXT, error TEXT, fault TEXT, latency REAL, time REAL, meta TEXT);
 CREATE INDEX IF NOT EXISTS journal_by_ns ON journal(ns, seq);
 CREATE TABLE IF NOT EXISTS journal_counts(ns TEXT PRIMARY KEY, kept INTEGER NOT NULL, dropped INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sync(id INTEGER PRIMARY KEY CHECK (id = 0), ticket INTEGER NOT NULL);
@@ -268,16 +270,15 @@ class SQLiteStore(Store):
 
         return self._write(run, bump=True)
 
-    def append(self, entries):
-        if not entries:
+    def append(self, rows):
+        if not rows:
             return
 
         def run(conn):
-            rows = [(e["namespace"], e["method"], e["path"], e["status"], e["operation"], _error_text(e), json.dumps(e, ensure_ascii=False)) for e in entries]
-            conn.executemany("INSERT INTO journal(ns, method, path, status, operation, error, entry) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            conn.executemany(f"INSERT INTO journal({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", rows)
             added: dict[str, int] = {}
-            for e in entries:
-                added[e["namespace"]] = added.get(e["namespace"], 0) + 1
+            for row in rows:
+                added[row[0]] = added.get(row[0], 0) + 1
             for ns, n in added.items():
                 kept = conn.execute(
                     "INSERT INTO journal_counts VALUES (?, ?, 0) ON CONFLICT(ns) DO UPDATE SET kept = kept + excluded.kept RETURNING kept", (ns, n)
@@ -301,11 +302,11 @@ class SQLiteStore(Store):
         for column, value in flt.columns().items():
             where.append(f"{column} = ?")
             args.append(value)
-        sql = f"SELECT seq, entry FROM journal WHERE {' AND '.join(where)} ORDER BY seq DESC"
+        sql = f"SELECT seq, {', '.join(COLUMNS)} FROM journal WHERE {' AND '.join(where)} ORDER BY seq DESC"
         if flt.limit:
             sql += f" LIMIT {int(flt.limit)}"
         rows = self._conn.execute(sql, args).fetchall()
-        entries = [{"seq": seq, **json.loads(text)} for seq, text in reversed(rows)]
+        entries = [(row[0], row[1:]) for row in reversed(rows)]
         dropped = self._conn.execute("SELECT dropped FROM journal_counts WHERE ns = ?", (ns,)).fetchone()
         return entries, dropped[0] if dropped else 0
 

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 from flask import Response
 
 from campaign_mock.runtime import DEFAULT_NAMESPACE, AdminInputError, JournalWriter, Runtime, check_key, meta_of
-from campaign_mock.runtime.journal import operation_of, request_headers
+from campaign_mock.runtime.journal import dropped_meta, operation_of, request_headers
 from campaign_mock.server.errors import json_response, render
 
 # Everything an answer may depend on besides path and query string, as WSGI environ keys.
@@ -145,7 +145,7 @@ class RuntimeMiddleware:
         fault = self.runtime.claim_fault(ns, view, operation_of(path), path) if view.faults else None
         if fault is not None:
             if "drop" in fault:
-                self._record(ns, environ, path, headers, None, (operation_of(path), None, None), fault, started)
+                self._record(ns, environ, path, headers, None, dropped_meta(path), fault, started)
                 start_response("500 Dropped", [("Content-Length", "1")])
                 return _dropped(fault["id"])
             if "error" in fault:

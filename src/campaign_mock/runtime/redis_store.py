@@ -1,0 +1,130 @@
+"""Runtime state in Redis (`serve --state redis://HOST:PORT/DB`): replicas on several machines
+behind a load balancer share namespaces, faults and the journal. Same behaviour as the SQLite
+store (runtime/store.py); state changes are optimistic transactions (WATCH/MULTI), the journal
+is one list per namespace, trimmed by a script so that the bounds hold atomically."""
+
+from __future__ import annotations
+
+import json
+
+import redis
+
+from campaign_mock.runtime.store import WRITER_TIMEOUT_S, Store, fresh_state
+
+__all__ = ["RedisStore"]
+
+PREFIX = "campaign-mock:"
+
+# KEYS: none. ARGV: per-namespace bound, total bound, then the namespaces just appended to.
+# Entries are JSON arrays [seq, row...], so the script can tell a list's head by its start.
+_TRIM = """
+local per, total = tonumber(ARGV[1]), tonumber(ARGV[2])
+local prefix = ARGV[3]
+for i = 4, #ARGV do
+  local key = prefix .. 'j:' .. ARGV[i]
+  local n = redis.call('LLEN', key)
+  if n > per then
+    redis.call('LTRIM', key, n - per, -1)
+    redis.call('HINCRBY', prefix .. 'jdropped', ARGV[i], n - per)
+  end
+end
+while redis.call('LLEN', prefix .. 'jall') > total do
+  local item = redis.call('LPOP', prefix .. 'jall')
+  local seq, ns = string.match(item, '^(%d+) (.*)$')
+  local head = redis.call('LINDEX', prefix .. 'j:' .. ns, 0)
+  if head and string.match(head, '^%[(%d+),') == seq then
+    redis.call('LPOP', prefix .. 'j:' .. ns)
+    redis.call('HINCRBY', prefix .. 'jdropped', ns, 1)
+  end
+end
+return 0
+"""
+
+
+class RedisStore(Store):
+    kind = "redis"
+    buffered = True
+
+    def __init__(self, url: str, per_namespace: int, total: int):
+        self._redis = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
+        self._per, self._total = per_namespace, total
+        try:
+            self._redis.ping()
+        except redis.RedisError as e:
+            raise OSError(f"Redis does not answer: {e}") from None
+        self._trim = self._redis.register_script(_TRIM)
+
+    def _k(self, *parts: str) -> str:
+        return PREFIX + ":".join(parts)
+
+    def generation(self) -> int:
+        return int(self._redis.get(self._k("gen")) or 0)
+
+    def read(self, ns):
+        text = self._redis.get(self._k("ns", ns))
+        return None if text is None else json.loads(text)
+
+    def update(self, ns, change):
+        key, out = self._k("ns", ns), {}
+
+        def run(pipe):
+            text = pipe.get(key)
+            state, out["result"], bump = change(json.loads(text) if text else fresh_state())
+            pipe.multi()
+            if state is None:
+                pipe.delete(key)
+            else:
+                pipe.set(key, json.dumps(state))
+            if bump:
+                pipe.incr(self._k("gen"))
+
+        self._redis.transaction(run, key)
+        return out["result"]
+
+    def append(self, rows):
+        if not rows:
+            return
+        last = self._redis.incrby(self._k("seq"), len(rows))
+        pipe = self._redis.pipeline(transaction=True)
+        for seq, row in enumerate(rows, last - len(rows) + 1):
+            pipe.rpush(self._k("j", row[0]), json.dumps([seq, *row], ensure_ascii=False))
+            pipe.rpush(self._k("jall"), f"{seq} {row[0]}")
+        pipe.execute()
+        self._trim(args=[self._per, self._total, PREFIX, *sorted({row[0] for row in rows})])
+
+    def journal(self, ns, flt):
+        rows = [(item[0], tuple(item[1:])) for item in map(json.loads, self._redis.lrange(self._k("j", ns), 0, -1))]
+        rows = [(seq, row) for seq, row in rows if flt.matches(row)]
+        dropped = self._redis.hget(self._k("jdropped"), ns)
+        return (rows[-flt.limit :] if flt.limit else rows), int(dropped or 0)
+
+    def clear_journal(self, ns):
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.delete(self._k("j", ns))
+        pipe.hdel(self._k("jdropped"), ns)
+        pipe.execute()
+
+    def forget(self, ns):
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.delete(self._k("ns", ns), self._k("j", ns))
+        pipe.hdel(self._k("jdropped"), ns)
+        pipe.incr(self._k("gen"))
+        pipe.execute()
+
+    def sync_ticket(self):
+        return self._redis.incr(self._k("sync"))
+
+    def current_ticket(self) -> int:
+        return int(self._redis.get(self._k("sync")) or 0)
+
+    def ack(self, writer, ticket):
+        # A writer that stops acking expires: readers stop waiting for it.
+        self._redis.set(self._k("w", writer), ticket, px=int(WRITER_TIMEOUT_S * 1000))
+
+    def acked(self, ticket):
+        keys = list(self._redis.scan_iter(self._k("w", "*")))
+        values = self._redis.mget(keys) if keys else []
+        return all(v is None or int(v) >= ticket for v in values)
+
+    def close(self):
+        self._redis.close()
