@@ -254,4 +254,5 @@ def coverage(key):
 @bp.get("/coverage")
 def coverage_all():
     runtime = _runtime()
+    runtime.store.wait_flushed()  # so that a namespace whose first entries are still queued is listed
     return _ok(merge_reports(coverage_report(*runtime.journal(ns, JournalFilter())) for ns in runtime.store.journal_namespaces()))
