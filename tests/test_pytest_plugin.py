@@ -52,10 +52,20 @@ def test_fixtures_start_a_real_server_stop_it_and_isolate_tests(pytester):
 
         def test_three_fails(campaign_mock):
             assert False
+
+        def test_configured_by_ini_options_and_fixtures(campaign_mock_server):
+            health = campaign_mock_server.health()
+            assert health["seed"] == 3 and [s.rsplit("/", 1)[-1] for s in health["scenarios"]] == ["a.yaml", "b.yaml"]
+            chains = {c["chain_id"] for c in campaign_mock_server.world()["spaaza"]["chains"]}
+            assert {1762, 5001, 7401, 7402} <= chains and 5002 not in chains  # conftest: --chains 1
         """
     )
-    result = pytester.runpytest()
-    result.assert_outcomes(passed=2, failed=1)
+    pytester.makeini("[pytest]\ncampaign_mock_scenarios = a.yaml\n")
+    pytester.makeconftest("import pytest\n\n@pytest.fixture(scope='session')\ndef campaign_mock_serve_args():\n    return ['--chains', '1']\n")
+    (pytester.path / "a.yaml").write_text("spaaza:\n  chains:\n    - id: 7401\n")
+    (pytester.path / "b.yaml").write_text("spaaza:\n  chains:\n    - id: 7402\n")
+    result = pytester.runpytest("--campaign-mock-seed", "3", "--campaign-mock-scenario", "b.yaml")
+    result.assert_outcomes(passed=3, failed=1)
     url = (pytester.path / "url.txt").read_text()
     assert not _listening(url), "the session's mock is still running"
 
@@ -145,10 +155,14 @@ def test_the_coverage_file_never_replaces_what_is_not_a_report(pytester):
 def test_a_refused_scenario_and_a_failed_assertion_read_clearly(pytester):
     pytester.makepyfile(
         """
-        import requests
+        import pytest, requests
 
         def test_broken_scenario(campaign_mock):
             campaign_mock.load_scenario("spaaza:\\n  chains:\\n    - name: no id\\n")
+
+        @pytest.mark.campaign_mock(scenarios="a.yaml")
+        def test_misspelt_marker(campaign_mock):
+            pass
 
         def test_called_twice(campaign_mock):
             requests.get(campaign_mock.url + "/get-campaigns", params={"chain_id": 1762})
@@ -156,11 +170,14 @@ def test_a_refused_scenario_and_a_failed_assertion_read_clearly(pytester):
         """
     )
     result = pytester.runpytest()
-    result.assert_outcomes(failed=2)
+    result.assert_outcomes(failed=2, errors=1)
     result.stdout.fnmatch_lines(
         [
-            "*campaign-mock refused the scenario*",
-            "*3*$.spaaza.chains[[]0[]]*id*",
+            "*@pytest.mark.campaign_mock takes only the keywords scenario, clock (got scenarios)*",
+            "campaign-mock refused the scenario:",
+            "POST /__mock/ns/*/scenarios: 422 (scenario): 1 problem(s)",
+            "  3: $.spaaza.chains[[]0[]]: missing required key 'id'*",
+            "_*_ test_called_twice _*_",
             "*expected getCampaigns chain_id=1762 2 time(s), got 1*",
             "*received 1 request(s):*",
             "*GET /get-campaigns?chain_id=1762 -> 401 operation=getCampaigns error=6*",

@@ -230,10 +230,12 @@ def _error(method: str, path: str, status: int, body: Any, text: str) -> MockAdm
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
         return MockAdminError(f"{method} {path}: HTTP {status}, not the admin API's JSON error: {text[:200]!r}", status)
-    field, message = error.get("field"), error.get("message") or "(no message)"
+    field, message, errors = error.get("field"), error.get("message") or "(no message)", error.get("errors") or []
     cls = ScenarioRefused if status == 422 else MockAdminError
     where = f" ({field})" if field else ""
-    return cls(f"{method} {path}: {status}{where}: {message}", status, field, error.get("errors"))
+    if errors:  # str() lists them one a line; the first is usually the message itself
+        message = f"{len(errors)} problem(s)"
+    return cls(f"{method} {path}: {status}{where}: {message}", status, field, errors)
 
 
 def _scenario_body(source: str | Path | Mapping) -> tuple[bytes, str, str | None]:

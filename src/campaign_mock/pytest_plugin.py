@@ -130,7 +130,9 @@ class CampaignMock(MockClient):
         try:
             return super().load_scenario(source, name)
         except ScenarioRefused as e:
-            pytest.fail(f"campaign-mock refused the scenario:\n{e}", pytrace=False)
+            refused = str(e)  # failed outside the except: no "during handling" chain in the report
+        label = name or (source.name if isinstance(source, Path) else None)
+        pytest.fail(f"campaign-mock refused the scenario{f' {label}' if label else ''}:\n{refused}", pytrace=False)
 
 
 _counter = itertools.count(1)
