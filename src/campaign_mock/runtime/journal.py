@@ -123,16 +123,15 @@ def _header_name(key: str) -> str:
     return "-".join(part.capitalize() for part in key[5:].split("_"))
 
 
-def request_headers(environ: dict) -> dict[str, str]:
-    return {k: v for k, v in environ.items() if k.startswith("HTTP_")}
-
-
 def _row(raw: tuple) -> tuple:
-    """A store row (runtime/store.COLUMNS) from what record() was given."""
-    ns, method, path, query_string, headers, status, meta, fault, latency_ms, wall = raw
-    shown = json.dumps({k: mask(v) if k in SECRET_HEADERS else v for k, v in headers.items()}, ensure_ascii=False)
+    """A store row (runtime/store.COLUMNS) from what record() was given: the work of reading the
+    environ is done here, in the writer, not while the client waits."""
+    ns, path, environ, status_line, meta, fault, latency_ms, wall = raw
+    headers = {k: mask(v) if k in SECRET_HEADERS else v for k, v in environ.items() if k.startswith("HTTP_")}
     operation, error, meta_json = meta
-    return ns, method, path, query_string, shown, status, operation, error, fault, round(latency_ms, 3), wall, meta_json
+    status = int(status_line[:3]) if status_line else None
+    return (ns, environ.get("REQUEST_METHOD", ""), path, environ.get("QUERY_STRING", ""), json.dumps(headers, ensure_ascii=False),
+            status, operation, error, fault, round(latency_ms, 3), wall, meta_json)
 
 
 def entry_of(seq: int, row: tuple) -> dict:
@@ -180,7 +179,8 @@ class JournalWriter:
             self._thread.start()
 
     def record(self, *raw) -> None:
-        """(ns, method, path, query_string, headers, status, meta, fault, latency_ms, wall)."""
+        """(ns, path, environ, status line or None, meta, fault id, latency_ms, wall-clock time).
+        The environ is read later, by the writer: do not change it after the answer."""
         self._pending.append(raw)
         if self._thread is None or len(self._pending) > MAX_PENDING:
             self.flush()

@@ -9,7 +9,7 @@ import json
 
 import redis
 
-from campaign_mock.runtime.store import WRITER_TIMEOUT_S, Store, fresh_state
+from campaign_mock.runtime.store import WRITER_TIMEOUT_S, Store, fresh_state, in_time
 
 __all__ = ["RedisStore"]
 
@@ -94,7 +94,7 @@ class RedisStore(Store):
 
     def journal(self, ns, flt):
         rows = [(item[0], tuple(item[1:])) for item in map(json.loads, self._redis.lrange(self._k("j", ns), 0, -1))]
-        rows = [(seq, row) for seq, row in rows if flt.matches(row)]
+        rows = sorted(((seq, row) for seq, row in rows if flt.matches(row)), key=in_time)
         dropped = self._redis.hget(self._k("jdropped"), ns)
         return (rows[-flt.limit :] if flt.limit else rows), int(dropped or 0)
 

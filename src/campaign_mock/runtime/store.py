@@ -54,6 +54,11 @@ COLUMNS = ("ns", "method", "path", "query", "headers", "status", "operation", "e
 _AT = {name: i for i, name in enumerate(COLUMNS)}
 
 
+def in_time(item: tuple) -> tuple:
+    """Sort key of a (seq, row): the answer time, then seq."""
+    return item[1][_AT["time"]], item[0]
+
+
 class JournalFilter:
     """?method=&path=&status=&operation=&error=&limit= of GET .../journal, already checked."""
 
@@ -76,7 +81,9 @@ class Store:
     def update(self, ns: str, change: Change) -> Any: ...
     def append(self, rows: list[tuple]) -> None: ...
     def journal(self, ns: str, flt: JournalFilter) -> tuple[list[tuple], int]:
-        """([(seq, row), ...] oldest first, entries dropped so far)."""
+        """([(seq, row), ...] in the order the requests were answered, entries dropped so far).
+        Rows get their seq when written, a batch per worker, so across workers the seq order is
+        not the requests' order: the answer time is."""
     def clear_journal(self, ns: str) -> None: ...
     def journal_namespaces(self) -> list[str]: ...  # those with a journal, sorted (GET /__mock/coverage)
     def forget(self, ns: str) -> None: ...
@@ -150,7 +157,7 @@ class MemoryStore(Store):
 
     def journal(self, ns, flt):
         with self._lock:
-            rows = [(seq, row) for seq, row in self._journal.get(ns, ()) if flt.matches(row)]
+            rows = sorted(((seq, row) for seq, row in self._journal.get(ns, ()) if flt.matches(row)), key=in_time)
             return (rows[-flt.limit :] if flt.limit else rows), self._dropped.get(ns, 0)
 
     def clear_journal(self, ns):
@@ -217,6 +224,7 @@ class SQLiteStore(Store):
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA cache_size=-512")  # KiB per connection (one per thread): the journal is written more than read
         return conn
 
     @property
@@ -302,7 +310,7 @@ class SQLiteStore(Store):
         for column, value in flt.columns().items():
             where.append(f"{column} = ?")
             args.append(value)
-        sql = f"SELECT seq, {', '.join(COLUMNS)} FROM journal WHERE {' AND '.join(where)} ORDER BY seq DESC"
+        sql = f"SELECT seq, {', '.join(COLUMNS)} FROM journal WHERE {' AND '.join(where)} ORDER BY time DESC, seq DESC"
         if flt.limit:
             sql += f" LIMIT {int(flt.limit)}"
         rows = self._conn.execute(sql, args).fetchall()

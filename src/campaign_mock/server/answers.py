@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 from flask import Response
 
 from campaign_mock.runtime import DEFAULT_NAMESPACE, AdminInputError, JournalWriter, Runtime, check_key, meta_of
-from campaign_mock.runtime.journal import dropped_meta, operation_of, request_headers
+from campaign_mock.runtime.journal import dropped_meta, operation_of
 from campaign_mock.server.errors import json_response, render
 
 # Everything an answer may depend on besides path and query string, as WSGI environ keys.
@@ -141,11 +141,12 @@ class RuntimeMiddleware:
         except AdminInputError as e:
             return _send(start_response, json_response(e.body(), e.status))
         view = environ[VIEW] = self.runtime.view(ns)
-        headers = request_headers(environ)
+        journalled = environ  # the request as the client sent it (the journal reads it later)
         fault = self.runtime.claim_fault(ns, view, operation_of(path), path) if view.faults else None
         if fault is not None:
+            journalled = dict(environ)
             if "drop" in fault:
-                self._record(ns, environ, path, headers, None, dropped_meta(path), fault, started)
+                self._record(ns, journalled, path, None, dropped_meta(path), fault, started)
                 start_response("500 Dropped", [("Content-Length", "1")])
                 return _dropped(fault["id"])
             if "error" in fault:
@@ -156,7 +157,7 @@ class RuntimeMiddleware:
             hit = self.cache.get(request_key(environ, view.answers))
             if hit is not None:
                 start_response(hit.status, hit.headers)
-                self._record(ns, environ, path, headers, hit.status, hit.meta, fault, started)
+                self._record(ns, journalled, path, hit.status, hit.meta, fault, started)
                 return [hit.body]
         status = []
 
@@ -171,15 +172,11 @@ class RuntimeMiddleware:
             getattr(result, "close", lambda: None)()
         answer = environ.get(ANSWER)
         meta = answer.meta if answer is not None else meta_of(path, environ.get("HTTP_X_SPAAZA_API_VERSION"), int(status[0][:3]), body)
-        self._record(ns, environ, path, headers, status[0], meta, fault, started)
+        self._record(ns, journalled, path, status[0], meta, fault, started)
         return [body]
 
-    def _record(self, ns, environ, path, headers, status_line, meta, fault, started) -> None:
-        self.journal.record(
-            ns, environ.get("REQUEST_METHOD", ""), path, environ.get("QUERY_STRING", ""), headers,
-            int(status_line[:3]) if status_line else None, meta, fault["id"] if fault else None,
-            (time.perf_counter() - started) * 1000, time.time(),
-        )
+    def _record(self, ns, environ, path, status_line, meta, fault, started) -> None:
+        self.journal.record(ns, path, environ, status_line, meta, fault["id"] if fault else None, (time.perf_counter() - started) * 1000, time.time())
 
 
 class DroppedConnection(Exception):

@@ -21,8 +21,10 @@ class ServerConfig:
     chains: int = DEFAULT_CHAINS
     users_per_chain: int = DEFAULT_USERS_PER_CHAIN
     merchants: int = DEFAULT_MERCHANTS
-    # Bytes of answers kept ready to send; past this the oldest are dropped.
-    cache_bytes: int = 64 * 2**20
+    # Bytes of answers kept ready to send, per worker, shared by every namespace's answers; past
+    # this the oldest are dropped. The default world's answers take about 2 MB; 1,000 namespaces
+    # with clocks of their own fill it (benchmarks/server.py: the process tree stays < 250 MB).
+    cache_bytes: int = 32 * 2**20
     # The longest delay a client may ask for with X-Mock-Delay-Ms.
     max_delay_ms: int = 30_000
     # Runtime state (runtime/store.py): None in memory (one process), a SQLite file path, or redis://.

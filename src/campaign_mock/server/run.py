@@ -101,6 +101,7 @@ def run(host: str, port: int, config: ServerConfig, workers: int, threads: int) 
         open_store(config.state).close()  # fail fast: a state the workers could not open
         os.environ.update(config.to_environment())
         click.echo(banner(f"http://{_hostport(host, port)}", config, world), err=True)
+        del world  # the workers build their own; this process only supervises them
         Granian(
             "campaign_mock.server.wsgi:app_factory",
             address=address,
