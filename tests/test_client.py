@@ -156,3 +156,16 @@ def test_the_coverage_command(mock, base_url):
     assert json.loads(as_json.stdout) == mock.coverage()
     everything = subprocess.run([*cli, "--json"], capture_output=True, text=True, timeout=60)
     assert everything.returncode == 0 and json.loads(everything.stdout)["requests"] >= 1
+
+
+def test_the_admin_token_travels():
+    from mockserver import start_mock
+
+    server = start_mock("--admin-token", "s3cret-token")
+    try:
+        with pytest.raises(MockAdminError) as refused:
+            MockClient(server.url).clock()
+        assert refused.value.status == 401 and refused.value.field == "X-Mock-Admin-Token"
+        assert MockClient(server.url, admin_token="s3cret-token").clock()["source"] == "reference"
+    finally:
+        server.stop()

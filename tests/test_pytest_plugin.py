@@ -134,11 +134,15 @@ def test_a_running_mock_is_used_not_started(pytester):
         server.stop()
 
 
-def test_an_unreachable_mock_url_is_a_usage_error(pytester):
+def test_an_unreachable_mock_or_a_broken_scenario_stops_the_session(pytester):
     pytester.makepyfile("def test_x(campaign_mock):\n    pass\n")
     result = pytester.runpytest("--campaign-mock-url", "http://127.0.0.1:9")
     assert result.ret == 4
     result.stdout.fnmatch_lines(["*--campaign-mock-url http://127.0.0.1:9*cannot connect*"])
+    (pytester.path / "broken.yaml").write_text("spaaza:\n  chains:\n    - name: no id\n")
+    result = pytester.runpytest("--campaign-mock-scenario", "broken.yaml")
+    assert result.ret == 4
+    result.stdout.fnmatch_lines(["*campaign-mock serve * did not start*", "*broken.yaml:3: $.spaaza.chains[[]0[]]: missing required key 'id'*"])
 
 
 def test_the_coverage_file_never_replaces_what_is_not_a_report(pytester):

@@ -33,7 +33,7 @@ import pytest
 import requests
 
 from campaign_mock.client import MockClient
-from campaign_mock.exceptions import MockAdminError, ScenarioRefused
+from campaign_mock.exceptions import CampaignMockError, MockAdminError, ScenarioRefused
 
 __all__ = ["CampaignMock", "MockServerProcess"]
 
@@ -114,7 +114,10 @@ def campaign_mock_server(campaign_mock_url, campaign_mock_seed, campaign_mock_sc
     argv = ["--seed", str(campaign_mock_seed), *(a for s in campaign_mock_scenarios for a in ("--scenario", str(s))), *campaign_mock_serve_args]
     if campaign_mock_admin_token:
         argv += ["--admin-token", campaign_mock_admin_token]
-    server = MockServerProcess.start(argv)
+    try:
+        server = MockServerProcess.start(argv)
+    except CampaignMockError as e:  # a broken scenario, say: no test could run
+        pytest.exit(f"campaign-mock: {e}", returncode=pytest.ExitCode.USAGE_ERROR)
     try:
         yield MockClient(server.url, admin_token=campaign_mock_admin_token)
     finally:
@@ -269,7 +272,7 @@ class MockServerProcess:
             output = server._output()
             server.stop()
             if "cannot listen" not in output or attempt == attempts - 1:  # a port taken meanwhile: try another
-                raise pytest.UsageError(f"campaign-mock serve {' '.join(options)} did not start:\n{output.strip()[-2000:]}")
+                raise CampaignMockError(f"campaign-mock serve {' '.join(options)} did not start:\n{output.strip()[-2000:]}")
         raise AssertionError("unreachable")
 
     def _wait(self) -> bool:
