@@ -59,3 +59,17 @@ def test_the_journal_is_bounded_per_namespace_and_in_all_and_counts_what_it_drop
     store.clear_journal("a")
     assert store.journal("a", JournalFilter()) == ([], 0)
     store.close()
+
+
+def test_a_namespace_whose_kept_state_no_longer_builds_answers_the_vendors_500():
+    """E.g. --state FILE kept a scenario that the server's own scenarios now clash with."""
+    from campaign_mock.server.app import create_app
+
+    app = create_app()
+    runtime = app.config["CAMPAIGN_MOCK_STATE"].runtime
+    runtime.store.update("kept", lambda state: ({**state, "scenarios": [{"name": "x", "text": "spaaza: 1", "document": None}]}, None, True))
+    client = app.test_client()
+    spaaza = client.get("/__mock/ns/kept/get-campaigns?chain_id=1762")
+    assert spaaza.status_code == 500 and spaaza.json["error"]["code"] == 9500
+    assert client.get("/__mock/ns/kept/v15/campaigns/20/basic_v1").status_code == 500
+    assert client.get("/get-campaigns?chain_id=1762").status_code == 401  # other namespaces unharmed

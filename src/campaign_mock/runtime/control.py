@@ -77,11 +77,12 @@ class Runtime:
                 self._generation = generation
         found = self._views.get(ns)
         if found is None:
-            found = self._make_view(self.store.read(ns))
+            found = self._make_view(self.store.read(ns))  # read after the generation: never older
             with self._lock:
-                self._views[ns] = found
-                if len(self._views) > VIEWS_KEPT:
-                    self._views.popitem(last=False)
+                if self._generation == generation:  # else state changed meanwhile: use, do not keep
+                    self._views[ns] = found
+                    if len(self._views) > VIEWS_KEPT:
+                        self._views.popitem(last=False)
         return found
 
     def _make_view(self, state: dict | None) -> NamespaceView:

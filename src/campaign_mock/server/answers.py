@@ -21,7 +21,7 @@ from flask import Response
 
 from campaign_mock.runtime import DEFAULT_NAMESPACE, AdminInputError, JournalWriter, Runtime, check_key, meta_of
 from campaign_mock.runtime.journal import dropped_meta, operation_of
-from campaign_mock.server.errors import json_response, render
+from campaign_mock.server.errors import MOCK_SPAAZA_ERRORS, is_levelup, json_response, levelup_response, log, render, spaaza_response
 
 # Everything an answer may depend on besides path and query string, as WSGI environ keys.
 KEY_HEADERS = (
@@ -56,7 +56,7 @@ class Answer:
     status: str  # "200 OK"
     headers: list[tuple[str, str]]  # Content-Type, Content-Length and any vendor header
     body: bytes
-    meta: tuple  # (operation, error, facts) for the journal: computed once per answer
+    meta: tuple  # the journal's runtime.journal.AnswerMeta: computed once per answer
 
     @classmethod
     def of(cls, response: Response, environ: dict) -> "Answer":
@@ -140,7 +140,11 @@ class RuntimeMiddleware:
                 ns = DEFAULT_NAMESPACE if ns is None else check_key(ns.strip())
         except AdminInputError as e:
             return _send(start_response, json_response(e.body(), e.status))
-        view = environ[VIEW] = self.runtime.view(ns)
+        try:
+            view = environ[VIEW] = self.runtime.view(ns)
+        except Exception:  # a store that stopped answering, a kept scenario that no longer builds
+            log.exception("namespace %r: its runtime state cannot be read", ns)
+            return _send(start_response, levelup_response("server_error") if is_levelup(path) else spaaza_response(MOCK_SPAAZA_ERRORS[500]))
         journalled = environ  # the request as the client sent it (the journal reads it later)
         fault = self.runtime.claim_fault(ns, view, operation_of(path), path) if view.faults else None
         if fault is not None:
