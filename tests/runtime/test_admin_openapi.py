@@ -35,3 +35,9 @@ def test_a_coverage_report_fits_its_schema():
     Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(report)
     broken = {**report, "percent": "12%"}
     assert list(Draft202012Validator(schema).iter_errors(broken))  # the schema can fail
+
+
+def test_a_fault_names_the_operations_of_the_vendor_contract():
+    from campaign_mock.contract.validate import operation_ids
+
+    assert _spec()["components"]["schemas"]["FaultInput"]["properties"]["operation"]["enum"] == operation_ids()
