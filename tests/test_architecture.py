@@ -81,3 +81,14 @@ def test_coverage_is_pure():
     ours = {n for n in imports if n.startswith("campaign_mock")}
     assert ours and all(n.startswith(("campaign_mock.contract", "campaign_mock.exceptions")) for n in ours)
     assert not {n.split(".")[0] for n in imports} & {"flask", "requests", "werkzeug", "sqlite3", "redis"}
+
+
+def test_the_client_loads_no_server():
+    """MockClient drives a mock in another process: importing it (or the plugin) loads no
+    server, no Flask, no generator and no Faker."""
+    import subprocess
+    import sys
+
+    code = "import sys, campaign_mock.client, campaign_mock.pytest_plugin; print(' '.join(sorted(m for m in sys.modules if m.startswith(('campaign_mock.server', 'campaign_mock.world.', 'campaign_mock.runtime', 'flask', 'faker')))))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == ["campaign_mock.world.documented", "campaign_mock.world.model"]

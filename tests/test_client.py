@@ -102,8 +102,8 @@ def test_reset_is_a_fresh_namespace(mock):
 
 
 def test_credentials_from_the_world(mock):
-    assert mock.admin_headers(1743) == SPAAZA_ADMIN  # the documented admin, found by the alias
-    assert mock.token(981) == LEVELUP_AUTH["Authorization"].split()[1]
+    assert mock.admin_headers(1743) == mock.admin_headers() == SPAAZA_ADMIN  # the documented admin, also by the alias
+    assert mock.token(981) == mock.token() == LEVELUP_AUTH["Authorization"].split()[1]
     headers = mock.user_headers(176201)
     answer = requests.get(mock.url + "/get-campaigns", params={"chain_id": 1762}, headers=headers, timeout=10)
     assert answer.status_code == 200

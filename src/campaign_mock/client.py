@@ -21,6 +21,7 @@ from urllib.parse import quote
 import requests
 
 from campaign_mock.contract.facts import USER_IDENTIFIERS
+from campaign_mock.world.documented import CHAIN_ID, LEVELUP_USER_ID
 from campaign_mock.exceptions import MockAdminError, ScenarioRefused
 
 __all__ = ["Entry", "MockClient"]
@@ -145,8 +146,9 @@ class MockClient:
 
     # -- finding credentials in the world ----------------------------------------------------
 
-    def admin_headers(self, chain_id: int) -> dict[str, str]:
-        """The headers of the admin session that reads `chain_id` (or an alias of it)."""
+    def admin_headers(self, chain_id: int = CHAIN_ID) -> dict[str, str]:
+        """The headers of the admin session that reads `chain_id` (or an alias of it); by
+        default the documented admin of the documented chain."""
         for chain in self.world()["spaaza"]["chains"]:
             if chain_id == chain["chain_id"] or chain_id in chain.get("aliases", ()):
                 if chain.get("admin"):
@@ -167,8 +169,8 @@ class MockClient:
         u = self.user(user_id, chain_id)
         return {"X-Spaaza-Session-User-Id": str(u["user_id"]), "X-Spaaza-Session-Key": u["session_key"], "X-Spaaza-MyPrice-App-Hostname": u["app_hostname"]}
 
-    def token(self, user_id: int) -> str:
-        """The LevelUp access token of `user_id`."""
+    def token(self, user_id: int = LEVELUP_USER_ID) -> str:
+        """The LevelUp access token of `user_id` (by default the documented one)."""
         for t in self.world()["levelup"]["tokens"]:
             if t["user_id"] == user_id:
                 return t["token"]
