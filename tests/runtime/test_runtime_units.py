@@ -56,6 +56,7 @@ def test_the_journal_is_bounded_per_namespace_and_in_all_and_counts_what_it_drop
     assert store.journal("a", JournalFilter())[1] == 4 and store.journal("b", JournalFilter()) [1] == 0
     assert _paths(store.journal("b", JournalFilter(limit=2))) == ["/p3", "/p4"]
     assert _paths(store.journal("b", JournalFilter(path="/p1", status=200))) == ["/p1"]
+    assert {"a", "b"} <= set(store.namespaces())
     store.clear_journal("a")
     assert store.journal("a", JournalFilter()) == ([], 0)
     store.close()

@@ -212,6 +212,11 @@ class Runtime:
         rows, dropped = self.store.journal(ns, flt)
         return [entry_of(seq, row) for seq, row in rows], dropped
 
+    def namespaces(self) -> list[str]:
+        """Every namespace with runtime state or journal entries (for reports over all of them)."""
+        self.store.wait_flushed()
+        return self.store.namespaces()
+
     def clear_journal(self, ns: str) -> None:
         self.store.wait_flushed()
         self.store.clear_journal(ns)

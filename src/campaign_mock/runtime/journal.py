@@ -22,7 +22,7 @@ from urllib.parse import parse_qs
 
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS
-from campaign_mock.contract.facts import CURRENT_API_VERSION
+from campaign_mock.contract.facts import CURRENT_API_VERSION, parse_version
 from campaign_mock.runtime.store import Store
 
 __all__ = ["AnswerMeta", "JournalWriter", "dropped_meta", "entry_of", "is_levelup_path", "mask", "meta_of", "operation_of"]
@@ -97,13 +97,19 @@ def meta_of(path: str, api_version: str | None, status: int, body_bytes: bytes) 
         campaigns = results.get("campaigns") or ([results["campaign"]] if isinstance(results.get("campaign"), dict) else [])
     contract = load_contract()
     facts = {
-        "api_version": None if levelup else (api_version.strip() if api_version else ".".join(map(str, CURRENT_API_VERSION))),
+        # Only a version the server read (a malformed one is 419): a bounded set of values.
+        "api_version": None if levelup else _version_text(api_version),
         "campaign_types": sorted({c["type"] for c in campaigns if "type" in c}),
         "progress_formats": sorted({f for c in campaigns if "user_progress" in c for f in [contract.progress_format(c.get("type"))] if f}),
         "representation": path.rsplit("/", 1)[-1] if levelup and operation_of(path) else None,
     }
     operation, error = operation_of(path), _error(path, status, body)
     return operation, None if error is None else str(error), json.dumps([operation, error, facts], ensure_ascii=False)
+
+
+def _version_text(header: str | None) -> str | None:
+    version = CURRENT_API_VERSION if header is None else parse_version(header.strip())
+    return None if version is None else ".".join(map(str, version))
 
 
 def dropped_meta(path: str) -> AnswerMeta:
@@ -175,6 +181,8 @@ class JournalWriter:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         if store.buffered:
+            # Known to readers before the first request (ticket 0 is older than any they ask for).
+            store.ack(self.id, 0)
             self._thread = threading.Thread(target=self._run, name="campaign-mock-journal", daemon=True)
             self._thread.start()
 

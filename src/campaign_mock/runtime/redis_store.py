@@ -115,6 +115,13 @@ class RedisStore(Store):
         pipe.incr(self._k("gen"))
         pipe.execute()
 
+    def namespaces(self):
+        found = set()
+        for kind in ("ns", "j"):
+            start = len(self._k(kind, ""))
+            found.update(key.decode()[start:] for key in self._redis.scan_iter(self._k(kind, "*")))
+        return sorted(found)
+
     def sync_ticket(self):
         return self._redis.incr(self._k("sync"))
 

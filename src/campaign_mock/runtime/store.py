@@ -87,6 +87,8 @@ class Store:
     def clear_journal(self, ns: str) -> None: ...
     def journal_namespaces(self) -> list[str]: ...  # those with a journal, sorted (GET /__mock/coverage)
     def forget(self, ns: str) -> None: ...
+    def namespaces(self) -> list[str]:
+        """Every namespace with state or journal entries, sorted."""
     def sync_ticket(self) -> int: ...
     def ack(self, writer: str, ticket: int) -> None: ...
     def acked(self, ticket: int) -> bool: ...
@@ -175,6 +177,10 @@ class MemoryStore(Store):
             self._gen += 1
         self.clear_journal(ns)
 
+    def namespaces(self):
+        with self._lock:
+            return sorted(set(self._states) | {ns for ns, kept in self._journal.items() if kept})
+
     def sync_ticket(self):
         return 0
 
@@ -191,7 +197,9 @@ class MemoryStore(Store):
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS namespaces(ns TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS journal(seq INTEGER PRIMARY KEY AUTOINCREMENT, ns TEXT NOT NULL, method TEXT, path TEXT,
-    query TEXT, headers TEXT, status INTEGER, operation TEXT, error TEXT, fault TEXT, latency REAL, time REAL, meta TEXT);
+    query TEXT, headers TEXT, status INTEGER, operation TEXT, error TEXT, fault TEXT, latency REAL, time REAL, meta INTEGER);
+-- An answer's meta (operation, error, facts) once: there are few, and a row is half its size without it.
+CREATE TABLE IF NOT EXISTS metas(id INTEGER PRIMARY KEY, json TEXT NOT NULL UNIQUE);
 CREATE INDEX IF NOT EXISTS journal_by_ns ON journal(ns, seq);
 CREATE TABLE IF NOT EXISTS journal_counts(ns TEXT PRIMARY KEY, kept INTEGER NOT NULL, dropped INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sync(id INTEGER PRIMARY KEY CHECK (id = 0), ticket INTEGER NOT NULL);
@@ -212,6 +220,7 @@ class SQLiteStore(Store):
         self.path = str(path)
         self._per, self._total = per_namespace, total
         self._local = threading.local()
+        self._meta_ids: dict[str, int] = {}  # metas rows are never deleted: ids stay valid
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
         gen_path = Path(self.path + "-generation")
@@ -283,7 +292,9 @@ class SQLiteStore(Store):
             return
 
         def run(conn):
-            conn.executemany(f"INSERT INTO journal({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", rows)
+            meta = len(COLUMNS) - 1
+            stored = [(*row[:meta], self._meta_id(conn, row[meta])) for row in rows]
+            conn.executemany(f"INSERT INTO journal({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", stored)
             added: dict[str, int] = {}
             for row in rows:
                 added[row[0]] = added.get(row[0], 0) + 1
@@ -299,6 +310,13 @@ class SQLiteStore(Store):
 
         self._write(run)
 
+    def _meta_id(self, conn, text: str) -> int:
+        found = self._meta_ids.get(text)
+        if found is None:
+            conn.execute("INSERT OR IGNORE INTO metas(json) VALUES (?)", (text,))
+            found = self._meta_ids[text] = conn.execute("SELECT id FROM metas WHERE json = ?", (text,)).fetchone()[0]
+        return found
+
     def _drop(self, conn, where: str, args: tuple, n: int) -> None:
         oldest = f"SELECT seq, ns FROM journal {where} ORDER BY seq LIMIT ?"
         for ns, k in conn.execute(f"SELECT ns, count(*) FROM ({oldest}) GROUP BY ns", (*args, n)).fetchall():
@@ -306,11 +324,12 @@ class SQLiteStore(Store):
         conn.execute(f"DELETE FROM journal WHERE seq IN (SELECT seq FROM ({oldest}))", (*args, n))
 
     def journal(self, ns, flt):
-        where, args = ["ns = ?"], [ns]
+        where, args = ["journal.ns = ?"], [ns]
         for column, value in flt.columns().items():
             where.append(f"{column} = ?")
             args.append(value)
-        sql = f"SELECT seq, {', '.join(COLUMNS)} FROM journal WHERE {' AND '.join(where)} ORDER BY time DESC, seq DESC"
+        columns = ", ".join(COLUMNS[:-1]) + ", metas.json"
+        sql = f"SELECT seq, {columns} FROM journal JOIN metas ON metas.id = journal.meta WHERE {' AND '.join(where)} ORDER BY time DESC, seq DESC"
         if flt.limit:
             sql += f" LIMIT {int(flt.limit)}"
         rows = self._conn.execute(sql, args).fetchall()
@@ -331,6 +350,10 @@ class SQLiteStore(Store):
             return None, True
 
         self._write(run, bump=True)
+
+    def namespaces(self):
+        rows = self._conn.execute("SELECT ns FROM namespaces UNION SELECT ns FROM journal_counts WHERE kept > 0 ORDER BY ns").fetchall()
+        return [ns for (ns,) in rows]
 
     def sync_ticket(self):
         return self._write(lambda conn: conn.execute("UPDATE sync SET ticket = ticket + 1 RETURNING ticket").fetchone()[0])

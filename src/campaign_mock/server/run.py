@@ -4,10 +4,11 @@ the same world from the same CAMPAIGN_MOCK_* settings, so all answer byte-identi
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import tempfile
-from contextlib import ExitStack
 from dataclasses import replace
 
 import click
@@ -94,21 +95,21 @@ def run(host: str, port: int, config: ServerConfig, workers: int, threads: int) 
     if config.admin_token is None and not is_loopback(address):
         raise AddressError(f"--host {host}: the admin API (/__mock/) would be open to the network; give --admin-token TOKEN (or serve on 127.0.0.1)")
     world = config.build_world()  # ...and the scenarios
-    with ExitStack() as cleanup:
-        if config.state is None:  # the workers share one SQLite file, removed at exit
-            private = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="campaign-mock-"))
-            config = replace(config, state=os.path.join(private, "state.sqlite"))
-        open_store(config.state).close()  # fail fast: a state the workers could not open
-        os.environ.update(config.to_environment())
-        click.echo(banner(f"http://{_hostport(host, port)}", config, world), err=True)
-        del world  # the workers build their own; this process only supervises them
-        Granian(
-            "campaign_mock.server.wsgi:app_factory",
-            address=address,
-            port=port,
-            interface=Interfaces.WSGI,
-            workers=workers,
-            blocking_threads=threads,
-            factory=True,
-            log_access=False,
-        ).serve()
+    if config.state is None:  # the workers share one SQLite file in a private folder, removed at exit
+        private = tempfile.mkdtemp(prefix="campaign-mock-")
+        atexit.register(shutil.rmtree, private, True)
+        config = replace(config, state=os.path.join(private, "state.sqlite"))
+    open_store(config.state).close()  # fail fast: a state the workers could not open
+    os.environ.update(config.to_environment())
+    click.echo(banner(f"http://{_hostport(host, port)}", config, world), err=True)
+    del world  # the workers build their own; this process only supervises them
+    Granian(
+        "campaign_mock.server.wsgi:app_factory",
+        address=address,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        factory=True,
+        log_access=False,
+    ).serve()
