@@ -169,3 +169,14 @@ def test_the_admin_token_travels():
         assert MockClient(server.url, admin_token="s3cret-token").clock()["source"] == "reference"
     finally:
         server.stop()
+
+
+def test_a_server_for_any_framework():
+    import socket
+
+    from campaign_mock.client import MockServerProcess
+
+    with MockServerProcess.start(["--chains", "0", "--seed", "2"]) as server:
+        assert MockClient(server.url).health()["seed"] == 2
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", int(server.url.rsplit(":", 1)[1]))) != 0  # stopped

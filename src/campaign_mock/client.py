@@ -12,7 +12,15 @@ container or a CI service just as well as one started by the pytest plugin.
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -22,13 +30,14 @@ import requests
 
 from campaign_mock.contract.facts import USER_IDENTIFIERS
 from campaign_mock.world.documented import CHAIN_ID, LEVELUP_USER_ID
-from campaign_mock.exceptions import MockAdminError, ScenarioRefused
+from campaign_mock.exceptions import CampaignMockError, MockAdminError, ScenarioRefused
 
-__all__ = ["Entry", "MockClient"]
+__all__ = ["Entry", "MockClient", "MockServerProcess"]
 
 DEFAULT_NAMESPACE = "default"
 _SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 _SHOWN = 20  # requests listed when an assertion fails (the newest)
+_START_TIMEOUT = 60  # seconds for `serve` to answer (two cores may be shared by a whole test run)
 
 
 class Entry(dict):
@@ -286,3 +295,76 @@ def _listing(received: Iterable[Entry], key: str) -> str:
     shown = received[-_SHOWN:]
     head = f"namespace {key!r} received {len(received)} request(s)" + (f", the last {_SHOWN}:" if len(received) > _SHOWN else ":")
     return "\n".join([head, *(f"  {e}" for e in shown)])
+
+
+class MockServerProcess:
+    """`campaign-mock serve` on a free loopback port, for any test framework (the pytest plugin
+    uses it). In its own process group, so that stopping it stops its workers too.
+
+        with MockServerProcess.start(["--seed", "0"]) as server:
+            mock = MockClient(server.url)
+    """
+
+    def __init__(self, process: subprocess.Popen, url: str, log):
+        self.process, self.url, self.log = process, url, log
+
+    @classmethod
+    def start(cls, options: Iterable[str] = (), attempts: int = 3) -> MockServerProcess:
+        """Start it with these `serve` options and wait until it answers; CampaignMockError with
+        its output if it does not (a broken scenario file, say)."""
+        options = list(options)
+        for attempt in range(attempts):
+            port = _free_port()
+            log = tempfile.TemporaryFile()  # a file, not a pipe: nobody reads it while tests run
+            argv = [sys.executable, "-m", "campaign_mock", "serve", "--host", "127.0.0.1", "--port", str(port), *options]
+            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            server = cls(process, f"http://127.0.0.1:{port}", log)
+            atexit.register(server.stop)  # in case the caller never reaches its clean-up
+            if server._wait():
+                return server
+            output = server._output()
+            server.stop()
+            if "cannot listen" not in output or attempt == attempts - 1:  # a port taken meanwhile: try another
+                raise CampaignMockError(f"campaign-mock serve {' '.join(options)} did not start:\n{output.strip()[-2000:]}")
+        raise AssertionError("unreachable")
+
+    def __enter__(self) -> MockServerProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _wait(self) -> bool:
+        deadline = time.monotonic() + _START_TIMEOUT
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                if requests.get(self.url + "/__mock/health", timeout=2).status_code == 200:
+                    return True
+            except requests.RequestException:  # not listening yet
+                pass
+            time.sleep(0.05)
+        return False
+
+    def _output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", "replace")
+
+    def stop(self) -> None:
+        atexit.unregister(self.stop)
+        if self.process.poll() is None:
+            # SIGINT to granian's main process only: it stops its workers (sent to the whole
+            # group, the workers' own handling made shutdown take 10 s).
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                # Still alive, so the group is still ours: kill it, workers included.
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -12,34 +12,27 @@
   `--campaign-mock-coverage FILE` writes it as JSON, `--campaign-mock-coverage-fail-under N`
   fails the session below N percent.
 
-The work is done by `campaign_mock.client.MockClient`; this module only wires it to pytest."""
+The work is done by `campaign_mock.client` (MockClient, MockServerProcess); this module only
+wires it to pytest."""
 
 from __future__ import annotations
 
-import atexit
 import itertools
 import json
 import os
 import secrets
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
-from campaign_mock.client import MockClient
+from campaign_mock.client import MockClient, MockServerProcess
 from campaign_mock.exceptions import CampaignMockError, MockAdminError, ScenarioRefused
 
-__all__ = ["CampaignMock", "MockServerProcess"]
+__all__ = ["CampaignMock"]
 
 _REPORTS = pytest.StashKey[list]()
 _OUTPUT_KEY = "campaign_mock_coverage"  # xdist: a worker's merged report, for the controller
-_START_TIMEOUT = 60  # seconds for `serve` to answer (two cores shared by a whole test run)
 _MARKER_ARGS = ("scenario", "clock")
 
 
@@ -246,65 +239,3 @@ def _is_report(path: Path) -> bool:
         return isinstance(data := json.loads(path.read_text(encoding="utf-8")), dict) and "dimensions" in data
     except (OSError, ValueError):
         return False
-
-
-# -- the server process -----------------------------------------------------------------------
-
-
-class MockServerProcess:
-    """`campaign-mock serve` on a free loopback port, in its own process group so that stopping
-    it stops its workers too."""
-
-    def __init__(self, process: subprocess.Popen, url: str, log):
-        self.process, self.url, self.log = process, url, log
-
-    @classmethod
-    def start(cls, options: list[str], attempts: int = 3) -> MockServerProcess:
-        for attempt in range(attempts):
-            port = _free_port()
-            log = tempfile.TemporaryFile()  # a file, not a pipe: nobody reads it while tests run
-            argv = [sys.executable, "-m", "campaign_mock", "serve", "--host", "127.0.0.1", "--port", str(port), *options]
-            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-            server = cls(process, f"http://127.0.0.1:{port}", log)
-            atexit.register(server.stop)  # in case the session never reaches its teardown
-            if server._wait():
-                return server
-            output = server._output()
-            server.stop()
-            if "cannot listen" not in output or attempt == attempts - 1:  # a port taken meanwhile: try another
-                raise CampaignMockError(f"campaign-mock serve {' '.join(options)} did not start:\n{output.strip()[-2000:]}")
-        raise AssertionError("unreachable")
-
-    def _wait(self) -> bool:
-        deadline = time.monotonic() + _START_TIMEOUT
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                requests.get(self.url + "/__mock/health", timeout=2)
-                return True
-            except requests.RequestException:  # not listening yet
-                time.sleep(0.05)
-        return False
-
-    def _output(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", "replace")
-
-    def stop(self) -> None:
-        atexit.unregister(self.stop)
-        if self.process.poll() is None:
-            # SIGINT to granian's main process only: it stops its workers (sent to the whole
-            # group, the workers' own handling made shutdown take 10 s).
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                # Still alive, so the group is still ours: kill it, workers included.
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.log.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
