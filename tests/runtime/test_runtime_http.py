@@ -66,6 +66,10 @@ def test_a_scenario_loaded_once_is_seen_by_the_next_50_requests_whichever_worker
                 body = fresh.get(f"{base}/get-campaigns?chain_id=7001", headers=headers, timeout=10).json()
             assert [c["id"] for c in body["results"]["campaigns"] if c["type"] == "loyalty"] == [7001100]
             assert http.get(f"{base}/get-campaigns?chain_id=7001", headers=headers, timeout=10).status_code == 200
+    assert requests.delete(f"{admin}/scenarios", timeout=10).status_code == 204
+    for _ in range(20):  # and gone again, from every worker's answer cache
+        with requests.Session() as fresh:
+            assert fresh.get(f"{base}/get-campaigns?chain_id=7001", headers=SPAAZA_ADMIN, timeout=10).json()["error"]["code"] == 217
 
 
 def test_the_journal_counts_exactly_the_requests_sent(ns):
@@ -142,6 +146,16 @@ def test_the_clock_moves_exclude_inactive(ns, server):
     assert {c["id"] for c in requests.get(server.url + url, headers=headers, timeout=10).json()["results"]["campaigns"]} == before
     assert requests.delete(f"{admin}/clock", timeout=10).status_code == 204
     assert active() == before
+
+
+def test_a_scenario_clock_is_the_namespaces_clock_until_one_is_set(ns):
+    base, admin = ns
+    loaded = requests.post(f"{admin}/scenarios", json={"clock": "2023-12-01T00:00:00+00:00"}, timeout=30)
+    assert loaded.status_code == 201, loaded.text
+    assert requests.get(f"{admin}/clock", timeout=10).json() == {"now": "2023-12-01T00:00:00+00:00", "source": "scenario"}
+    requests.put(f"{admin}/clock", json={"now": "2025-01-01T00:00:00+01:00"}, timeout=10)
+    assert requests.get(f"{admin}/clock", timeout=10).json() == {"now": "2025-01-01T00:00:00+01:00", "source": "set"}
+    assert requests.get(f"{admin}/world", timeout=10).json()["clock"] == "2025-01-01T00:00:00+01:00"
 
 
 def test_two_namespaces_never_see_each_other(server):

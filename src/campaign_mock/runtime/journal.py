@@ -31,7 +31,7 @@ LEVELUP_PREFIX = "/v15/"
 SECRET_HEADERS = frozenset({"HTTP_X_SPAAZA_SESSION_KEY", "HTTP_AUTHORIZATION", "HTTP_X_MOCK_ADMIN_TOKEN", "HTTP_COOKIE"})
 # Raw entries waiting for the writer thread; past this a request writes them itself (so memory
 # stays bounded when requests come faster than one thread writes).
-MAX_PENDING = 5_000
+MAX_PENDING = 1_000
 FLUSH_INTERVAL_S = 0.01
 HEARTBEAT_S = 0.5
 
