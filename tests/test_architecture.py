@@ -60,3 +60,35 @@ def test_the_checker_loads_no_generator():
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert loaded == ["campaign_mock.world", "campaign_mock.world.documented", "campaign_mock.world.model"]
+
+
+def test_client_and_plugin_sit_on_top():
+    """Only the other top-level entry points (the CLI, the plugin) use the admin client; nothing
+    imports the plugin."""
+    on_top = {"cli.py", "pytest_plugin.py", "client.py"}
+    offences = [
+        f"{p.relative_to(PACKAGE)} imports {name}"
+        for p in PACKAGE.rglob("*.py")
+        for name in _imports(p)
+        if (name == "campaign_mock.pytest_plugin" and p.name != "pytest_plugin.py") or (name == "campaign_mock.client" and p.name not in on_top)
+    ]
+    assert offences == []
+
+
+def test_coverage_is_pure():
+    """runtime/coverage.py reads the contract and nothing else of ours: no HTTP, no store."""
+    imports = _imports(PACKAGE / "runtime" / "coverage.py")
+    ours = {n for n in imports if n.startswith("campaign_mock")}
+    assert ours and all(n.startswith(("campaign_mock.contract", "campaign_mock.exceptions")) for n in ours)
+    assert not {n.split(".")[0] for n in imports} & {"flask", "requests", "werkzeug", "sqlite3", "redis"}
+
+
+def test_the_client_loads_no_server():
+    """MockClient drives a mock in another process: importing it (or the plugin) loads no
+    server, no Flask, no generator and no Faker."""
+    import subprocess
+    import sys
+
+    code = "import sys, campaign_mock.client, campaign_mock.pytest_plugin; print(' '.join(sorted(m for m in sys.modules if m.startswith(('campaign_mock.server', 'campaign_mock.world.', 'campaign_mock.runtime', 'flask', 'faker')))))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == ["campaign_mock.world.documented", "campaign_mock.world.model"]

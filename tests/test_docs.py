@@ -76,3 +76,9 @@ def test_the_readme_scenario_example_loads_and_builds(tmp_path):
     world = build_world(0, scenarios=load_scenarios([path]))
     assert world.spaaza.progress[(700101, 7001200)]["award_count"] == 1
     assert world.levelup.progress[(9101, 9001)] == 2500
+
+
+def test_the_readme_pytest_example_is_the_file_the_tests_run():
+    """tests/test_pytest_plugin.py runs examples/test_loyalty_client.py; the README shows it whole."""
+    block = re.search(r"stays true:\n\n```python\n(.*?)```", README, re.DOTALL).group(1)
+    assert block == (ROOT / "examples" / "test_loyalty_client.py").read_text(encoding="utf-8")

@@ -3,9 +3,9 @@ server that honours them, a fixture generator and a contract checker.
 
 Public names only; see ARCHITECTURE.md for the layers."""
 
-from campaign_mock.exceptions import CampaignMockError, CheckError, ConfigError, ContractError, ScenarioError
+from campaign_mock.exceptions import CampaignMockError, CheckError, ConfigError, ContractError, MockAdminError, ScenarioError, ScenarioRefused
 
-__all__ = ["CampaignMockError", "CheckError", "ConfigError", "ContractError", "ScenarioError", "build_world", "create_app", "load_contract"]
+__all__ = ["CampaignMockError", "CheckError", "ConfigError", "ContractError", "MockAdminError", "ScenarioError", "ScenarioRefused", "build_world", "create_app", "load_contract"]
 
 
 def __getattr__(name: str):

@@ -1,4 +1,4 @@
-"""campaign-mock serve | fixtures | validate | check.
+"""campaign-mock serve | fixtures | validate | check | coverage.
 
 Thin: parse the options, call one function, turn our errors into a message and an exit
 code (0 ok, 1 the thing checked has failures, 2 bad input or usage)."""
@@ -135,6 +135,28 @@ def validate(files: tuple[Path, ...], operation: str | None, output_format: str)
             "unreadable": sum(bool(r.unreadable) for r in reports),
         }, indent=2))
     sys.exit(2 if any(r.unreadable for r in reports) else 1 if any(r.violations for r in reports) else 0)
+
+
+@main.command()
+@click.option("--url", required=True, help="The running mock, e.g. http://127.0.0.1:8080.")
+@click.option("--namespace", help="One namespace's coverage (default: every namespace together).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of a table.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="N", help="Exit 1 if coverage is below N percent.")
+@click.option("--admin-token", envvar="CAMPAIGN_MOCK_ADMIN_TOKEN", help="X-Mock-Admin-Token, if the mock was started with one.")
+def coverage(url: str, namespace: str | None, as_json: bool, fail_under: float | None, admin_token: str | None) -> None:
+    """Business coverage of a running mock's journal: which documented operations, errors,
+    campaign types, user_progress formats, representations and API versions the requests
+    reached. For clients in any language: run their tests against the mock, then this."""
+    import json
+
+    from campaign_mock.client import MockClient
+    from campaign_mock.runtime.coverage import format_table
+
+    report = MockClient(url, namespace or "default", admin_token).coverage(all_namespaces=namespace is None)
+    click.echo(json.dumps(report, indent=2) if as_json else "\n".join(format_table(report)))
+    if fail_under is not None and report["percent"] < fail_under:
+        click.echo(f"campaign-mock: business coverage {report['percent']}% is under {fail_under:g}%", err=True)
+        sys.exit(1)
 
 
 main.add_command(check_command)  # defined beside the checker it drives

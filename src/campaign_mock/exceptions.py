@@ -24,3 +24,24 @@ class ConfigError(CampaignMockError):
 class CheckError(CampaignMockError):
     """`check` cannot run as asked (an unknown check, phase or operation, an unusable
     --fixtures manifest); the message names the option."""
+
+
+class MockAdminError(CampaignMockError):
+    """The mock's admin API (/__mock/) refused a request, or could not be reached. `status` is
+    the HTTP status (None when no answer came), `field` the input it names, `errors` the
+    line-numbered details of a refused scenario."""
+
+    def __init__(self, message: str, status: int | None = None, field: str | None = None, errors: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.field = field
+        self.errors = list(errors or [])
+
+    def __str__(self) -> str:
+        return "\n".join([self.message, *(f"  {e}" for e in self.errors)])
+
+
+class ScenarioRefused(MockAdminError):
+    """A scenario document was refused (422): nothing of it was applied. `errors` holds the
+    loader's `line: $.path: what is wrong` messages."""

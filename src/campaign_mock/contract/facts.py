@@ -30,6 +30,8 @@ EXCLUDE_INACTIVE_BY_DEFAULT_FROM = (1, 4, 11)
 CURRENT_COUNT_FROM = (1, 5, 0)
 # A request without the header gets the current version: the newest change documented.
 CURRENT_API_VERSION = (1, 5, 0)
+# Every version that changes an answer, oldest first (the versions a client should try).
+VERSION_CHANGES = tuple(sorted({EXCLUDE_INACTIVE_BY_DEFAULT_FROM, CURRENT_COUNT_FROM}))
 
 # A response whose campaigns have more assignments than this together shows none, with the
 # objects_exceed_maximum_quantity warning (schemas/README.md decision 19).

@@ -29,5 +29,10 @@ def schemathesis_config_path() -> Path:
     return contract_root() / "schemathesis.toml"
 
 
+def admin_spec_path() -> Path:
+    """The admin API's own OpenAPI document (/__mock/), beside the vendors' contract."""
+    return contract_root() / "admin-openapi.yaml"
+
+
 def schemas_dir() -> Path:
     return contract_root() / "schemas"

@@ -53,9 +53,14 @@ class Contract:
     def campaign_types(self) -> tuple[str, ...]:
         return tuple(self.schema("spaaza-campaign.json#/$defs/campaign_type")["enum"])
 
+    @property
+    def progress_formats(self) -> tuple[str, ...]:
+        """The user_progress formats: 'standard', 'loyalty', 'wallet'."""
+        return tuple(self.schema("spaaza-user-progress.json")["$defs"])
+
     def progress_format(self, campaign_type: str) -> str | None:
-        """'standard', 'loyalty', 'wallet', or None where the type has no user_progress."""
-        for fmt in ("standard", "loyalty", "wallet"):
+        """One of progress_formats, or None where the type has no user_progress."""
+        for fmt in self.progress_formats:
             if campaign_type in self.schema(f"spaaza-campaign.json#/$defs/progress_{fmt}_types")["enum"]:
                 return fmt
         return None

@@ -98,6 +98,10 @@ class RedisStore(Store):
         dropped = self._redis.hget(self._k("jdropped"), ns)
         return (rows[-flt.limit :] if flt.limit else rows), int(dropped or 0)
 
+    def journal_namespaces(self):
+        start = len(self._k("j", ""))  # keys never hold glob characters (check_key)
+        return sorted({k.decode()[start:] for k in self._redis.scan_iter(match=self._k("j", "*"), count=1000)})
+
     def clear_journal(self, ns):
         pipe = self._redis.pipeline(transaction=True)
         pipe.delete(self._k("j", ns))

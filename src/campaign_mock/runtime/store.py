@@ -85,6 +85,7 @@ class Store:
         Rows get their seq when written, a batch per worker, so across workers the seq order is
         not the requests' order: the answer time is."""
     def clear_journal(self, ns: str) -> None: ...
+    def journal_namespaces(self) -> list[str]: ...  # those with a journal, sorted (GET /__mock/coverage)
     def forget(self, ns: str) -> None: ...
     def namespaces(self) -> list[str]:
         """Every namespace with state or journal entries, sorted."""
@@ -165,6 +166,10 @@ class MemoryStore(Store):
         with self._lock:
             self._journal.pop(ns, None)
             self._dropped.pop(ns, None)
+
+    def journal_namespaces(self):
+        with self._lock:
+            return sorted(self._journal)
 
     def forget(self, ns):
         with self._lock:
@@ -331,6 +336,9 @@ class SQLiteStore(Store):
         entries = [(row[0], row[1:]) for row in reversed(rows)]
         dropped = self._conn.execute("SELECT dropped FROM journal_counts WHERE ns = ?", (ns,)).fetchone()
         return entries, dropped[0] if dropped else 0
+
+    def journal_namespaces(self):
+        return [ns for (ns,) in self._conn.execute("SELECT ns FROM journal_counts ORDER BY ns")]
 
     def clear_journal(self, ns):
         self._write(lambda conn: (conn.execute("DELETE FROM journal WHERE ns = ?", (ns,)), conn.execute("DELETE FROM journal_counts WHERE ns = ?", (ns,))))

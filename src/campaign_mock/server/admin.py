@@ -14,6 +14,7 @@ import json
 from flask import Blueprint, Response, current_app, request
 
 from campaign_mock.runtime import DEFAULT_NAMESPACE, AdminInputError, JournalFilter, check_key
+from campaign_mock.runtime.coverage import coverage_report, merge_reports
 from campaign_mock.runtime.describe import describe
 from campaign_mock.server.errors import json_response
 
@@ -239,3 +240,19 @@ def clear_journal(key):
 def reset(key):
     _runtime().reset(_ns(key))
     return _no_content()
+
+
+# --- business coverage (runtime/coverage.py), from the journal alone ------------------------
+
+
+@bp.get("/ns/<key>/coverage")
+def coverage(key):
+    entries, dropped = _runtime().journal(_ns(key), JournalFilter())
+    return _ok(coverage_report(entries, dropped))
+
+
+@bp.get("/coverage")
+def coverage_all():
+    runtime = _runtime()
+    runtime.store.wait_flushed()  # so that a namespace whose first entries are still queued is listed
+    return _ok(merge_reports(coverage_report(*runtime.journal(ns, JournalFilter())) for ns in runtime.store.journal_namespaces()))
