@@ -29,8 +29,8 @@ from urllib.parse import quote
 import requests
 
 from campaign_mock.contract.facts import USER_IDENTIFIERS
-from campaign_mock.world.documented import CHAIN_ID, LEVELUP_USER_ID
 from campaign_mock.exceptions import CampaignMockError, MockAdminError, ScenarioRefused
+from campaign_mock.world.documented import CHAIN_ID, LEVELUP_USER_ID
 
 __all__ = ["Entry", "MockClient", "MockServerProcess"]
 

@@ -184,7 +184,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     report = _merged(config)
     if hasattr(config, "workerinput"):  # an xdist worker hands its report to the controller
         if report:
-            config.workeroutput[_OUTPUT_KEY] = json.dumps(report)
+            config.workeroutput[_OUTPUT_KEY] = json.dumps(report)  # type: ignore[attr-defined]  # set by xdist
         return
     path = config.getoption("campaign_mock_coverage")
     if path:

@@ -8,7 +8,7 @@ envelope. Shape problems are left to Schemathesis' response_schema_conformance."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Callable
+from typing import Callable, TypeGuard
 
 from campaign_mock.check.exchange import Exchange
 from campaign_mock.contract import load_contract
@@ -270,7 +270,7 @@ RULES: dict[str, Rule] = {
 # consistency rules only (world/consistency.py).
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -335,7 +335,7 @@ def campaign_dates_in_order(ex: Exchange) -> list[str]:
                 problems.append(f"{_label(c)}: {first} {c[first]} is after {then} {c[then]}")
         p = c.get("user_progress")
         created, reached = _time(c.get("created_date")), _time(p.get("date_reached")) if isinstance(p, dict) else None
-        if created and reached and reached < created:
+        if created and reached and reached < created and isinstance(p, dict):
             problems.append(f"{_label(c)}: user_progress.date_reached {p['date_reached']} is before the campaign was created ({c['created_date']})")
     return problems
 

@@ -11,7 +11,7 @@ class AdminInputError(Exception):
         self.status, self.field, self.message, self.errors = status, field, message, errors
 
     def body(self) -> dict:
-        error = {"field": self.field, "message": self.message}
+        error: dict[str, object] = {"field": self.field, "message": self.message}
         if self.errors is not None:
             error["errors"] = self.errors
         return {"error": error}

@@ -53,7 +53,7 @@ def parse_fault(spec) -> dict:
     if target == "operation":
         if value not in operations():
             raise AdminInputError(400, "operation", f"{value[:80]!r} is no operationId of openapi.yaml; one of {', '.join(sorted(operations()))}")
-        levelup = is_levelup_path(operation_path(value))
+        levelup = is_levelup_path(operation_path(value) or "")  # every operationId has a path
     else:
         if operation_of(value) is None:
             raise AdminInputError(400, "path", f"{value[:80]!r} is no vendor path (without the namespace prefix), e.g. /get-campaigns or /v15/campaigns/20/basic_v1")

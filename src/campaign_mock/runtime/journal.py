@@ -69,7 +69,7 @@ def operation_path(operation: str) -> str | None:
 
 
 @cache
-def _levelup_keys() -> dict[tuple[int, str], str]:
+def _levelup_keys() -> dict[tuple[int, str | None], str]:
     return {(e.http_status, e.message): e.key for e in LEVELUP_ERRORS.values()}
 
 
@@ -91,7 +91,7 @@ def meta_of(path: str, api_version: str | None, status: int, body_bytes: bytes) 
     except ValueError:
         body = None
     levelup = is_levelup_path(path)
-    campaigns = []
+    campaigns: list[dict] = []
     if not levelup and isinstance(body, dict) and isinstance(body.get("results"), dict):
         results = body["results"]
         campaigns = results.get("campaigns") or ([results["campaign"]] if isinstance(results.get("campaign"), dict) else [])
@@ -100,7 +100,7 @@ def meta_of(path: str, api_version: str | None, status: int, body_bytes: bytes) 
         # Only a version the server read (a malformed one is 419): a bounded set of values.
         "api_version": None if levelup else _version_text(api_version),
         "campaign_types": sorted({c["type"] for c in campaigns if "type" in c}),
-        "progress_formats": sorted({f for c in campaigns if "user_progress" in c for f in [contract.progress_format(c.get("type"))] if f}),
+        "progress_formats": sorted({f for c in campaigns if "user_progress" in c for f in [contract.progress_format(str(c.get("type")))] if f}),
         "representation": path.rsplit("/", 1)[-1] if levelup and operation_of(path) else None,
     }
     operation, error = operation_of(path), _error(path, status, body)

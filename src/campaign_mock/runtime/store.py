@@ -22,6 +22,7 @@ import os
 import sqlite3
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections import deque
 from pathlib import Path
 from typing import Any, Callable
@@ -72,26 +73,44 @@ class JournalFilter:
         return all(row[_AT[k]] == v for k, v in self.columns().items())
 
 
-class Store:
+class Store(ABC):
+    """What the runtime layer needs of a store: memory (one process), SQLite (workers of one
+    machine) and Redis (replicas) give the same answers."""
+
     kind = ""
     buffered = False  # journal entries come in batches from a writer thread
 
+    @abstractmethod
     def generation(self) -> int: ...
+    @abstractmethod
     def read(self, ns: str) -> dict | None: ...
+    @abstractmethod
     def update(self, ns: str, change: Change) -> Any: ...
+    @abstractmethod
     def append(self, rows: list[tuple]) -> None: ...
+    @abstractmethod
     def journal(self, ns: str, flt: JournalFilter) -> tuple[list[tuple], int]:
         """([(seq, row), ...] in the order the requests were answered, entries dropped so far).
         Rows get their seq when written, a batch per worker, so across workers the seq order is
         not the requests' order: the answer time is."""
+    @abstractmethod
     def clear_journal(self, ns: str) -> None: ...
+    @abstractmethod
     def journal_namespaces(self) -> list[str]: ...  # those with a journal, sorted (GET /__mock/coverage)
+    @abstractmethod
     def forget(self, ns: str) -> None: ...
+    @abstractmethod
     def namespaces(self) -> list[str]:
         """Every namespace with state or journal entries, sorted."""
+    @abstractmethod
     def sync_ticket(self) -> int: ...
+    @abstractmethod
+    def current_ticket(self) -> int: ...
+    @abstractmethod
     def ack(self, writer: str, ticket: int) -> None: ...
+    @abstractmethod
     def acked(self, ticket: int) -> bool: ...
+    @abstractmethod
     def close(self) -> None: ...
 
     def wait_flushed(self, timeout: float = 5.0) -> None:
@@ -182,6 +201,9 @@ class MemoryStore(Store):
             return sorted(set(self._states) | {ns for ns, kept in self._journal.items() if kept})
 
     def sync_ticket(self):
+        return 0
+
+    def current_ticket(self):
         return 0
 
     def ack(self, writer, ticket):

@@ -211,15 +211,15 @@ def _filters() -> JournalFilter:
     unknown = sorted(set(request.args) - set(FILTERS))
     if unknown:
         raise AdminInputError(400, unknown[0], f"unknown filter {unknown[0]!r}; filters: {', '.join(FILTERS)}")
-    args = {k: request.args.get(k) for k in FILTERS if k in request.args}
+    args: dict[str, str | int] = {k: request.args[k] for k in FILTERS if k in request.args}
     for name in ("status", "limit"):
         if name in args:
-            text = args[name]
+            text = str(args[name])
             if not (text.isascii() and text.isdigit() and len(text) <= 7) or (name == "limit" and not 1 <= int(text) <= MAX_LIMIT):
                 raise AdminInputError(400, name, f"{name} must be a whole number" + (f" from 1 to {MAX_LIMIT}" if name == "limit" else ""))
             args[name] = int(text)
     if "method" in args:
-        args["method"] = args["method"].upper()
+        args["method"] = str(args["method"]).upper()
     return JournalFilter(**args)
 
 

@@ -136,8 +136,8 @@ class RuntimeMiddleware:
                 environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + path[: len(path) - len(rest)]
                 environ["PATH_INFO"] = path = rest
             else:
-                ns = environ.get("HTTP_X_MOCK_NAMESPACE")
-                ns = DEFAULT_NAMESPACE if ns is None else check_key(ns.strip())
+                asked = environ.get("HTTP_X_MOCK_NAMESPACE")
+                ns = DEFAULT_NAMESPACE if asked is None else check_key(asked.strip())
         except AdminInputError as e:
             return _send(start_response, json_response(e.body(), e.status))
         try:

@@ -3,11 +3,10 @@ errors. Mount it under any WSGI server; `campaign-mock serve` runs it on granian
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from flask import Flask
-
-import sys
 
 from campaign_mock.runtime import JournalWriter, Runtime, open_store
 from campaign_mock.server import admin, errors, forcing, levelup, spaaza

@@ -17,9 +17,9 @@ from campaign_mock.world.consistency import LEVELUP_RULES, findings
 from campaign_mock.world.levelup import LevelUpCampaignSpec, LevelUpUserSpec
 from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, World
 from campaign_mock.world.providers import UTC
-from campaign_mock.world.yaml_file import excerpt
 from campaign_mock.world.scenario import GENERATED_CHAINS, GENERATED_LEVELUP_CAMPAIGNS, GENERATED_LEVELUP_USERS, Scenario, merged_clock
 from campaign_mock.world.spaaza import CURRENCIES, ChainParts, ChainSpec, Given, every_type_spec, generate_chain
+from campaign_mock.world.yaml_file import excerpt
 
 # The reference "now". Never the wall clock: the same seed gives the same bytes any day.
 DEFAULT_CLOCK = datetime(2024, 1, 1, tzinfo=UTC)

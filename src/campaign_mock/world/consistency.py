@@ -66,7 +66,7 @@ def _spaaza(world: World) -> Iterator[str]:
     for (user_id, cid), progress in spaaza.progress.items():
         chain, c = spaaza.campaigns[cid]
         yield from _progress(world, user_id, c, progress, chain.id)
-    for (user_id, cid), count in spaaza.current_counts.items():
+    for (_user_id, cid), count in spaaza.current_counts.items():
         c = spaaza.campaigns[cid][1]
         where = f"user {user_id} campaign {cid}"
         if not 0 <= count < max(1, c["target_count"]):
@@ -340,7 +340,7 @@ def variants_seen(world: World) -> set[str]:
     for progresses in progress_by_user.values():
         if all(p.get("award_count", 0) == 0 and p.get("total_amount", 0) == 0 and p.get("points_balance_current", 0) == 0 for p in progresses):
             seen.add("user: new with nothing")
-    for (user_id, cid), count in spaaza.current_counts.items():
+    for (_user_id, cid), count in spaaza.current_counts.items():
         if count and count == spaaza.campaigns[cid][1]["target_count"] - 1:
             seen.add("current_count: one short of its target")
     levelup = world.levelup

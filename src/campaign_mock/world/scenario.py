@@ -53,20 +53,20 @@ users, the clock). The first problem raises ScenarioError as
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-import re
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.facts import USER_IDENTIFIERS
+from campaign_mock.contract.validate import json_path
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS, LevelUpCampaignSpec, LevelUpUserSpec
 from campaign_mock.world.spaaza import EDITOR_SUFFIX, MAX_USERS_PER_CHAIN, WALLET_TYPES, CampaignSpec, ChainSpec, UserSpec, campaign_ids, every_type_spec
-from campaign_mock.contract.validate import json_path
 from campaign_mock.world.yaml_file import JsonPath, YamlFile, check_schema, excerpt, explain, parse_yaml, read_yaml
 
 SCHEMA = "scenario.json"
