@@ -1,5 +1,6 @@
 """A planted faulty server: the real mock app (campaign_mock.server.app.create_app()) behind
-a Flask front that corrupts its answers in one way, named by --fault:
+a Flask front that corrupts its answers in one way, named by --fault (the runtime API under
+/__mock/, GET /__mock/world included, passes through untouched):
 
   campaign_id_string             get-campaigns: the first campaign's id is a string
   error_217_as_500               error 217 chain_id_not_found is served with HTTP 500
@@ -32,8 +33,6 @@ from flask import Flask, Response, request
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.catalogue import spaaza_errors
 from campaign_mock.server.app import create_app
-from campaign_mock.world import build_world
-from world_answer import world_answer
 
 FAULTS = (
     "campaign_id_string", "error_217_as_500", "error_217_named_user_not_found", "unknown_error_500",
@@ -60,10 +59,6 @@ def create_faulty_app(fault: str) -> Flask:
             document = None
         kept = {k: v for k, v in answer.headers.items() if k.lower() not in ("content-length",)}
         return answer.status_code, document if document is not None else body, kept
-
-    @front.get("/__mock/world")
-    def world():  # what the mock's runtime interface answers (a stand-in until it serves one)
-        return Response(json.dumps(world_answer(build_world(0))), mimetype="application/json")
 
     @front.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"])
     @front.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"])

@@ -193,6 +193,20 @@ def test_safe_mode_narrowed_to_one_operation_runs_only_it(mock_server, tmp_path)
     assert sent and {(method, uri.split("?")[0].removeprefix(mock_server.url)) for method, uri, _ in sent} == {("GET", "/get-campaigns")}
 
 
+def test_check_ignores_a_schemathesis_toml_in_its_working_directory(faulty_server, tmp_path):
+    """A hostile schemathesis.toml where the user runs check (every check off, hooks that do
+    not exist, another server): check names its own file, so the fault is still found."""
+    (tmp_path / "schemathesis.toml").write_text(
+        'hooks = "no_such_hooks_module"\nbase-url = "http://127.0.0.1:1"\n[checks]\nenabled = false\n'
+        '[generation]\nmax-examples = 1\n'
+    )
+    server = faulty_server("always_217")
+    result = run_check("--base-url", server.url, "--operation", "getCampaigns", "--max-examples", "3", "--phases", "examples", cwd=tmp_path)
+    assert f"Configuration:    {REPO / 'schemathesis.toml'}" in result.stdout, result.stdout[:2000]
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "ST902 Known request refused" in result.stdout, result.stdout[-3000:]
+
+
 # Usage errors: one line, exit 2, before any request of the run -----------------------
 
 

@@ -9,9 +9,8 @@ import requests
 from campaign_mock.check import known
 from campaign_mock.check.settings import CheckSettings
 from campaign_mock.exceptions import CheckError
-from campaign_mock.world import build_world, documented
+from campaign_mock.world import documented
 from check_helpers import REPO
-from world_answer import world_answer
 
 
 def _answered(base_url: str, requests_: list[known.KnownRequest]) -> list[tuple]:
@@ -25,7 +24,8 @@ def _answered(base_url: str, requests_: list[known.KnownRequest]) -> list[tuple]
 
 
 def test_known_requests_from_the_world_answer_are_answered(mock_server):
-    found = known.from_world(world_answer(build_world(0)))
+    """The mock's real GET /__mock/world answer (runtime/describe.py), read as check reads it."""
+    found = known.from_world(requests.get(mock_server.url + "/__mock/world", timeout=10).json())
     paths = {known.operation_key(k.path) if not k.path.startswith("/v15/") else "levelup" for k in found}
     assert paths == {"/get-campaigns", "levelup"} and len(found) > 50
     assert _answered(mock_server.url, found) == []
@@ -54,8 +54,8 @@ def test_identity_ignores_what_does_not_name_the_request():
 
 
 def test_check_steers_from_the_servers_world(faulty_server, tmp_path):
-    """No --fixtures: check reads GET /__mock/world (here the faulty front's stand-in, over a
-    faithful proxy) and steers to every chain's sessions and users, not only the documented."""
+    """No --fixtures: check reads GET /__mock/world (the mock's own, through the faulty front,
+    a faithful proxy here) and steers to every chain's sessions and users, not only the documented."""
     import json
 
     from check_helpers import positive_outcomes, run_check
