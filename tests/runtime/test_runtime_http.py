@@ -3,6 +3,7 @@ workers: whichever worker answers, every request sees the same state."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import uuid
@@ -234,6 +235,16 @@ def test_a_bad_namespace_key_is_a_400_naming_it(server):
     for url, headers in ((f"{server.url}/__mock/ns/a%20b/journal", {}), (f"{server.url}/__mock/ns/{'x' * 65}{GET_CAMPAIGNS}", {}), (server.url + GET_CAMPAIGNS, {"X-Mock-Namespace": "no/slash"})):
         response = requests.get(url, headers=headers, timeout=10)
         assert response.status_code == 400 and response.json()["error"]["field"] == "namespace"
+    # "." and "..": as sent (curl --path-as-is, or %2E), never resolved to another path
+    host, port = server.url.removeprefix("http://").split(":")
+    for path in ("/__mock/ns/../faults", "/__mock/ns/./get-campaigns?chain_id=1762", "/__mock/ns/%2E%2E/journal"):
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        assert response.status == 400 and json.loads(response.read())["error"]["field"] == "namespace", path
+        conn.close()
+    response = requests.get(server.url + GET_CAMPAIGNS, headers={"X-Mock-Namespace": ".."}, timeout=10)
+    assert response.status_code == 400 and response.json()["error"]["field"] == "namespace"
 
 
 def test_health_and_world(server):
