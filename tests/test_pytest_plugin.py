@@ -10,6 +10,7 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 
 from mockserver import SPAAZA_ADMIN, start_mock
@@ -221,3 +222,19 @@ def test_the_readme_example_runs(pytester):
     readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
     table = re.search(r"```\n(campaign-mock business coverage of .*?)```", readme, re.DOTALL).group(1).splitlines()
     assert len(table) == 9 and all(line in result.stdout.lines for line in table), "\n".join(result.stdout.lines[-12:])
+
+
+def test_a_bad_setting_is_a_usage_error_not_a_traceback(pytester):
+    pytester.makepyfile("def test_x(campaign_mock):\n    pass\n")
+    pytester.makeini("[pytest]\ncampaign_mock_seed = abc\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*campaign_mock_seed = 'abc' (ini file): not a whole number*"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    pytester.makeini("[pytest]\n")
+    result = pytester.runpytest("--campaign-mock-seed", "abc")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    for under in ("nan", "150", "-1"):
+        result = pytester.runpytest("--campaign-mock-coverage-fail-under", under)
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        result.stderr.fnmatch_lines([f"*--campaign-mock-coverage-fail-under {under}: give a percentage from 0 to 100*"])

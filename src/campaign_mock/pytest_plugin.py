@@ -53,9 +53,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "campaign_mock(scenario=None, clock=None): load scenario(s) (text, dict or path relative to the test file) and set the clock of the test's namespace.")
     config.stash[_REPORTS] = []
+    _check_options(config)
     path = config.getoption("campaign_mock_coverage")
     if path and not hasattr(config, "workerinput"):
         _check_writable(Path(config.invocation_params.dir, path))  # before the tests run, not after
+
+
+def _check_options(config: pytest.Config) -> None:
+    """A bad setting is a usage error before any test runs, not a traceback in every test."""
+    seed = str(config.getini("campaign_mock_seed")).strip()
+    if not (seed.lstrip("-").isascii() and seed.lstrip("-").isdigit()):
+        raise pytest.UsageError(f"campaign_mock_seed = {seed!r} (ini file): not a whole number")
+    under = config.getoption("campaign_mock_coverage_fail_under")
+    if under is not None and not 0 <= under <= 100:  # nan too: it would never fail
+        raise pytest.UsageError(f"--campaign-mock-coverage-fail-under {under:g}: give a percentage from 0 to 100")
 
 
 # -- configuration fixtures (override any of them in a conftest.py) -----------------------------
