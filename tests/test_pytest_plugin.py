@@ -86,6 +86,22 @@ def test_ctrl_c_stops_the_server(pytester):
     assert not _listening((pytester.path / "url.txt").read_text())
 
 
+def test_sigterm_stops_the_server_too(pytester):
+    """A cancelled CI job or `timeout` sends SIGTERM: the server must not outlive pytest."""
+    pytester.makepyfile(
+        """
+        import os, signal
+
+        def test_terminated(campaign_mock_server):
+            open("url.txt", "w").write(campaign_mock_server.url)
+            os.kill(os.getpid(), signal.SIGTERM)
+        """
+    )
+    result = pytester.runpytest_subprocess(*LEAN)
+    assert result.ret == 2  # interrupted
+    assert not _listening((pytester.path / "url.txt").read_text())
+
+
 def test_xdist_workers_share_nothing_and_their_coverage_adds_up(pytester):
     pytester.makepyfile(
         """

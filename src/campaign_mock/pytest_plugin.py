@@ -21,7 +21,9 @@ import itertools
 import json
 import os
 import secrets
+import signal
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -122,10 +124,27 @@ def campaign_mock_server(campaign_mock_url, campaign_mock_seed, campaign_mock_sc
         server = MockServerProcess.start(argv)
     except CampaignMockError as e:  # a broken scenario, say: no test could run
         pytest.exit(f"campaign-mock: {e}", returncode=pytest.ExitCode.USAGE_ERROR)
+    previous = _interrupt_on_sigterm()
     try:
         yield MockClient(server.url, admin_token=campaign_mock_admin_token)
     finally:
         server.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt_on_sigterm():
+    """SIGTERM (a CI job cancelled, `timeout`) ends the session as Ctrl-C does, so that the
+    server is stopped: it runs in a session of its own, and by default SIGTERM would kill
+    pytest at once and leave it running. Returns the handler to put back, or None when
+    another handler is installed (its owner decides) or this is not the main thread."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 class CampaignMock(MockClient):
