@@ -214,16 +214,23 @@ def test_coverage_counts_what_was_exercised_and_fail_under_fails_the_session(pyt
         def test_exercise(campaign_mock):
             requests.get(campaign_mock.url + "/get-campaigns", params={"chain_id": 1762}, headers={"X-Mock-Error": "217"})
             requests.get(campaign_mock.url + "/v15/campaigns/20/basic_v1", headers={"Authorization": "token " + campaign_mock.token(981)})
+
+        def test_what_came_before_a_reset_counts_too(campaign_mock):
+            requests.get(campaign_mock.url + "/get-campaigns", params={"chain_id": 1762}, headers={"X-Mock-Error": "416"})
+            campaign_mock.reset()
+            requests.get(campaign_mock.url + "/get-campaigns", params={"chain_id": 1762}, headers={"X-Mock-Error": "449"})
+            campaign_mock.clear_journal()
         """
     )
     result = pytester.runpytest("--campaign-mock-coverage", "out/coverage.json", "--campaign-mock-coverage-fail-under", "50")
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=2)
     assert result.ret == 1
-    result.stdout.fnmatch_lines(["*campaign-mock business coverage of 2 request(s)*", "*Spaaza error codes*1/20*", "*FAIL: business coverage * is under *50%*"])
+    result.stdout.fnmatch_lines(["*campaign-mock business coverage of 4 request(s)*", "*Spaaza error codes*3/20*", "*FAIL: business coverage * is under *50%*"])
     report = json.loads((pytester.path / "out" / "coverage.json").read_text())
     d = report["dimensions"]
-    assert d["operations"]["counts"]["getCampaigns"] == 1 and d["operations"]["counts"]["getCampaignBasicV1"] == 1
+    assert d["operations"]["counts"]["getCampaignBasicV1"] == 1
     assert d["spaaza_errors"]["counts"]["217"] == 1 and d["representations"]["counts"]["basic_v1"] == 1
+    assert d["spaaza_errors"]["counts"]["416"] == d["spaaza_errors"]["counts"]["449"] == 1 and d["operations"]["counts"]["getCampaigns"] == 3
 
 
 def test_the_readme_example_runs(pytester):

@@ -25,6 +25,7 @@ import signal
 import tempfile
 import threading
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -151,6 +152,20 @@ class CampaignMock(MockClient):
     """A test's own namespace. Everything of MockClient, and a refused scenario fails the test
     with the loader's line-numbered messages."""
 
+    # Called with this namespace's coverage report before its journal goes (reset, clear_journal,
+    # the end of the test), so the session's report counts every request the test made.
+    def __init__(self, *args, collect: Callable[[dict], object] = lambda report: None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.collect = collect
+
+    def reset(self) -> None:
+        self.collect(self.coverage())
+        super().reset()
+
+    def clear_journal(self) -> None:
+        self.collect(self.coverage())
+        super().clear_journal()
+
     def load_scenario(self, source, name=None):
         __tracebackhide__ = True
         try:
@@ -168,13 +183,12 @@ _RUN = secrets.token_hex(3)  # namespaces of concurrent runs against one shared 
 @pytest.fixture
 def campaign_mock(request: pytest.FixtureRequest, campaign_mock_server: MockClient):
     key = f"pytest-{_RUN}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{next(_counter)}"
-    mock = CampaignMock(campaign_mock_server.root, key, campaign_mock_server.admin_token, campaign_mock_server.timeout)
-    mock.reset()  # nothing left from an earlier run with a persistent --state
+    mock = CampaignMock(campaign_mock_server.root, key, campaign_mock_server.admin_token, campaign_mock_server.timeout, collect=request.config.stash[_REPORTS].append)
+    MockClient.reset(mock)  # nothing left from an earlier run with a persistent --state (not counted)
     marker = request.node.get_closest_marker("campaign_mock")
     if marker:
         _apply_marker(mock, marker, Path(request.node.path).parent)
     yield mock
-    request.config.stash[_REPORTS].append(mock.coverage())
     mock.reset()
 
 
