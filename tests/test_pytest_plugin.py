@@ -162,6 +162,18 @@ def test_an_unreachable_mock_or_a_broken_scenario_stops_the_session(pytester):
     result.stdout.fnmatch_lines(["*campaign-mock serve * did not start*", "*broken.yaml:3: $.spaaza.chains[[]0[]]: missing required key 'id'*"])
 
 
+def test_a_running_mock_that_refuses_the_admin_api_stops_the_session(pytester):
+    server = start_mock("--admin-token", "s3cret")
+    try:
+        pytester.makepyfile("def test_x(campaign_mock):\n    pass\n\ndef test_y(campaign_mock):\n    pass\n")
+        result = pytester.runpytest("--campaign-mock-url", server.url)
+        assert result.ret == 4
+        result.stdout.fnmatch_lines(["*--campaign-mock-url *: GET /__mock/ns/default/clock: 401 (X-Mock-Admin-Token)*"])
+        pytester.runpytest("--campaign-mock-url", server.url, "--campaign-mock-admin-token", "s3cret").assert_outcomes(passed=2)
+    finally:
+        server.stop()
+
+
 def test_the_coverage_file_never_replaces_what_is_not_a_report(pytester):
     pytester.makepyfile("def test_x():\n    pass\n")
     (pytester.path / "notes.json").write_text('{"mine": 1}')

@@ -114,6 +114,7 @@ def campaign_mock_server(campaign_mock_url, campaign_mock_seed, campaign_mock_sc
         client = MockClient(campaign_mock_url, admin_token=campaign_mock_admin_token)
         try:
             client.health()
+            client.clock()  # the admin API too: a missing or wrong token, a mock that is not on loopback
         except MockAdminError as e:
             pytest.exit(f"campaign-mock: --campaign-mock-url {campaign_mock_url}: {e}", returncode=pytest.ExitCode.USAGE_ERROR)
         yield client
