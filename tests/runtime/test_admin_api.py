@@ -20,9 +20,10 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,re
 
 
 def schemathesis(url: str, *extra: str) -> subprocess.CompletedProcess:
-    argv = [sys.executable, "-m", "schemathesis.cli", "run", str(admin_spec_path()), "--url", url, "--checks", CHECKS]
+    config = Path(__file__).with_name("schemathesis-admin.toml")
+    argv = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", str(admin_spec_path()), "--url", url, "--checks", CHECKS]
     argv += ["--max-examples", "15", "--seed", "0", "--generation-database", "none", "--workers", "1", *extra]
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": "admin_hooks", "PYTHONPATH": str(Path(__file__).parent)}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
     return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600, cwd=Path(__file__).parent)
 
 
