@@ -115,6 +115,17 @@ def test_faults_fire_exactly_n_times_and_in_order(ns):
     assert [(e["fault"], e["error"]) for e in journal] == [("f1", 217), ("f1", 217), ("f2", 6), (None, None), (None, None)]
 
 
+def test_a_request_of_another_method_uses_up_no_fault(ns):
+    """A browser client's CORS preflight (OPTIONS) comes before the GET the fault is for."""
+    base, admin = ns
+    requests.post(f"{admin}/faults", json={"operation": "getCampaigns", "error": 217}, timeout=10).raise_for_status()
+    for method in ("OPTIONS", "POST", "HEAD"):
+        assert requests.request(method, base + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10).status_code != 400
+    assert requests.get(base + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10).json()["error"]["code"] == 217
+    [fault] = requests.get(f"{admin}/faults", timeout=10).json()["faults"]
+    assert fault["fired"] == 1
+
+
 def test_a_drop_fault_closes_the_connection_and_a_delay_fault_delays(ns):
     base, admin = ns
     requests.post(f"{admin}/faults", json={"operation": "getCampaignBasicV1", "drop": True}, timeout=10)
