@@ -180,3 +180,17 @@ def test_a_server_for_any_framework():
         assert MockClient(server.url).health()["seed"] == 2
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", int(server.url.rsplit(":", 1)[1]))) != 0  # stopped
+
+
+@pytest.mark.parametrize("key", [".", ".."])
+def test_a_dot_namespace_is_refused_not_resolved_to_another_path(base_url, key):
+    mock = MockClient(base_url).namespace(key)
+    with pytest.raises(MockAdminError) as refused:
+        mock.faults()
+    assert refused.value.status == 400 and refused.value.field == "namespace"
+    with pytest.raises(MockAdminError) as refused:
+        mock.fail("getCampaigns", 217)
+    assert refused.value.status == 400 and refused.value.field == "namespace"
+    response = get_campaigns(mock)  # a client given mock.url: refused, not the root's answer
+    assert response.status_code == 400 and response.json()["error"]["field"] == "namespace"
+    assert MockClient(base_url).faults() == []

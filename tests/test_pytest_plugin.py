@@ -10,6 +10,7 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 
 from mockserver import SPAAZA_ADMIN, start_mock
@@ -85,6 +86,22 @@ def test_ctrl_c_stops_the_server(pytester):
     assert not _listening((pytester.path / "url.txt").read_text())
 
 
+def test_sigterm_stops_the_server_too(pytester):
+    """A cancelled CI job or `timeout` sends SIGTERM: the server must not outlive pytest."""
+    pytester.makepyfile(
+        """
+        import os, signal
+
+        def test_terminated(campaign_mock_server):
+            open("url.txt", "w").write(campaign_mock_server.url)
+            os.kill(os.getpid(), signal.SIGTERM)
+        """
+    )
+    result = pytester.runpytest_subprocess(*LEAN)
+    assert result.ret == 2  # interrupted
+    assert not _listening((pytester.path / "url.txt").read_text())
+
+
 def test_xdist_workers_share_nothing_and_their_coverage_adds_up(pytester):
     pytester.makepyfile(
         """
@@ -145,6 +162,18 @@ def test_an_unreachable_mock_or_a_broken_scenario_stops_the_session(pytester):
     result.stdout.fnmatch_lines(["*campaign-mock serve * did not start*", "*broken.yaml:3: $.spaaza.chains[[]0[]]: missing required key 'id'*"])
 
 
+def test_a_running_mock_that_refuses_the_admin_api_stops_the_session(pytester):
+    server = start_mock("--admin-token", "s3cret")
+    try:
+        pytester.makepyfile("def test_x(campaign_mock):\n    pass\n\ndef test_y(campaign_mock):\n    pass\n")
+        result = pytester.runpytest("--campaign-mock-url", server.url)
+        assert result.ret == 4
+        result.stdout.fnmatch_lines(["*--campaign-mock-url *: GET /__mock/ns/default/clock: 401 (X-Mock-Admin-Token)*"])
+        pytester.runpytest("--campaign-mock-url", server.url, "--campaign-mock-admin-token", "s3cret").assert_outcomes(passed=2)
+    finally:
+        server.stop()
+
+
 def test_the_coverage_file_never_replaces_what_is_not_a_report(pytester):
     pytester.makepyfile("def test_x():\n    pass\n")
     (pytester.path / "notes.json").write_text('{"mine": 1}')
@@ -197,16 +226,23 @@ def test_coverage_counts_what_was_exercised_and_fail_under_fails_the_session(pyt
         def test_exercise(campaign_mock):
             requests.get(campaign_mock.url + "/get-campaigns", params={"chain_id": 1762}, headers={"X-Mock-Error": "217"})
             requests.get(campaign_mock.url + "/v15/campaigns/20/basic_v1", headers={"Authorization": "token " + campaign_mock.token(981)})
+
+        def test_what_came_before_a_reset_counts_too(campaign_mock):
+            requests.get(campaign_mock.url + "/get-campaigns", params={"chain_id": 1762}, headers={"X-Mock-Error": "416"})
+            campaign_mock.reset()
+            requests.get(campaign_mock.url + "/get-campaigns", params={"chain_id": 1762}, headers={"X-Mock-Error": "449"})
+            campaign_mock.clear_journal()
         """
     )
     result = pytester.runpytest("--campaign-mock-coverage", "out/coverage.json", "--campaign-mock-coverage-fail-under", "50")
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=2)
     assert result.ret == 1
-    result.stdout.fnmatch_lines(["*campaign-mock business coverage of 2 request(s)*", "*Spaaza error codes*1/20*", "*FAIL: business coverage * is under *50%*"])
+    result.stdout.fnmatch_lines(["*campaign-mock business coverage of 4 request(s)*", "*Spaaza error codes*3/20*", "*FAIL: business coverage * is under *50%*"])
     report = json.loads((pytester.path / "out" / "coverage.json").read_text())
     d = report["dimensions"]
-    assert d["operations"]["counts"]["getCampaigns"] == 1 and d["operations"]["counts"]["getCampaignBasicV1"] == 1
+    assert d["operations"]["counts"]["getCampaignBasicV1"] == 1
     assert d["spaaza_errors"]["counts"]["217"] == 1 and d["representations"]["counts"]["basic_v1"] == 1
+    assert d["spaaza_errors"]["counts"]["416"] == d["spaaza_errors"]["counts"]["449"] == 1 and d["operations"]["counts"]["getCampaigns"] == 3
 
 
 def test_the_readme_example_runs(pytester):
@@ -221,3 +257,19 @@ def test_the_readme_example_runs(pytester):
     readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
     table = re.search(r"```\n(campaign-mock business coverage of .*?)```", readme, re.DOTALL).group(1).splitlines()
     assert len(table) == 9 and all(line in result.stdout.lines for line in table), "\n".join(result.stdout.lines[-12:])
+
+
+def test_a_bad_setting_is_a_usage_error_not_a_traceback(pytester):
+    pytester.makepyfile("def test_x(campaign_mock):\n    pass\n")
+    pytester.makeini("[pytest]\ncampaign_mock_seed = abc\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*campaign_mock_seed = 'abc' (ini file): not a whole number*"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    pytester.makeini("[pytest]\n")
+    result = pytester.runpytest("--campaign-mock-seed", "abc")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    for under in ("nan", "150", "-1"):
+        result = pytester.runpytest("--campaign-mock-coverage-fail-under", under)
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        result.stderr.fnmatch_lines([f"*--campaign-mock-coverage-fail-under {under}: give a percentage from 0 to 100*"])

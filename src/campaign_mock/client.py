@@ -73,7 +73,7 @@ class MockClient:
     @property
     def url(self) -> str:
         """The namespace's base URL for vendor calls (the root for the default namespace)."""
-        return self.root if self.key == DEFAULT_NAMESPACE else f"{self.root}/__mock/ns/{quote(self.key, safe='')}"
+        return self.root if self.key == DEFAULT_NAMESPACE else f"{self.root}/__mock/ns/{_segment(self.key)}"
 
     def namespace(self, key: str) -> MockClient:
         """The same server, another namespace (sharing this client's connections)."""
@@ -215,7 +215,7 @@ class MockClient:
     # -- plumbing ----------------------------------------------------------------------------
 
     def _ns(self, tail: str) -> str:
-        return f"/__mock/ns/{quote(self.key, safe='')}" + (f"/{tail}" if tail else "")
+        return f"/__mock/ns/{_segment(self.key)}" + (f"/{tail}" if tail else "")
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
@@ -235,6 +235,13 @@ class MockClient:
         if response.ok and body is not None:
             return body
         raise _error(method, path, response.status_code, body, response.text)
+
+
+def _segment(key: str) -> str:
+    """A namespace key as one path segment. `.` and `..` are written %2E: as dots, HTTP clients
+    resolve them (RFC 3986 5.2.4) and the request would reach another path; so encoded, the
+    server sees the key and refuses it (400, field "namespace")."""
+    return quote(key, safe="") if key.strip(".") else "%2E" * len(key)
 
 
 def _error(method: str, path: str, status: int, body: Any, text: str) -> MockAdminError:

@@ -21,8 +21,11 @@ import itertools
 import json
 import os
 import secrets
+import signal
 import tempfile
+import threading
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -53,9 +56,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "campaign_mock(scenario=None, clock=None): load scenario(s) (text, dict or path relative to the test file) and set the clock of the test's namespace.")
     config.stash[_REPORTS] = []
+    _check_options(config)
     path = config.getoption("campaign_mock_coverage")
     if path and not hasattr(config, "workerinput"):
         _check_writable(Path(config.invocation_params.dir, path))  # before the tests run, not after
+
+
+def _check_options(config: pytest.Config) -> None:
+    """A bad setting is a usage error before any test runs, not a traceback in every test."""
+    seed = str(config.getini("campaign_mock_seed")).strip()
+    if not (seed.lstrip("-").isascii() and seed.lstrip("-").isdigit()):
+        raise pytest.UsageError(f"campaign_mock_seed = {seed!r} (ini file): not a whole number")
+    under = config.getoption("campaign_mock_coverage_fail_under")
+    if under is not None and not 0 <= under <= 100:  # nan too: it would never fail
+        raise pytest.UsageError(f"--campaign-mock-coverage-fail-under {under:g}: give a percentage from 0 to 100")
 
 
 # -- configuration fixtures (override any of them in a conftest.py) -----------------------------
@@ -100,6 +114,7 @@ def campaign_mock_server(campaign_mock_url, campaign_mock_seed, campaign_mock_sc
         client = MockClient(campaign_mock_url, admin_token=campaign_mock_admin_token)
         try:
             client.health()
+            client.clock()  # the admin API too: a missing or wrong token, a mock that is not on loopback
         except MockAdminError as e:
             pytest.exit(f"campaign-mock: --campaign-mock-url {campaign_mock_url}: {e}", returncode=pytest.ExitCode.USAGE_ERROR)
         yield client
@@ -111,15 +126,46 @@ def campaign_mock_server(campaign_mock_url, campaign_mock_seed, campaign_mock_sc
         server = MockServerProcess.start(argv)
     except CampaignMockError as e:  # a broken scenario, say: no test could run
         pytest.exit(f"campaign-mock: {e}", returncode=pytest.ExitCode.USAGE_ERROR)
+    previous = _interrupt_on_sigterm()
     try:
         yield MockClient(server.url, admin_token=campaign_mock_admin_token)
     finally:
         server.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt_on_sigterm():
+    """SIGTERM (a CI job cancelled, `timeout`) ends the session as Ctrl-C does, so that the
+    server is stopped: it runs in a session of its own, and by default SIGTERM would kill
+    pytest at once and leave it running. Returns the handler to put back, or None when
+    another handler is installed (its owner decides) or this is not the main thread."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 class CampaignMock(MockClient):
     """A test's own namespace. Everything of MockClient, and a refused scenario fails the test
     with the loader's line-numbered messages."""
+
+    # Called with this namespace's coverage report before its journal goes (reset, clear_journal,
+    # the end of the test), so the session's report counts every request the test made.
+    def __init__(self, *args, collect: Callable[[dict], object] = lambda report: None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.collect = collect
+
+    def reset(self) -> None:
+        self.collect(self.coverage())
+        super().reset()
+
+    def clear_journal(self) -> None:
+        self.collect(self.coverage())
+        super().clear_journal()
 
     def load_scenario(self, source, name=None):
         __tracebackhide__ = True
@@ -138,13 +184,12 @@ _RUN = secrets.token_hex(3)  # namespaces of concurrent runs against one shared 
 @pytest.fixture
 def campaign_mock(request: pytest.FixtureRequest, campaign_mock_server: MockClient):
     key = f"pytest-{_RUN}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{next(_counter)}"
-    mock = CampaignMock(campaign_mock_server.root, key, campaign_mock_server.admin_token, campaign_mock_server.timeout)
-    mock.reset()  # nothing left from an earlier run with a persistent --state
+    mock = CampaignMock(campaign_mock_server.root, key, campaign_mock_server.admin_token, campaign_mock_server.timeout, collect=request.config.stash[_REPORTS].append)
+    MockClient.reset(mock)  # nothing left from an earlier run with a persistent --state (not counted)
     marker = request.node.get_closest_marker("campaign_mock")
     if marker:
         _apply_marker(mock, marker, Path(request.node.path).parent)
     yield mock
-    request.config.stash[_REPORTS].append(mock.coverage())
     mock.reset()
 
 

@@ -3,6 +3,7 @@ workers: whichever worker answers, every request sees the same state."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import uuid
@@ -112,6 +113,17 @@ def test_faults_fire_exactly_n_times_and_in_order(ns):
     assert [(f["id"], f["fired"], f["remaining"]) for f in faults] == [("f1", 2, 0), ("f2", 1, 0)]
     journal = requests.get(f"{admin}/journal", timeout=10).json()["requests"]
     assert [(e["fault"], e["error"]) for e in journal] == [("f1", 217), ("f1", 217), ("f2", 6), (None, None), (None, None)]
+
+
+def test_a_request_of_another_method_uses_up_no_fault(ns):
+    """A browser client's CORS preflight (OPTIONS) comes before the GET the fault is for."""
+    base, admin = ns
+    requests.post(f"{admin}/faults", json={"operation": "getCampaigns", "error": 217}, timeout=10).raise_for_status()
+    for method in ("OPTIONS", "POST", "HEAD"):
+        assert requests.request(method, base + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10).status_code != 400
+    assert requests.get(base + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10).json()["error"]["code"] == 217
+    [fault] = requests.get(f"{admin}/faults", timeout=10).json()["faults"]
+    assert fault["fired"] == 1
 
 
 def test_a_drop_fault_closes_the_connection_and_a_delay_fault_delays(ns):
@@ -234,6 +246,16 @@ def test_a_bad_namespace_key_is_a_400_naming_it(server):
     for url, headers in ((f"{server.url}/__mock/ns/a%20b/journal", {}), (f"{server.url}/__mock/ns/{'x' * 65}{GET_CAMPAIGNS}", {}), (server.url + GET_CAMPAIGNS, {"X-Mock-Namespace": "no/slash"})):
         response = requests.get(url, headers=headers, timeout=10)
         assert response.status_code == 400 and response.json()["error"]["field"] == "namespace"
+    # "." and "..": as sent (curl --path-as-is, or %2E), never resolved to another path
+    host, port = server.url.removeprefix("http://").split(":")
+    for path in ("/__mock/ns/../faults", "/__mock/ns/./get-campaigns?chain_id=1762", "/__mock/ns/%2E%2E/journal"):
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        assert response.status == 400 and json.loads(response.read())["error"]["field"] == "namespace", path
+        conn.close()
+    response = requests.get(server.url + GET_CAMPAIGNS, headers={"X-Mock-Namespace": ".."}, timeout=10)
+    assert response.status_code == 400 and response.json()["error"]["field"] == "namespace"
 
 
 def test_health_and_world(server):

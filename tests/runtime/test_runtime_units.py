@@ -74,3 +74,32 @@ def test_a_namespace_whose_kept_state_no_longer_builds_answers_the_vendors_500()
     assert spaaza.status_code == 500 and spaaza.json["error"]["code"] == 9500
     assert client.get("/__mock/ns/kept/v15/campaigns/20/basic_v1").status_code == 500
     assert client.get("/get-campaigns?chain_id=1762").status_code == 401  # other namespaces unharmed
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
+def test_a_cleared_or_reset_namespace_no_longer_counts_toward_the_total_bound(tmp_path, kind, request):
+    if kind == "memory":
+        store = MemoryStore(5, 8)
+    elif kind == "sqlite":
+        store = SQLiteStore(tmp_path / "s.sqlite", 5, 8)
+    else:
+        store = RedisStore(request.getfixturevalue("redis_url"), 5, 8)
+    store.append(_entries("a", 4))
+    store.append(_entries("b", 4))
+    store.clear_journal("b")
+    store.append(_entries("c", 4))
+    store.forget("c")
+    store.append(_entries("a", 1))  # 5 kept in all: nothing to drop
+    found, dropped = store.journal("a", JournalFilter())
+    assert len(found) == 5 and dropped == 0
+    for _ in range(40):  # entries trimmed per namespace are not counted either
+        store.append(_entries("d", 5))
+    assert len(store.journal("a", JournalFilter())[0]) == 3 and len(store.journal("d", JournalFilter())[0]) == 5
+    store.close()
+
+
+def test_the_memory_journal_index_stays_bounded():
+    store = MemoryStore(5, 8)
+    for _ in range(1000):
+        store.append(_entries("a", 3))
+    assert len(store._order) <= 2 * 8 + 2 and len(store.journal("a", JournalFilter())[0]) == 5

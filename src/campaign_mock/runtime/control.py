@@ -29,7 +29,9 @@ from campaign_mock.world.yaml_file import parse_yaml
 __all__ = ["DEFAULT_NAMESPACE", "NamespaceView", "Runtime", "check_key"]
 
 DEFAULT_NAMESPACE = "default"
-KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+# Not "." nor "..": HTTP clients resolve those as dot segments of the URL (RFC 3986 5.2.4), so
+# /__mock/ns/../faults would reach another path than the one the user wrote.
+KEY = re.compile(r"(?!\.\.?\Z)[A-Za-z0-9_.-]{1,64}")
 MAX_SCENARIOS = 32  # per namespace
 WORLDS_KEPT = 8  # built overlays; more distinct scenario sets are rebuilt on use (~50 ms each)
 VIEWS_KEPT = 4096  # namespace views per process (a view is small: it shares its world)
@@ -40,7 +42,7 @@ BuildWorld = Callable[[Sequence[tuple[str, str]]], World]
 
 def check_key(key: str, field: str = "namespace") -> str:
     if not KEY.fullmatch(key):
-        raise AdminInputError(400, field, f"{key[:80]!r} is not a {field} key: 1 to 64 of A-Z a-z 0-9 _ . -")
+        raise AdminInputError(400, field, f"{key[:80]!r} is not a {field} key: 1 to 64 of A-Z a-z 0-9 _ . -, not '.' nor '..'")
     return key
 
 

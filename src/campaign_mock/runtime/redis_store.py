@@ -15,28 +15,47 @@ __all__ = ["RedisStore"]
 
 PREFIX = "campaign-mock:"
 
-# KEYS: none. ARGV: per-namespace bound, total bound, then the namespaces just appended to.
-# Entries are JSON arrays [seq, row...], so the script can tell a list's head by its start.
-_TRIM = """
+# KEYS: none. ARGV: per-namespace bound, total bound, prefix, then the namespaces just appended
+# to. Entries are JSON arrays [seq, row...]; `jorder` holds "seq ns" of every kept entry (score:
+# seq), so its size is exactly what the total bound counts and its first is the oldest entry.
+_SEQ = """
+local function seq_of(item) return string.match(item, '^%[(%d+),') end
+"""
+_TRIM = _SEQ + """
 local per, total = tonumber(ARGV[1]), tonumber(ARGV[2])
 local prefix = ARGV[3]
+local order = prefix .. 'jorder'
 for i = 4, #ARGV do
   local key = prefix .. 'j:' .. ARGV[i]
   local n = redis.call('LLEN', key)
   if n > per then
+    for _, item in ipairs(redis.call('LRANGE', key, 0, n - per - 1)) do
+      redis.call('ZREM', order, seq_of(item) .. ' ' .. ARGV[i])
+    end
     redis.call('LTRIM', key, n - per, -1)
     redis.call('HINCRBY', prefix .. 'jdropped', ARGV[i], n - per)
   end
 end
-while redis.call('LLEN', prefix .. 'jall') > total do
-  local item = redis.call('LPOP', prefix .. 'jall')
+while redis.call('ZCARD', order) > total do
+  local item = redis.call('ZPOPMIN', order)[1]
   local seq, ns = string.match(item, '^(%d+) (.*)$')
   local head = redis.call('LINDEX', prefix .. 'j:' .. ns, 0)
-  if head and string.match(head, '^%[(%d+),') == seq then
+  if head and seq_of(head) == seq then
     redis.call('LPOP', prefix .. 'j:' .. ns)
     redis.call('HINCRBY', prefix .. 'jdropped', ns, 1)
   end
 end
+return 0
+"""
+# ARGV: prefix, namespace. Its journal, gone from the total's count too.
+_CLEAR = _SEQ + """
+local prefix, ns = ARGV[1], ARGV[2]
+local key = prefix .. 'j:' .. ns
+for _, item in ipairs(redis.call('LRANGE', key, 0, -1)) do
+  redis.call('ZREM', prefix .. 'jorder', seq_of(item) .. ' ' .. ns)
+end
+redis.call('DEL', key)
+redis.call('HDEL', prefix .. 'jdropped', ns)
 return 0
 """
 
@@ -53,6 +72,7 @@ class RedisStore(Store):
         except redis.RedisError as e:
             raise OSError(f"Redis does not answer: {e}") from None
         self._trim = self._redis.register_script(_TRIM)
+        self._clear = self._redis.register_script(_CLEAR)
 
     def _k(self, *parts: str) -> str:
         return PREFIX + ":".join(parts)
@@ -88,7 +108,7 @@ class RedisStore(Store):
         pipe = self._redis.pipeline(transaction=True)
         for seq, row in enumerate(rows, last - len(rows) + 1):
             pipe.rpush(self._k("j", row[0]), json.dumps([seq, *row], ensure_ascii=False))
-            pipe.rpush(self._k("jall"), f"{seq} {row[0]}")
+            pipe.zadd(self._k("jorder"), {f"{seq} {row[0]}": seq})
         pipe.execute()
         self._trim(args=[self._per, self._total, PREFIX, *sorted({row[0] for row in rows})])
 
@@ -103,15 +123,12 @@ class RedisStore(Store):
         return sorted({k.decode()[start:] for k in self._redis.scan_iter(match=self._k("j", "*"), count=1000)})
 
     def clear_journal(self, ns):
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.delete(self._k("j", ns))
-        pipe.hdel(self._k("jdropped"), ns)
-        pipe.execute()
+        self._clear(args=[PREFIX, ns])
 
     def forget(self, ns):
+        self._clear(args=[PREFIX, ns])
         pipe = self._redis.pipeline(transaction=True)
-        pipe.delete(self._k("ns", ns), self._k("j", ns))
-        pipe.hdel(self._k("jdropped"), ns)
+        pipe.delete(self._k("ns", ns))
         pipe.incr(self._k("gen"))
         pipe.execute()
 

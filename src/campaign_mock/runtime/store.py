@@ -16,6 +16,7 @@ live writer to flush (`sync_ticket`, `acked`), so a read sees every request answ
 from __future__ import annotations
 
 import fcntl
+import heapq
 import json
 import mmap
 import os
@@ -134,7 +135,10 @@ class MemoryStore(Store):
         self._states: dict[str, str] = {}
         self._per, self._total = per_namespace, total
         self._journal: dict[str, deque] = {}
-        self._order: deque = deque()  # (seq, ns) of every kept entry, oldest first
+        # (seq, ns) of every kept entry, oldest first, and of some already gone (trimmed from
+        # their namespace, or cleared): those are skipped, and compacted away past 2 x total.
+        self._order: deque = deque()
+        self._kept = 0  # entries kept in all: what the total bound counts
         self._dropped: dict[str, int] = {}
         self._seq = 0
 
@@ -164,17 +168,20 @@ class MemoryStore(Store):
                 kept = self._journal.setdefault(ns, deque())
                 kept.append((self._seq, row))
                 self._order.append((self._seq, ns))
+                self._kept += 1
                 if len(kept) > self._per:
                     kept.popleft()
+                    self._kept -= 1
                     self._dropped[ns] = self._dropped.get(ns, 0) + 1
-            # _order holds every entry not yet dropped from it (some already gone from their
-            # namespace): at most `total`, so the entries kept are fewer still.
-            while len(self._order) > self._total:
+            while self._kept > self._total:
                 seq, ns = self._order.popleft()
                 kept = self._journal.get(ns)
-                if kept and kept[0][0] == seq:
+                if kept and kept[0][0] == seq:  # else gone already: no entry dropped
                     kept.popleft()
+                    self._kept -= 1
                     self._dropped[ns] = self._dropped.get(ns, 0) + 1
+            if len(self._order) > 2 * self._total + 2:
+                self._order = deque(heapq.merge(*([(seq, ns) for seq, _ in kept] for ns, kept in self._journal.items())))
 
     def journal(self, ns, flt):
         with self._lock:
@@ -183,7 +190,7 @@ class MemoryStore(Store):
 
     def clear_journal(self, ns):
         with self._lock:
-            self._journal.pop(ns, None)
+            self._kept -= len(self._journal.pop(ns, ()))
             self._dropped.pop(ns, None)
 
     def journal_namespaces(self):
