@@ -4,6 +4,7 @@ exactly what their manifest lists; a failed run leaves the earlier fixtures inta
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -59,6 +60,21 @@ def test_a_manifest_naming_the_users_own_files_deletes_nothing(tmp_path):
     (d / "manifest.json").write_text('{"files":[{"file":"notes.txt"},{"file":"sub/data.csv"}]}\n')
     before = _snapshot(d)
     _refused(_fixtures("--out", str(d)), "manifest.json was not written by campaign-mock")
+    assert _snapshot(d) == before
+
+
+def test_a_forged_manifest_with_the_users_files_and_their_sha256_deletes_nothing(tmp_path):
+    """A manifest anyone can write, in campaign-mock's exact format with the right sha256s,
+    still cannot name a file campaign-mock never writes: the user's own files stay."""
+    d = tmp_path / "d"
+    (d / "sub").mkdir(parents=True)
+    (d / "notes.txt").write_text("mine\n")
+    (d / "sub" / "data.csv").write_text("1,2\n")
+    entries = [{"file": name, "sha256": hashlib.sha256((d / name).read_bytes()).hexdigest()} for name in ("notes.txt", "sub/data.csv")]
+    head = json.dumps({"seed": 0, "generator": {"campaign-mock": "0.1.0", "faker": "1"}}, indent=2)
+    (d / "manifest.json").write_text(head[:-2] + ',\n  "files": [' + ",".join("\n    " + json.dumps(e) for e in entries) + "\n  ]\n}\n")
+    before = _snapshot(d)
+    _refused(_fixtures("--out", str(d)), "manifest.json lists 'notes.txt', a name campaign-mock never gives a fixture file")
     assert _snapshot(d) == before
 
 

@@ -10,6 +10,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -75,6 +76,8 @@ class _Manifest:
 
     def add(self, file: str, data: bytes, status: int, method: str, path: str, query: dict, headers: dict) -> None:
         """`data`: the file's bytes, for its sha256 (how a later run knows the file is ours)."""
+        if not _FIXTURE_NAME.fullmatch(file):
+            raise AssertionError(f"{file}: not a fixture name _FIXTURE_NAME allows; a later run would refuse these fixtures")
         entry = {"file": file, "sha256": _sha(data), "status": status, "request": {"method": method, "path": path, "query": query, "headers": headers}}
         self.stream.write(("," if self.count else "") + "\n    " + json.dumps(entry, ensure_ascii=False))
         self.count += 1
@@ -84,6 +87,20 @@ class _Manifest:
 
 
 _FILES_LINE = '  "files": ['
+# Every name a fixture file may have (what _write_chain, _write_levelup and _write_errors write;
+# _Manifest.add holds them to it). A later run deletes earlier fixtures only under these names,
+# so no manifest, however forged, can make it delete a file of the user's own (notes.txt, a
+# .csv, anything outside spaaza/ and levelup/).
+_ID = r"-?[0-9]+"
+_VERSION = r"v[0-9]+\.[0-9]+\.[0-9]+"
+_FIXTURE_NAME = re.compile(
+    rf"spaaza/chain-{_ID}/get-campaigns/(?:admin|user-{_ID})/{_VERSION}\.json"
+    rf"|spaaza/chain-{_ID}/get-campaigns/documented-request\.json"
+    rf"|spaaza/chain-{_ID}/get-campaign/{_ID}(?:-{_VERSION})?\.json"
+    rf"|spaaza/errors/[0-9]+-[a-z0-9_]+\.json"
+    rf"|levelup/user-{_ID}/campaign-{_ID}/[a-z0-9_]+\.json"
+    r"|levelup/errors/[a-z0-9_]+\.json"
+)
 _MAX_MANIFEST_LINE = 1 << 20  # ours are < 1 KB; a longer line is not ours
 _MAX_DEPTH = 8  # folders under --out; ours go 4 deep
 
@@ -128,6 +145,8 @@ def _manifest_entries(out: Path) -> dict[str, str]:
                 file, sha = (entry.get("file"), entry.get("sha256")) if isinstance(entry, dict) else (None, None)
                 if not isinstance(file, str) or not isinstance(sha, str) or files.setdefault(file, sha) != sha:
                     raise _not_ours(out, f"manifest.json: line {len(head) + len(files) + 2} is not a fixtures entry with a file and its sha256")
+                if not _FIXTURE_NAME.fullmatch(file):
+                    raise _not_ours(out, f"manifest.json lists {file[:80]!r}, a name campaign-mock never gives a fixture file")
             if line() != "}\n" or line() != "":
                 raise _not_ours(out, "manifest.json does not end as campaign-mock writes it")
         except (ValueError, UnicodeDecodeError) as e:
