@@ -7,9 +7,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -224,3 +226,33 @@ def test_an_empty_out_is_filled(tmp_path):
     out.mkdir()
     assert _fixtures("--out", str(out)).returncode == 0
     assert (out / "manifest.json").is_file()
+
+
+def test_a_terminated_run_leaves_no_half_written_tree_and_the_earlier_fixtures(tmp_path):
+    """SIGTERM (a CI timeout, `docker stop`) mid-run ends like Ctrl-C: the tree being built
+    beside --out is removed, the earlier fixtures are untouched."""
+    out = _earlier(tmp_path)
+    before = _snapshot(out)
+    run = subprocess.Popen([sys.executable, "-m", "campaign_mock", "fixtures", "--out", str(out), "--chains", "40"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(p.name.startswith(".out.campaign-mock-") for p in tmp_path.iterdir()):
+            assert run.poll() is None and time.monotonic() < deadline, "the run ended before it began writing"
+            time.sleep(0.05)
+        time.sleep(0.3)
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(timeout=30) == 128 + signal.SIGTERM
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert _snapshot(out) == before
+
+
+@pytest.mark.parametrize("out", [".", "..", "sub/.."])
+def test_out_that_is_dot_or_dotdot_is_refused_clearly(tmp_path, out):
+    (tmp_path / "sub").mkdir()
+    result = subprocess.run([sys.executable, "-m", "campaign_mock", "fixtures", *SMALL, "--out", out], cwd=tmp_path / "sub", capture_output=True, text=True, timeout=120)
+    _refused(result, "name the directory itself")
+    assert [p.name for p in tmp_path.iterdir()] == ["sub"] and not any((tmp_path / "sub").iterdir())

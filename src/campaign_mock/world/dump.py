@@ -13,6 +13,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import stat
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -197,6 +198,11 @@ def _check_owned(out: Path) -> dict[str, str]:
 def _replaceable(out: Path) -> bool:
     """Whether `out` exists (an empty directory or earlier fixtures, checked); refuses anything
     else before anything is written."""
+    if out.name in ("", ".", ".."):
+        raise CampaignMockError(
+            f"{out}: name the directory itself (e.g. --out ../{Path.cwd().name if out.name != '..' else 'fixtures'}), not . or .. or /: "
+            "fixtures are built beside it and renamed into place"
+        )
     try:
         st = out.lstat()
     except FileNotFoundError:
@@ -230,7 +236,29 @@ def _fresh_tree(out: Path) -> Iterator[Path]:
         raise
 
 
+_STOPPING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C, SIGTERM (a CI timeout, `docker stop`) and SIGHUP wait until the block ends, so
+    the swap is never cut between moving the earlier fixtures aside and the new ones in."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _swap_in(tree: Path, out: Path, existed: bool) -> None:
+    with _signals_held():
+        _swap(tree, out, existed)
+
+
+def _swap(tree: Path, out: Path, existed: bool) -> None:
     """Moves the finished `tree` to `out`. Earlier fixtures are moved aside first and deleted
     only file by file as listed (a file that appeared meanwhile keeps its folder)."""
     if not existed or not any(out.iterdir()):
