@@ -256,3 +256,18 @@ def test_out_that_is_dot_or_dotdot_is_refused_clearly(tmp_path, out):
     result = subprocess.run([sys.executable, "-m", "campaign_mock", "fixtures", *SMALL, "--out", out], cwd=tmp_path / "sub", capture_output=True, text=True, timeout=120)
     _refused(result, "name the directory itself")
     assert [p.name for p in tmp_path.iterdir()] == ["sub"] and not any((tmp_path / "sub").iterdir())
+
+
+def test_concurrent_runs_into_the_same_out_take_turns(tmp_path):
+    """Runs into one --out at once all succeed (they take turns to check and swap; one run's
+    check used to read another's half-swapped folder and refuse it as edited), and what is
+    left is exactly one run's fixtures."""
+    out = _earlier(tmp_path)
+    for _ in range(2):
+        runs = [subprocess.Popen([sys.executable, "-m", "campaign_mock", "fixtures", *SMALL, "--seed", str(seed), "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for seed in range(4)]
+        results = [(run.wait(timeout=120), run.stderr.read()) for run in runs]
+        for run in runs:
+            run.stderr.close()
+        assert [rc for rc, _ in results] == [0, 0, 0, 0], results
+        assert [p.name for p in tmp_path.iterdir()] == ["out"]
+        assert write_fixtures(out, 0, chains=0, users_per_chain=1, merchants=1).files > 0  # still exactly fixtures

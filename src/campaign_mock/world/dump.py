@@ -253,15 +253,38 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _swap_in(tree: Path, out: Path, existed: bool) -> None:
-    with _signals_held():
-        _swap(tree, out, existed)
+@contextmanager
+def _beside_out_locked(out: Path) -> Iterator[None]:
+    """Runs writing into the same --out take turns to check it and swap: without this, one
+    run's check could read the other's half-swapped folder (refused as edited, or missing).
+    The lock is on the folder holding --out (flock: released when the process ends)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock
+        yield
+        return
+    try:
+        fd = os.open(out.absolute().parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except FileNotFoundError:
+        yield  # nothing there yet to check or swap
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
-def _swap(tree: Path, out: Path, existed: bool) -> None:
+def _swap_in(tree: Path, out: Path) -> None:
+    with _signals_held(), _beside_out_locked(out):
+        _swap(tree, out)
+
+
+def _swap(tree: Path, out: Path) -> None:
     """Moves the finished `tree` to `out`. Earlier fixtures are moved aside first and deleted
     only file by file as listed (a file that appeared meanwhile keeps its folder)."""
-    if not existed or not any(out.iterdir()):
+    # What is there now, checked as at the start: another run may have written or removed it.
+    if not _replaceable(out) or not any(out.iterdir()):
         tree.rename(out)  # replaces an empty directory; fails, changing nothing, if it is not
         return
     listed = _check_owned(out)  # again, just before: nothing the user added since is touched
@@ -290,7 +313,8 @@ def _swap(tree: Path, out: Path, existed: bool) -> None:
 def prepare_out(out: Path) -> bool:
     """Checks `out` can take fixtures (see _replaceable); returns whether it exists."""
     try:
-        return _replaceable(out)
+        with _beside_out_locked(out):
+            return _replaceable(out)
     except OSError as e:
         raise CampaignMockError(f"{out}: {e.strerror or e}") from None
 
@@ -423,7 +447,7 @@ def write_fixtures(
         refuse_inconsistent(_chain_world(seed, clock, parts), scenarios)
     levelup = build_levelup(seed, clock, merchants, levelup_users, scenarios)
     refuse_inconsistent(World(seed=seed, clock=clock, spaaza=_NO_SPAAZA, levelup=levelup), scenarios)
-    existed = prepare_out(out)
+    prepare_out(out)  # refused before anything is written
     header = {
         "seed": seed,
         "clock": clock.isoformat(),
@@ -443,7 +467,7 @@ def write_fixtures(
                 files += _write_levelup(tree, manifest, World(seed=seed, clock=clock, spaaza=_NO_SPAAZA, levelup=levelup))
                 files += _write_errors(tree, manifest)
                 manifest.close()
-            _swap_in(tree, out, existed)
+            _swap_in(tree, out)
     except OSError as e:
         hint = "; is --out a mount point? give a folder inside it" if e.errno in (errno.EBUSY, errno.EXDEV) else ""
         raise CampaignMockError(f"{out}: {e.strerror or e}{hint}; the earlier contents are unchanged") from None
