@@ -6,6 +6,7 @@ code (0 ok, 1 the thing checked has failures, 2 bad input or usage)."""
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -78,6 +79,10 @@ def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], chains: 
     run(host, port, config, workers, threads, max_connections, header_timeout)
 
 
+def _stop(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 @main.command()
 @_seed
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Directory to write (created if missing).")
@@ -91,6 +96,11 @@ def fixtures(seed: int, out: Path, scenarios: tuple[Path, ...], chains: int, use
     from campaign_mock.world.scenario import load_scenarios
 
     loaded = load_scenarios([str(p) for p in scenarios])
+    # SIGTERM (a CI timeout, `docker stop`) and SIGHUP end the run as Ctrl-C does: the
+    # half-built tree beside --out is removed and the earlier fixtures stay as they were.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _stop)
 
     def bar(items, total):
         return tqdm(items, total=total, unit="chain", disable=None, file=sys.stderr)

@@ -133,3 +133,51 @@ def _admin_key(server, chain: int) -> str:
         text += server.process.stderr.readline()
     line = next(line for line in text.decode().splitlines() if f"chain {chain}: " in line)
     return line.split(" / ")[1].strip()
+
+
+# The same corpus POSTed to the runtime admin API: every document ends at once with 201, or a
+# 4xx JSON answer whose errors say `LINE: $.path: what is wrong` (413 past 1 MiB).
+ADMIN_CASES = {
+    **{name: case for name, case in CASES.items() if case[0] not in ("FIFO", "/dev/zero")},
+    # JSON as json.dumps writes it: a character beyond the BMP is a surrogate pair of escapes.
+    "json-surrogate-pair": ('{"spaaza": {"chains": [{"id": 7001, "name": "Caf\\u00e9 \\ud83d\\ude00"}]}}', "ok"),
+    "json-lone-surrogate": ('{"spaaza": {"chains": [{"id": 7001, "name": "a\\udc00\\ud83d"}]}}', (1, "$.spaaza.chains[0].name: 'a\\udc00\\ud83d' holds a lone surrogate")),
+    # JSON indented with tabs (jq --tab, Go's MarshalIndent): valid JSON, so accepted.
+    "json-tab-indented": ('{\n\t"spaaza": {\n\t\t"chains": [{"id": 7001, "name": "Tabbed"}]\n\t}\n}\n', "ok"),
+}
+
+
+@pytest.fixture(scope="module")
+def admin_server():
+    port = free_port()
+    server = start_server([*CLI, "serve", "--port", str(port)], port, timeout=LIMIT)
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("name", sorted(ADMIN_CASES))
+def test_admin_api(admin_server, name):
+    content, expected = ADMIN_CASES[name]
+    body = content if isinstance(content, bytes) else content.encode("utf-8", "surrogatepass")
+    kind = "application/json" if name.startswith("json-") else "application/yaml"
+    url = f"{admin_server.url}/__mock/ns/{name}/scenarios"
+    response = requests.post(url, data=body, headers={"Content-Type": kind}, timeout=LIMIT)
+    try:
+        if expected == "ok":
+            assert response.status_code == 201, response.text
+            chains = requests.get(f"{admin_server.url}/__mock/ns/{name}/world", timeout=LIMIT).json()["spaaza"]["chains"]
+            if name.startswith("json-"):
+                declared = next(c for c in chains if c["chain_id"] == 7001)
+                assert declared["name"] == {"json-surrogate-pair": "Café \U0001f600", "json-tab-indented": "Tabbed"}[name]
+            return
+        line, text = expected
+        error = response.json()["error"]
+        if line is None:
+            assert response.status_code == 413 and "larger than" in error["message"], response.text
+            return
+        assert response.status_code == 422 and error["field"] == "scenario", response.text
+        assert error["errors"][0].startswith(f"{line}: ") and text in error["errors"][0], response.text
+        assert len(response.text) < 1000
+        assert requests.get(url, timeout=LIMIT).json() == {"scenarios": []}  # nothing half-loaded
+    finally:
+        requests.delete(f"{admin_server.url}/__mock/ns/{name}", timeout=LIMIT)

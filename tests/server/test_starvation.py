@@ -53,6 +53,13 @@ def test_idle_and_slow_connections_are_closed_and_extra_delays_refused():
         assert busy.status_code == 503 and busy.json()["error"]["code"] == 9503 and busy.json()["error"]["name"] == "mock_delays_busy", busy.text
         levelup = requests.get(f"{server.url}/v15/campaigns/20/basic_v1", headers={**LEVELUP_AUTH, "X-Mock-Delay-Ms": "1"}, timeout=30)
         assert levelup.status_code == 503 and levelup.json()[0]["error"]["code"] == "mock_delays_busy"
+        # A delay armed through the admin API takes the same slots: refused at once too.
+        armed = requests.post(f"{server.url}/__mock/ns/default/faults", json={"path": "/v15/campaigns/20/basic_v1", "delay_ms": 4000}, timeout=30)
+        assert armed.status_code == 201, armed.text
+        t0 = time.monotonic()
+        faulted = requests.get(f"{server.url}/v15/campaigns/20/basic_v1", headers=LEVELUP_AUTH, timeout=30)
+        assert faulted.status_code == 503 and faulted.json()[0]["error"]["code"] == "mock_delays_busy" and time.monotonic() - t0 < 1, faulted.text
+        assert "delay fault" in faulted.json()[0]["error"]["message"]
         # Ordinary requests still get threads of their own meanwhile.
         assert requests.get(spaaza, headers=SPAAZA_ADMIN, timeout=30).status_code == 200
         for t in holders:

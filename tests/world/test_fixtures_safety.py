@@ -4,11 +4,14 @@ exactly what their manifest lists; a failed run leaves the earlier fixtures inta
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -59,6 +62,21 @@ def test_a_manifest_naming_the_users_own_files_deletes_nothing(tmp_path):
     (d / "manifest.json").write_text('{"files":[{"file":"notes.txt"},{"file":"sub/data.csv"}]}\n')
     before = _snapshot(d)
     _refused(_fixtures("--out", str(d)), "manifest.json was not written by campaign-mock")
+    assert _snapshot(d) == before
+
+
+def test_a_forged_manifest_with_the_users_files_and_their_sha256_deletes_nothing(tmp_path):
+    """A manifest anyone can write, in campaign-mock's exact format with the right sha256s,
+    still cannot name a file campaign-mock never writes: the user's own files stay."""
+    d = tmp_path / "d"
+    (d / "sub").mkdir(parents=True)
+    (d / "notes.txt").write_text("mine\n")
+    (d / "sub" / "data.csv").write_text("1,2\n")
+    entries = [{"file": name, "sha256": hashlib.sha256((d / name).read_bytes()).hexdigest()} for name in ("notes.txt", "sub/data.csv")]
+    head = json.dumps({"seed": 0, "generator": {"campaign-mock": "0.1.0", "faker": "1"}}, indent=2)
+    (d / "manifest.json").write_text(head[:-2] + ',\n  "files": [' + ",".join("\n    " + json.dumps(e) for e in entries) + "\n  ]\n}\n")
+    before = _snapshot(d)
+    _refused(_fixtures("--out", str(d)), "manifest.json lists 'notes.txt', a name campaign-mock never gives a fixture file")
     assert _snapshot(d) == before
 
 
@@ -208,3 +226,48 @@ def test_an_empty_out_is_filled(tmp_path):
     out.mkdir()
     assert _fixtures("--out", str(out)).returncode == 0
     assert (out / "manifest.json").is_file()
+
+
+def test_a_terminated_run_leaves_no_half_written_tree_and_the_earlier_fixtures(tmp_path):
+    """SIGTERM (a CI timeout, `docker stop`) mid-run ends like Ctrl-C: the tree being built
+    beside --out is removed, the earlier fixtures are untouched."""
+    out = _earlier(tmp_path)
+    before = _snapshot(out)
+    run = subprocess.Popen([sys.executable, "-m", "campaign_mock", "fixtures", "--out", str(out), "--chains", "40"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(p.name.startswith(".out.campaign-mock-") for p in tmp_path.iterdir()):
+            assert run.poll() is None and time.monotonic() < deadline, "the run ended before it began writing"
+            time.sleep(0.05)
+        time.sleep(0.3)
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(timeout=30) == 128 + signal.SIGTERM
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert _snapshot(out) == before
+
+
+@pytest.mark.parametrize("out", [".", "..", "sub/.."])
+def test_out_that_is_dot_or_dotdot_is_refused_clearly(tmp_path, out):
+    (tmp_path / "sub").mkdir()
+    result = subprocess.run([sys.executable, "-m", "campaign_mock", "fixtures", *SMALL, "--out", out], cwd=tmp_path / "sub", capture_output=True, text=True, timeout=120)
+    _refused(result, "name the directory itself")
+    assert [p.name for p in tmp_path.iterdir()] == ["sub"] and not any((tmp_path / "sub").iterdir())
+
+
+def test_concurrent_runs_into_the_same_out_take_turns(tmp_path):
+    """Runs into one --out at once all succeed (they take turns to check and swap; one run's
+    check used to read another's half-swapped folder and refuse it as edited), and what is
+    left is exactly one run's fixtures."""
+    out = _earlier(tmp_path)
+    for _ in range(2):
+        runs = [subprocess.Popen([sys.executable, "-m", "campaign_mock", "fixtures", *SMALL, "--seed", str(seed), "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for seed in range(4)]
+        results = [(run.wait(timeout=120), run.stderr.read()) for run in runs]
+        for run in runs:
+            run.stderr.close()
+        assert [rc for rc, _ in results] == [0, 0, 0, 0], results
+        assert [p.name for p in tmp_path.iterdir()] == ["out"]
+        assert write_fixtures(out, 0, chains=0, users_per_chain=1, merchants=1).files > 0  # still exactly fixtures

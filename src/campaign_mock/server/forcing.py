@@ -6,7 +6,8 @@ touching the world:
     X-Mock-Error: permission_missing  LevelUp: any refusal by name (see contract/catalogue.py)
     X-Mock-Delay-Ms: 1500             either: answer 1.5 s late (at most ServerConfig.max_delay_ms)
 
-At most ServerConfig.max_delays delays wait at once per worker (each holds a thread; `serve`
+A delay fault (POST /__mock/ns/KEY/faults with delay_ms) arrives here as X-Mock-Delay-Ms, so
+it takes the same slots. At most ServerConfig.max_delays delays wait at once per worker (each holds a thread; `serve`
 gives every worker that many threads beyond --threads, so delays never take the threads other
 requests need); one more is refused at once with DELAYS_BUSY, in the vendor's shape.
 """
@@ -24,7 +25,7 @@ from campaign_mock.runtime.faults import documented_error
 from campaign_mock.server.digits import MAX_DIGITS, parse_digits
 from campaign_mock.server.errors import MOCK_ERROR_INVALID, SpaazaError, allow, is_levelup, json_response, levelup_response, spaaza_response
 
-DELAYS_BUSY = SpaazaError(9503, "mock_delays_busy", "Too many delayed answers are waiting at once (X-Mock-Delay-Ms); retry after they end, or start serve with a higher --max-delays.", 503)
+DELAYS_BUSY = SpaazaError(9503, "mock_delays_busy", "Too many delayed answers are waiting at once (X-Mock-Delay-Ms or a delay fault); retry after they end, or start serve with a higher --max-delays.", 503)
 DELAY_INVALID = replace(MOCK_ERROR_INVALID, description=f"X-Mock-Delay-Ms must be a whole number of milliseconds (at most {MAX_DIGITS} digits; longer waits are cut to the cap).")
 
 

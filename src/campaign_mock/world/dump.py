@@ -10,8 +10,10 @@ import errno
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
+import signal
 import stat
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -75,6 +77,8 @@ class _Manifest:
 
     def add(self, file: str, data: bytes, status: int, method: str, path: str, query: dict, headers: dict) -> None:
         """`data`: the file's bytes, for its sha256 (how a later run knows the file is ours)."""
+        if not _FIXTURE_NAME.fullmatch(file):
+            raise AssertionError(f"{file}: not a fixture name _FIXTURE_NAME allows; a later run would refuse these fixtures")
         entry = {"file": file, "sha256": _sha(data), "status": status, "request": {"method": method, "path": path, "query": query, "headers": headers}}
         self.stream.write(("," if self.count else "") + "\n    " + json.dumps(entry, ensure_ascii=False))
         self.count += 1
@@ -84,6 +88,20 @@ class _Manifest:
 
 
 _FILES_LINE = '  "files": ['
+# Every name a fixture file may have (what _write_chain, _write_levelup and _write_errors write;
+# _Manifest.add holds them to it). A later run deletes earlier fixtures only under these names,
+# so no manifest, however forged, can make it delete a file of the user's own (notes.txt, a
+# .csv, anything outside spaaza/ and levelup/).
+_ID = r"-?[0-9]+"
+_VERSION = r"v[0-9]+\.[0-9]+\.[0-9]+"
+_FIXTURE_NAME = re.compile(
+    rf"spaaza/chain-{_ID}/get-campaigns/(?:admin|user-{_ID})/{_VERSION}\.json"
+    rf"|spaaza/chain-{_ID}/get-campaigns/documented-request\.json"
+    rf"|spaaza/chain-{_ID}/get-campaign/{_ID}(?:-{_VERSION})?\.json"
+    rf"|spaaza/errors/[0-9]+-[a-z0-9_]+\.json"
+    rf"|levelup/user-{_ID}/campaign-{_ID}/[a-z0-9_]+\.json"
+    r"|levelup/errors/[a-z0-9_]+\.json"
+)
 _MAX_MANIFEST_LINE = 1 << 20  # ours are < 1 KB; a longer line is not ours
 _MAX_DEPTH = 8  # folders under --out; ours go 4 deep
 
@@ -128,6 +146,8 @@ def _manifest_entries(out: Path) -> dict[str, str]:
                 file, sha = (entry.get("file"), entry.get("sha256")) if isinstance(entry, dict) else (None, None)
                 if not isinstance(file, str) or not isinstance(sha, str) or files.setdefault(file, sha) != sha:
                     raise _not_ours(out, f"manifest.json: line {len(head) + len(files) + 2} is not a fixtures entry with a file and its sha256")
+                if not _FIXTURE_NAME.fullmatch(file):
+                    raise _not_ours(out, f"manifest.json lists {file[:80]!r}, a name campaign-mock never gives a fixture file")
             if line() != "}\n" or line() != "":
                 raise _not_ours(out, "manifest.json does not end as campaign-mock writes it")
         except (ValueError, UnicodeDecodeError) as e:
@@ -178,6 +198,11 @@ def _check_owned(out: Path) -> dict[str, str]:
 def _replaceable(out: Path) -> bool:
     """Whether `out` exists (an empty directory or earlier fixtures, checked); refuses anything
     else before anything is written."""
+    if out.name in ("", ".", ".."):
+        raise CampaignMockError(
+            f"{out}: name the directory itself (e.g. --out ../{Path.cwd().name if out.name != '..' else 'fixtures'}), not . or .. or /: "
+            "fixtures are built beside it and renamed into place"
+        )
     try:
         st = out.lstat()
     except FileNotFoundError:
@@ -211,10 +236,55 @@ def _fresh_tree(out: Path) -> Iterator[Path]:
         raise
 
 
-def _swap_in(tree: Path, out: Path, existed: bool) -> None:
+_STOPPING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C, SIGTERM (a CI timeout, `docker stop`) and SIGHUP wait until the block ends, so
+    the swap is never cut between moving the earlier fixtures aside and the new ones in."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextmanager
+def _beside_out_locked(out: Path) -> Iterator[None]:
+    """Runs writing into the same --out take turns to check it and swap: without this, one
+    run's check could read the other's half-swapped folder (refused as edited, or missing).
+    The lock is on the folder holding --out (flock: released when the process ends)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock
+        yield
+        return
+    try:
+        fd = os.open(out.absolute().parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except FileNotFoundError:
+        yield  # nothing there yet to check or swap
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _swap_in(tree: Path, out: Path) -> None:
+    with _signals_held(), _beside_out_locked(out):
+        _swap(tree, out)
+
+
+def _swap(tree: Path, out: Path) -> None:
     """Moves the finished `tree` to `out`. Earlier fixtures are moved aside first and deleted
     only file by file as listed (a file that appeared meanwhile keeps its folder)."""
-    if not existed or not any(out.iterdir()):
+    # What is there now, checked as at the start: another run may have written or removed it.
+    if not _replaceable(out) or not any(out.iterdir()):
         tree.rename(out)  # replaces an empty directory; fails, changing nothing, if it is not
         return
     listed = _check_owned(out)  # again, just before: nothing the user added since is touched
@@ -243,7 +313,8 @@ def _swap_in(tree: Path, out: Path, existed: bool) -> None:
 def prepare_out(out: Path) -> bool:
     """Checks `out` can take fixtures (see _replaceable); returns whether it exists."""
     try:
-        return _replaceable(out)
+        with _beside_out_locked(out):
+            return _replaceable(out)
     except OSError as e:
         raise CampaignMockError(f"{out}: {e.strerror or e}") from None
 
@@ -376,7 +447,7 @@ def write_fixtures(
         refuse_inconsistent(_chain_world(seed, clock, parts), scenarios)
     levelup = build_levelup(seed, clock, merchants, levelup_users, scenarios)
     refuse_inconsistent(World(seed=seed, clock=clock, spaaza=_NO_SPAAZA, levelup=levelup), scenarios)
-    existed = prepare_out(out)
+    prepare_out(out)  # refused before anything is written
     header = {
         "seed": seed,
         "clock": clock.isoformat(),
@@ -396,7 +467,7 @@ def write_fixtures(
                 files += _write_levelup(tree, manifest, World(seed=seed, clock=clock, spaaza=_NO_SPAAZA, levelup=levelup))
                 files += _write_errors(tree, manifest)
                 manifest.close()
-            _swap_in(tree, out, existed)
+            _swap_in(tree, out)
     except OSError as e:
         hint = "; is --out a mount point? give a folder inside it" if e.errno in (errno.EBUSY, errno.EXDEV) else ""
         raise CampaignMockError(f"{out}: {e.strerror or e}{hint}; the earlier contents are unchanged") from None

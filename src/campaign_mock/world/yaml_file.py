@@ -145,6 +145,7 @@ def read_yaml(path) -> YamlFile:
 def parse_yaml(name: str, text: str) -> YamlFile:
     """YAML text (a file's, or a document sent to the admin API) as a YamlFile; JSON is YAML.
     Bounded like a file: the caller keeps `text` within MAX_BYTES."""
+    text = _untabbed_json(text)
     try:
         loader = _Loader(text, name)  # the reader refuses control characters (a NUL) here
     except yaml.YAMLError as e:
@@ -174,6 +175,20 @@ def parse_yaml(name: str, text: str) -> YamlFile:
     f = YamlFile(name, root, None)
     f.data = _jsonish(f, value, ())
     return f
+
+
+def _untabbed_json(text: str) -> str:
+    """JSON indented with tabs (jq --tab, Go's MarshalIndent, many editors) is valid JSON but
+    not YAML, which refuses a tab where a token may start. In text that parses as JSON every
+    raw tab is whitespace between tokens (JSON strings cannot hold one), so a space may take
+    its place; lines and columns stay where they were."""
+    if "\t" not in text or text.lstrip()[:1] not in ("{", "["):
+        return text
+    try:
+        json.loads(text)  # bounded: the text is at most MAX_BYTES; deep nesting is a RecursionError
+    except (ValueError, RecursionError):
+        return text  # not JSON: YAML says what is wrong
+    return text.replace("\t", " ")
 
 
 def _line_of(text: str, e: yaml.YAMLError) -> int:
@@ -229,7 +244,12 @@ def _check_nodes(name: str, root: yaml.Node) -> None:
             if node.tag == _TAG + "int" and len(re.sub(r"[^0-9a-fA-F]", "", node.value)) > MAX_INT_DIGITS:
                 fail(node, path, f"the number {excerpt(node.value)} has more than {MAX_INT_DIGITS} digits; ids and counts are far shorter")
             if _SURROGATE.search(node.value):
-                fail(node, path, f"{excerpt(node.value)} holds a lone surrogate (\\ud800..\\udfff), which is not text; remove it")
+                # "\ud83d\ude00" is how JSON (json.dumps, MockClient's dicts) writes one character
+                # beyond the BMP; YAML reads it as two surrogates: pair them, refuse a lone one.
+                paired = _paired(node.value)
+                if paired is None:
+                    fail(node, path, f"{excerpt(node.value)} holds a lone surrogate (\\ud800..\\udfff), which is not text; remove it")
+                node.value = paired
         open_.add(id(node))
         stack.append((node, True, path))
         if isinstance(node, yaml.MappingNode):
@@ -238,6 +258,14 @@ def _check_nodes(name: str, root: yaml.Node) -> None:
                 stack += [(key, False, path + (part,)), (value, False, path + (part,))]
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((c, False, path + (i,)) for i, c in enumerate(node.value))
+
+
+def _paired(value: str) -> str | None:
+    """`value` with its surrogate pairs made the characters they stand for; None if one is alone."""
+    try:
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        return None
 
 
 def _check_duplicate_keys(f: YamlFile, node: yaml.Node, path: JsonPath, loader: yaml.SafeLoader) -> None:
