@@ -103,3 +103,34 @@ def test_the_memory_journal_index_stays_bounded():
     for _ in range(1000):
         store.append(_entries("a", 3))
     assert len(store._order) <= 2 * 8 + 2 and len(store.journal("a", JournalFilter())[0]) == 5
+
+
+def test_a_scenario_is_built_outside_the_stores_transaction():
+    """The store's transaction holds every worker's writes (a firing fault, another namespace):
+    parsing and building a world (seconds for a large document) happen before it, and inside it
+    the world built is a cache hit."""
+    from campaign_mock.runtime import Runtime
+    from campaign_mock.world.build import build_world
+
+    base = build_world(0)
+    store = MemoryStore()
+    inside = []
+    update = store.update
+
+    def watched_update(ns, change):
+        inside.append(True)
+        try:
+            return update(ns, change)
+        finally:
+            inside.pop()
+
+    builds = []
+
+    def build(documents):
+        builds.append(bool(inside))
+        return base
+
+    store.update = watched_update  # type: ignore[method-assign]
+    runtime = Runtime(store, base, build)
+    assert runtime.load_scenario("a", "clock: '2024-01-01T00:00:00+00:00'\n", None) == ["scenario-1"]
+    assert builds == [False]  # built once, outside; inside the transaction the LRU answered

@@ -22,7 +22,7 @@ from campaign_mock.runtime import faults as fault_rules
 from campaign_mock.runtime.clock import at_clock, parse_now
 from campaign_mock.runtime.errors import AdminInputError
 from campaign_mock.runtime.journal import entry_of
-from campaign_mock.runtime.store import JournalFilter, Store
+from campaign_mock.runtime.store import JournalFilter, Store, fresh_state
 from campaign_mock.world.model import World
 from campaign_mock.world.yaml_file import parse_yaml
 
@@ -153,6 +153,10 @@ class Runtime:
             state["scenarios"] = scenarios
             return state, [s["name"] for s in scenarios], True
 
+        # Parse and build once before the store's transaction, which holds every worker's
+        # writes (faults firing, other namespaces) while it runs: inside it, the world built
+        # here is then a cache hit, unless another request changed this namespace meanwhile.
+        add(self.store.read(ns) or fresh_state())
         return self.store.update(ns, add)
 
     def scenarios(self, ns: str) -> list[dict]:
