@@ -19,9 +19,9 @@ from campaign_mock.world import DEFAULT_CLOCK, build_world, documented
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world.build import chain_specs
 from campaign_mock.world.consistency import DOCUMENTED_VARIANTS, findings, live_programme_gaps, variants_seen
-from campaign_mock.world.model import World
+from campaign_mock.world.model import MyPriceApp, World
 from campaign_mock.world.scenario import Scenario
-from campaign_mock.world.spaaza import CampaignSpec, ChainSpec
+from campaign_mock.world.spaaza import CampaignSpec, ChainSpec, role_of
 from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns, levelup_body
 
 DEFAULT = build_world(0)
@@ -192,7 +192,33 @@ PLANTED = {
     "title promises another amount": (lambda: _with_campaign(DEFAULT, _of_type("login")["id"], title="Log in and earn 999"), "texts"),
     "cashback text against its ratio": (lambda: _with_campaign(DEFAULT, _of_type("cashback")["id"], cashback_ratio="2.0000", description="Earn 3 points for every 1 GBP"), "texts"),
     "text in another currency": (lambda: _with_campaign(DEFAULT, _of_type("basket")["id"], voucher_title="Your 5 SEK voucher" if DEFAULT.spaaza.chains[5001].currency_id != 4 else "Your 5 EUR voucher"), "texts"),
+    "campaign of another chain": (lambda: _with_campaign(DEFAULT, _of_type("login")["id"], chain_id=5002), "chain"),
+    "level of another campaign": (lambda: _with_campaign(DEFAULT, _of_type("loyalty")["id"], loyalty_levels=[dict(lv, campaign_id=1) for lv in _of_type("loyalty")["loyalty_levels"]]), "loyalty levels"),
+    "progress of a user of another chain": (lambda: _with_new_progress(DEFAULT, (176201, _of_type("login")["id"]), award_count=0, total_amount_awarded=0), "progress"),
+    "loyalty balance beside its wallet": (lambda: _with_progress(DEFAULT, _progress_key("points_wallet"), saved_amount=DEFAULT.spaaza.progress[_progress_key("points_wallet")]["saved_amount"] + 1, total_amount=10**6), "loyalty balance"),
+    "user of no chain": (lambda: replace(DEFAULT, spaaza=replace(DEFAULT.spaaza, users={**DEFAULT.spaaza.users, 500101: replace(DEFAULT.spaaza.users[500101], chain_id=9999)}, campaigns={})), "user"),
+    "app of no chain": (lambda: replace(DEFAULT, spaaza=replace(DEFAULT.spaaza, apps={**DEFAULT.spaaza.apps, "x.example": MyPriceApp(id=1, hostname="x.example", chain_id=9999)}, campaigns={})), "app"),
+    # The top user's points wallet is full (nothing spent), yet a voucher cost them points.
+    "voucher bought with points never spent": (lambda: _with_progress(DEFAULT, (_role_user("top"), _of_type("interaction")["id"]), award_count=1, total_amount_awarded=_of_type("interaction")["recipient_reward_amount"]), "wallet flows"),
+    # The new user's money wallet is empty and was never filled, yet a referral paid into it.
+    "award paid into a wallet that never received it": (lambda: _with_progress(DEFAULT, (_role_user("new"), _of_type("referral")["id"]), award_count=1, total_amount_awarded=_of_type("referral")["recipient_reward_amount"]), "wallet flows"),
+    "a birthday every month": (lambda: _with_progress(_with_campaign(DEFAULT, _of_type("birthday")["id"], max_reward_quantity=None), _progress_key("birthday"), award_count=40, total_amount_awarded=40 * _of_type("birthday")["recipient_reward_amount"]), "award limit"),
 }
+
+
+def _role_user(role: str, chain_id: int = 5001) -> int:
+    return chain_id * 100 + 1 + next(k for k in range(3) if role_of(k, chain_id) == role)
+
+
+def _with_new_progress(world: World, key, **body) -> World:
+    return replace(world, spaaza=replace(world.spaaza, progress=MappingProxyType({**world.spaaza.progress, key: body}), campaigns={}))
+
+
+def test_a_current_count_finding_names_its_own_user():
+    cid = _of_type("item_purchase_count")["id"]
+    key = next(k for k in DEFAULT.spaaza.current_counts if k[1] == cid and k[0] != max(u for u, _ in DEFAULT.spaaza.progress))
+    broken = replace(DEFAULT, spaaza=replace(DEFAULT.spaaza, current_counts=MappingProxyType({**DEFAULT.spaaza.current_counts, key: 99}), campaigns={}))
+    assert [f for f in findings(broken) if f.startswith("current count")] == [f"current count: user {key[0]} campaign {cid}: current_count 99 for target_count {_of_type('item_purchase_count')['target_count']}"]
 
 
 def _with_count(world: World, count: int) -> World:
