@@ -23,7 +23,7 @@ RULES = (
     "chain", "wallet reference", "creation order", "loyalty rules", "loyalty levels", "dates", "after the clock", "activity",
     "assignments", "progress", "awards", "award limit", "not started", "current count", "wallet currency", "wallet",
     "wallet flows",
-    "loyalty level", "loyalty next level", "loyalty balance", "loyalty dates", "texts", "user", "app",
+    "loyalty level", "loyalty next level", "loyalty balance", "loyalty dates", "texts", "campaign rules", "user", "app",
     "money", "loyalty progress", "goals", "opt-in", "levelup dates", "levelup texts",
 )
 LEVELUP_RULES = RULES[RULES.index("money"):]
@@ -61,6 +61,9 @@ def _spaaza(world: World) -> Iterator[str]:
             if "current_count" in c and not 0 <= c["current_count"] < max(1, c["target_count"]):
                 yield f"current count: {where}: current_count {c['current_count']} for target_count {c['target_count']}"
             yield from _texts(c, chain.name)
+            for rule in c.get("campaign_rules") or ():
+                if rule.get("campaign_id") != c["id"] or (rule.get("rule_type") == "minimum_basket_total_value" and rule.get("value") != c["minimum_basket_total_value"]):
+                    yield f"campaign rules: {where}: rule {rule.get('id')} ({rule.get('rule_type')} {rule.get('value')}, campaign {rule.get('campaign_id')}) is not the campaign's (minimum_basket_total_value {c['minimum_basket_total_value']})"
             assignments = c.get("campaign_assignments")
             if assignments is not None and len(assignments) != c["assignment_count"]:
                 yield f"assignments: {where}: assignment_count {c['assignment_count']} but {len(assignments)} listed"
@@ -136,6 +139,9 @@ def _texts(c: Json, chain_name: str) -> Iterator[str]:
         for number in _NUMBER.findall(text):
             if float(number) not in allowed:
                 yield f"texts: campaign {c['id']}: {key} {text!r} states {number}, which is none of the campaign's numbers"
+        rate = re.search(r"(\d+) points? for every (\d+)", text)
+        if c.get("cashback_ratio") and rate and tuple(map(int, rate.groups())) != cashback_rate(c["cashback_ratio"]):
+            yield f"texts: campaign {c['id']}: {key} {text!r} states a rate other than cashback_ratio {c['cashback_ratio']}"
         for symbol, code in _SYMBOLS.items():
             if (symbol in text or re.search(rf"\b{code}\b", text)) and code != currency.get("code"):
                 yield f"texts: campaign {c['id']}: {key} {text!r} speaks of {code}, the campaign is in {currency.get('code')}"

@@ -421,10 +421,14 @@ def make_campaign(ch: _Chain, spec: CampaignSpec, cid: int) -> Json:
         c.update(_loyalty(cid, levels, ch.wallets["points_wallet"]["id"]))
     else:
         _rewards(c, d, rot, cid)
+    # A scenario's numbers (reward, target, ratio, minimum basket...) before the rules and
+    # texts that state them; every declared field is set again last, over what follows.
+    c.update((key, value) for key, value in spec.fields.items() if key != "assignment_count")
     if ctype not in WALLET_TYPES and ctype != "loyalty":
         # The documented forms of voucher_notes: null, the string "null", a text.
         c["voucher_notes"] = rot.rotate("voucher_notes", (None, "null", _NOTES), cid)
-        if d.random("campaign_rules") < 0.2:
+        # (None where the scenario declares none: a declared 0 or null is no minimum to state.)
+        if d.random("campaign_rules") < 0.2 and spec.fields.get("minimum_basket_total_value", True):
             # A minimum basket rule: the campaign states the same minimum.
             minimum = c["minimum_basket_total_value"] or d.pick("minimum_basket", (10, 25, 50))
             c["minimum_basket_total_value"] = minimum
