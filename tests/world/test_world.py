@@ -3,6 +3,7 @@ seeds and caught when planted broken, every generated response valid, and determ
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from dataclasses import replace
@@ -19,9 +20,9 @@ from campaign_mock.world import DEFAULT_CLOCK, build_world, documented
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world.build import chain_specs
 from campaign_mock.world.consistency import DOCUMENTED_VARIANTS, findings, live_programme_gaps, variants_seen
-from campaign_mock.world.model import World
+from campaign_mock.world.model import MyPriceApp, World
 from campaign_mock.world.scenario import Scenario
-from campaign_mock.world.spaaza import CampaignSpec, ChainSpec
+from campaign_mock.world.spaaza import CampaignSpec, ChainSpec, role_of
 from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns, levelup_body
 
 DEFAULT = build_world(0)
@@ -192,7 +193,36 @@ PLANTED = {
     "title promises another amount": (lambda: _with_campaign(DEFAULT, _of_type("login")["id"], title="Log in and earn 999"), "texts"),
     "cashback text against its ratio": (lambda: _with_campaign(DEFAULT, _of_type("cashback")["id"], cashback_ratio="2.0000", description="Earn 3 points for every 1 GBP"), "texts"),
     "text in another currency": (lambda: _with_campaign(DEFAULT, _of_type("basket")["id"], voucher_title="Your 5 SEK voucher" if DEFAULT.spaaza.chains[5001].currency_id != 4 else "Your 5 EUR voucher"), "texts"),
+    "campaign of another chain": (lambda: _with_campaign(DEFAULT, _of_type("login")["id"], chain_id=5002), "chain"),
+    "level of another campaign": (lambda: _with_campaign(DEFAULT, _of_type("loyalty")["id"], loyalty_levels=[dict(lv, campaign_id=1) for lv in _of_type("loyalty")["loyalty_levels"]]), "loyalty levels"),
+    "progress of a user of another chain": (lambda: _with_new_progress(DEFAULT, (176201, _of_type("login")["id"]), award_count=0, total_amount_awarded=0), "progress"),
+    "loyalty balance beside its wallet": (lambda: _with_progress(DEFAULT, _progress_key("points_wallet"), saved_amount=DEFAULT.spaaza.progress[_progress_key("points_wallet")]["saved_amount"] + 1, total_amount=10**6), "loyalty balance"),
+    "user of no chain": (lambda: replace(DEFAULT, spaaza=replace(DEFAULT.spaaza, users={**DEFAULT.spaaza.users, 500101: replace(DEFAULT.spaaza.users[500101], chain_id=9999)}, campaigns={})), "user"),
+    "app of no chain": (lambda: replace(DEFAULT, spaaza=replace(DEFAULT.spaaza, apps={**DEFAULT.spaaza.apps, "x.example": MyPriceApp(id=1, hostname="x.example", chain_id=9999)}, campaigns={})), "app"),
+    # The top user's points wallet is full (nothing spent), yet a voucher cost them points.
+    "voucher bought with points never spent": (lambda: _with_progress(DEFAULT, (_role_user("top"), _of_type("interaction")["id"]), award_count=1, total_amount_awarded=_of_type("interaction")["recipient_reward_amount"]), "wallet flows"),
+    # The new user's money wallet is empty and was never filled, yet a referral paid into it.
+    "award paid into a wallet that never received it": (lambda: _with_progress(DEFAULT, (_role_user("new"), _of_type("referral")["id"]), award_count=1, total_amount_awarded=_of_type("referral")["recipient_reward_amount"]), "wallet flows"),
+    "campaign rule states another minimum": (lambda: _with_campaign(DEFAULT, _of_type("login")["id"], minimum_basket_total_value=10, campaign_rules=[{"id": 1, "campaign_id": _of_type("login")["id"], "rule_type": "minimum_basket_total_value", "value": 25}]), "campaign rules"),
+    # Every number of this text is one of the campaign's (1 is its reward): only the rate is wrong.
+    "cashback rate other than its ratio": (lambda: _with_campaign(DEFAULT, _of_type("cashback")["id"], cashback_ratio="3.0000", description="Earn 1 point for every 1 GBP"), "texts"),
+    "a birthday every month": (lambda: _with_progress(_with_campaign(DEFAULT, _of_type("birthday")["id"], max_reward_quantity=None), _progress_key("birthday"), award_count=40, total_amount_awarded=40 * _of_type("birthday")["recipient_reward_amount"]), "award limit"),
 }
+
+
+def _role_user(role: str, chain_id: int = 5001) -> int:
+    return chain_id * 100 + 1 + next(k for k in range(3) if role_of(k, chain_id) == role)
+
+
+def _with_new_progress(world: World, key, **body) -> World:
+    return replace(world, spaaza=replace(world.spaaza, progress=MappingProxyType({**world.spaaza.progress, key: body}), campaigns={}))
+
+
+def test_a_current_count_finding_names_its_own_user():
+    cid = _of_type("item_purchase_count")["id"]
+    key = next(k for k in DEFAULT.spaaza.current_counts if k[1] == cid and k[0] != max(u for u, _ in DEFAULT.spaaza.progress))
+    broken = replace(DEFAULT, spaaza=replace(DEFAULT.spaaza, current_counts=MappingProxyType({**DEFAULT.spaaza.current_counts, key: 99}), campaigns={}))
+    assert [f for f in findings(broken) if f.startswith("current count")] == [f"current count: user {key[0]} campaign {cid}: current_count 99 for target_count {_of_type('item_purchase_count')['target_count']}"]
 
 
 def _with_count(world: World, count: int) -> World:
@@ -353,3 +383,29 @@ def test_two_scenarios_may_add_to_the_same_new_chain():
     second = Scenario("b.yaml", chains=(ChainSpec(id=7001, campaigns=(CampaignSpec("signup", id=7001101),)),))
     chain = build_world(0, chains=1, scenarios=[first, second]).spaaza.chains[7001]
     assert {c["id"] for c in chain.campaigns} >= {7001100, 7001101}
+
+
+def test_a_scenario_s_numbers_are_what_its_texts_and_rules_state(tmp_path):
+    """Fields a scenario sets (reward, target, ratio, minimum basket) are set before the texts
+    and campaign rules are written from them: the scenario is not refused for generated
+    texts that state the numbers it replaced."""
+    from campaign_mock.world.scenario import load_scenarios
+
+    campaigns = [
+        {"id": 7101100, "type": "basket", "recipient_reward_amount": 7},
+        {"id": 7101101, "type": "item_purchase_count", "target_count": 3},
+        {"id": 7101102, "type": "basket", "minimum_basket_total_value": 40},
+        {"id": 7101103, "type": "cashback", "cashback_ratio": "3.0000"},
+    ]
+    path = tmp_path / "numbers.yaml"
+    path.write_text(json.dumps({"spaaza": {"chains": [{"id": 7101, "currency": "EUR", "generated_users": 2, "campaigns": campaigns}]}}))
+    world = build_world(0, scenarios=load_scenarios([path]))
+    text = {cid: world.spaaza.campaigns[cid][1]["title"] + " " + world.spaaza.campaigns[cid][1]["description"] for cid in range(7101100, 7101104)}
+    assert "€7" in text[7101100] and "Buy 3 " in text[7101101] and "€40" in text[7101102] and "3 points for every 1 EUR" in text[7101103]
+    assert findings(world) == []
+    # Hundreds of seeds of campaign ids: whichever draws campaign_rules states the declared minimum.
+    for cid in range(7101200, 7101260):
+        path.write_text(json.dumps({"spaaza": {"chains": [{"id": 7101, "campaigns": [{"id": cid, "type": "login", "minimum_basket_total_value": 40}, {"id": cid + 100, "type": "login", "minimum_basket_total_value": 0}]}]}}))
+        world = build_world(0, scenarios=load_scenarios([path]))
+        assert [r["value"] for r in world.spaaza.campaigns[cid][1].get("campaign_rules", ())] in ([], [40])
+        assert "campaign_rules" not in world.spaaza.campaigns[cid + 100][1]

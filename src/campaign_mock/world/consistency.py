@@ -15,14 +15,15 @@ from typing import Iterator
 from campaign_mock.world import documented
 from campaign_mock.world.levelup import LOYALTY_REQUIREMENTS, MANAGE_USER_CAMPAIGNS
 from campaign_mock.world.model import Json, LevelUpCampaign, World
-from campaign_mock.world.spaaza import CURRENCIES, WALLET_TYPES, cashback_rate, has_started, is_within_window, loyalty_wallet, parse_time
+from campaign_mock.world.spaaza import CURRENCIES, WALLET_TYPES, award_limit, cashback_rate, has_started, is_within_window, loyalty_wallet, parse_time, wallet_flows
 from campaign_mock.world.views import levelup_body
 
 # Every rule a finding can name (the text before its first colon).
 RULES = (
     "chain", "wallet reference", "creation order", "loyalty rules", "loyalty levels", "dates", "after the clock", "activity",
     "assignments", "progress", "awards", "award limit", "not started", "current count", "wallet currency", "wallet",
-    "loyalty level", "loyalty next level", "loyalty balance", "loyalty dates", "texts", "user", "app",
+    "wallet flows",
+    "loyalty level", "loyalty next level", "loyalty balance", "loyalty dates", "texts", "campaign rules", "user", "app",
     "money", "loyalty progress", "goals", "opt-in", "levelup dates", "levelup texts",
 )
 LEVELUP_RULES = RULES[RULES.index("money"):]
@@ -60,13 +61,29 @@ def _spaaza(world: World) -> Iterator[str]:
             if "current_count" in c and not 0 <= c["current_count"] < max(1, c["target_count"]):
                 yield f"current count: {where}: current_count {c['current_count']} for target_count {c['target_count']}"
             yield from _texts(c, chain.name)
+            for rule in c.get("campaign_rules") or ():
+                if rule.get("campaign_id") != c["id"] or (rule.get("rule_type") == "minimum_basket_total_value" and rule.get("value") != c["minimum_basket_total_value"]):
+                    yield f"campaign rules: {where}: rule {rule.get('id')} ({rule.get('rule_type')} {rule.get('value')}, campaign {rule.get('campaign_id')}) is not the campaign's (minimum_basket_total_value {c['minimum_basket_total_value']})"
             assignments = c.get("campaign_assignments")
             if assignments is not None and len(assignments) != c["assignment_count"]:
                 yield f"assignments: {where}: assignment_count {c['assignment_count']} but {len(assignments)} listed"
+    flows: dict[int, dict[int, tuple[int, int]]] = {}  # user -> wallet -> (paid in, redeemed)
     for (user_id, cid), progress in spaaza.progress.items():
         chain, c = spaaza.campaigns[cid]
         yield from _progress(world, user_id, c, progress, chain.id)
-    for (_user_id, cid), count in spaaza.current_counts.items():
+        if "award_count" in progress:
+            wallet_flows(c, progress, flows.setdefault(user_id, {}))
+    for user_id, by_wallet in flows.items():
+        for wallet_id, (paid, redeemed) in by_wallet.items():
+            wallet = spaaza.progress.get((user_id, wallet_id))
+            where = f"user {user_id} campaign {wallet_id}"
+            if wallet is None or "total_amount" not in wallet:
+                continue
+            if wallet["total_amount"] < paid:
+                yield f"wallet flows: {where}: total_amount {wallet['total_amount']} but the user's awards paid {paid} into it"
+            if wallet["total_amount"] - wallet["saved_amount"] < redeemed:
+                yield f"wallet flows: {where}: {wallet['total_amount'] - wallet['saved_amount']} spent but the user's vouchers cost {redeemed} from it"
+    for (user_id, cid), count in spaaza.current_counts.items():
         c = spaaza.campaigns[cid][1]
         where = f"user {user_id} campaign {cid}"
         if not 0 <= count < max(1, c["target_count"]):
@@ -122,6 +139,9 @@ def _texts(c: Json, chain_name: str) -> Iterator[str]:
         for number in _NUMBER.findall(text):
             if float(number) not in allowed:
                 yield f"texts: campaign {c['id']}: {key} {text!r} states {number}, which is none of the campaign's numbers"
+        rate = re.search(r"(\d+) points? for every (\d+)", text)
+        if c.get("cashback_ratio") and rate and tuple(map(int, rate.groups())) != cashback_rate(c["cashback_ratio"]):
+            yield f"texts: campaign {c['id']}: {key} {text!r} states a rate other than cashback_ratio {c['cashback_ratio']}"
         for symbol, code in _SYMBOLS.items():
             if (symbol in text or re.search(rf"\b{code}\b", text)) and code != currency.get("code"):
                 yield f"texts: campaign {c['id']}: {key} {text!r} speaks of {code}, the campaign is in {currency.get('code')}"
@@ -170,9 +190,11 @@ def _progress(world: World, user_id: int, c: Json, p: Json, chain_id: int) -> It
         expected = p["award_count"] * (c.get("recipient_reward_amount") or 0)
         if p["total_amount_awarded"] != expected:
             yield f"awards: {where}: {p['award_count']} awards of {c.get('recipient_reward_amount')} but {p['total_amount_awarded']} awarded"
-        limit = c.get("max_reward_quantity")
+        limit, allowed = c.get("max_reward_quantity"), award_limit(c, world.clock)
         if isinstance(limit, int) and p["award_count"] > limit:
             yield f"award limit: {where}: awarded {p['award_count']} times, max_reward_quantity {limit}"
+        elif allowed is not None and p["award_count"] > allowed:
+            yield f"award limit: {where}: awarded {p['award_count']} times, a birthday campaign {allowed} times at most by the clock (once a year since it started)"
         if p["award_count"] and not has_started(c, world.clock):
             yield f"not started: {where}: awarded {p['award_count']} times before the campaign starts ({c['active_date_from']})"
     elif "saved_amount" in p:

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
 from campaign_mock.world.model import Chain, Json, MyPriceApp, SpaazaSession, SpaazaUser
@@ -420,10 +421,14 @@ def make_campaign(ch: _Chain, spec: CampaignSpec, cid: int) -> Json:
         c.update(_loyalty(cid, levels, ch.wallets["points_wallet"]["id"]))
     else:
         _rewards(c, d, rot, cid)
+    # A scenario's numbers (reward, target, ratio, minimum basket...) before the rules and
+    # texts that state them; every declared field is set again last, over what follows.
+    c.update((key, value) for key, value in spec.fields.items() if key != "assignment_count")
     if ctype not in WALLET_TYPES and ctype != "loyalty":
         # The documented forms of voucher_notes: null, the string "null", a text.
         c["voucher_notes"] = rot.rotate("voucher_notes", (None, "null", _NOTES), cid)
-        if d.random("campaign_rules") < 0.2:
+        # (None where the scenario declares none: a declared 0 or null is no minimum to state.)
+        if d.random("campaign_rules") < 0.2 and spec.fields.get("minimum_basket_total_value", True):
             # A minimum basket rule: the campaign states the same minimum.
             minimum = c["minimum_basket_total_value"] or d.pick("minimum_basket", (10, 25, 50))
             c["minimum_basket_total_value"] = minimum
@@ -578,10 +583,13 @@ def _points(u: _User, thresholds: tuple[int, ...], wallet_id: int) -> int:
     return d.below("points", thresholds[-1] + 200)
 
 
-def wallet_amounts(u: _User, wallet: Json, thresholds: tuple[int, ...] | None) -> tuple[int, int]:
+def wallet_amounts(u: _User, wallet: Json, thresholds: tuple[int, ...] | None, flow: tuple[int, int] = (0, 0)) -> tuple[int, int]:
     """(saved_amount, total_amount) of the user's wallet. `thresholds` when the wallet's
-    points decide a loyalty level. Empty (saved 0, total > 0) for the near user's money
-    wallet, full (saved = total) for the top user's wallets, nothing at all for a new user."""
+    points decide a loyalty level; `flow` (paid in, redeemed): what the user's awards paid into
+    it and what their redemptions spent from it (wallet_flows), which the totals cover. Empty
+    (saved 0, total > 0) for the near user's money wallet, full (saved = total) for the top
+    user's wallets (they redeem nothing), nothing at all for a new user."""
+    paid, redeemed = flow
     d = Draws(u.seed, "balance", u.user_id, wallet["id"])
     points_wallet = wallet.get("type", "points_wallet") == "points_wallet"
     if wallet["id"] in u.spec.balances:
@@ -594,35 +602,65 @@ def wallet_amounts(u: _User, wallet: Json, thresholds: tuple[int, ...] | None) -
         saved = 0
     else:
         saved = d.below("saved_amount", 1200)
-    if u.role == "new" and saved == 0:
+    if u.role == "new" and saved == 0 and paid == 0:
         return 0, 0
     if u.role == "top":
+        saved = max(saved, paid)
         return saved, saved
-    spent = d.below("spent", 300) + (1 if saved == 0 else 0)
-    return saved, saved + spent
+    spent = max(d.below("spent", 300) + (1 if saved == 0 else 0), redeemed)
+    return saved, max(saved + spent, paid)
 
 
-def progress_for(u: _User, c: Json, fmt: str | None, by_id: Mapping[int, Json], wallet_levels: Mapping[int, tuple[int, ...]], clock: datetime) -> Json | None:
-    """The user's user_progress for campaign c, in the format its type uses."""
+def wallet_flows(c: Json, p: Json, flows: dict[int, tuple[int, int]]) -> None:
+    """Add what a standard progress `p` of campaign `c` paid into its recipient wallet, and
+    what its redemptions (award_count x point_cost) spent from the wallet it costs points of."""
+    if not p["award_count"]:
+        return
+    if c.get("recipient_campaign_id") is not None:
+        paid, redeemed = flows.get(c["recipient_campaign_id"], (0, 0))
+        flows[c["recipient_campaign_id"]] = (paid + p["total_amount_awarded"], redeemed)
+    if c.get("point_cost") and c.get("point_cost_method_wallet_campaign_id") is not None:
+        paid, redeemed = flows.get(c["point_cost_method_wallet_campaign_id"], (0, 0))
+        flows[c["point_cost_method_wallet_campaign_id"]] = (paid, redeemed + p["award_count"] * c["point_cost"])
+
+
+def award_limit(c: Json, clock: datetime) -> int | None:
+    """How often a campaign can have rewarded one user by the clock: max_reward_quantity,
+    and a birthday once a year since it started (None: no limit)."""
+    limit = c.get("max_reward_quantity")
+    if c["type"] == "birthday":
+        since = c.get("active_date_from") or c["created_date"]
+        years = 1 + max(0, (clock - parse_time(since)).days) // 366
+        limit = years if not isinstance(limit, int) else min(limit, years)
+    return limit if isinstance(limit, int) else None
+
+
+def progress_for(
+    u: _User, c: Json, fmt: str | None, by_id: Mapping[int, Json], wallet_levels: Mapping[int, tuple[int, ...]], clock: datetime, flows: Mapping[int, tuple[int, int]] = MappingProxyType({})
+) -> Json | None:
+    """The user's user_progress for campaign c, in the format its type uses. `flows`: per
+    wallet id, what the user's standard progress paid in and redeemed (wallet_flows)."""
     if fmt is None:
         return None
     d = Draws(u.seed, "progress", u.user_id, c["id"])
     if fmt == "standard":
         awards = u.spec.awards.get(c["id"])
         if awards is None:
-            limit = c.get("max_reward_quantity")
+            limit = award_limit(c, clock)
             limit = 5 if limit is None else limit
-            # Nothing before it starts; a new user has nothing anywhere.
-            awards = 0 if u.role == "new" or not has_started(c, clock) else d.below("award_count", limit + 1)
+            # Nothing before it starts; a new user has nothing anywhere; the top user, whose
+            # wallets are full, has spent no points on a voucher.
+            nothing = u.role == "new" or not has_started(c, clock) or (u.role == "top" and bool(c.get("point_cost")))
+            awards = 0 if nothing else d.below("award_count", limit + 1)
         return {"award_count": awards, "total_amount_awarded": awards * (c.get("recipient_reward_amount") or 0)}
     if fmt == "wallet":
-        saved, total = wallet_amounts(u, c, wallet_levels.get(c["id"]))
+        saved, total = wallet_amounts(u, c, wallet_levels.get(c["id"]), flows.get(c["id"], (0, 0)))
         return {"currency": CURRENCIES[c["currency_id"]], "is_redeemable": c.get("is_redeemable", False), "saved_amount": saved, "target_count": c["target_count"], "total_amount": total}
     # loyalty: the level the points balance in the rules' wallet reaches.
     rules = sorted(c["loyalty_rules"], key=lambda r: r["points_threshold"])
     wallet_id = loyalty_wallet(c)
     wallet = by_id.get(wallet_id, {"id": wallet_id})
-    points = wallet_amounts(u, wallet, wallet_levels.get(wallet_id, tuple(r["points_threshold"] for r in rules)))[0]
+    points = wallet_amounts(u, wallet, wallet_levels.get(wallet_id, tuple(r["points_threshold"] for r in rules)), flows.get(wallet_id, (0, 0)))[0]
     reached = [r for r in rules if r["points_threshold"] <= points] or rules[:1]
     current = reached[-1]
     higher = [r for r in rules if r["points_threshold"] > points]
@@ -716,8 +754,15 @@ def generate_chain(seed: int, spec: ChainSpec, clock: datetime, progress_format,
             SpaazaSession(user_id=uid, key=u.session_key or secret(seed, "session", uid), role="user", chain_ids=frozenset({spec.id}), access_token=secret(seed, "token", uid)[:40], name=f"{user.first_name} {user.last_name}")
         )
         who = _User(seed, u, uid, role)
+        # Awards first: the wallets they pay into and redeem from are generated around them.
+        standard: dict[int, Json] = {}
+        flows: dict[int, tuple[int, int]] = {}
         for cid, c in by_id.items():
-            body = progress_for(who, c, formats[c["type"]], by_id, wallet_levels, clock)
+            if formats[c["type"]] == "standard":
+                standard[cid] = progress_for(who, c, "standard", by_id, wallet_levels, clock) or {}
+                wallet_flows(c, standard[cid], flows)
+        for cid, c in by_id.items():
+            body = standard[cid] if cid in standard else progress_for(who, c, formats[c["type"]], by_id, wallet_levels, clock, flows)
             if body is not None:
                 progress[(uid, cid)] = body
                 if "current_count" in c:
