@@ -67,31 +67,3 @@ def test_idle_and_slow_connections_are_closed_and_extra_delays_refused():
         assert answers == [200, 200]
     finally:
         server.stop()
-
-
-def test_admin_bodies_that_never_arrive_take_waiting_slots_not_every_thread():
-    """A body read has no timeout: a client announcing a body it never sends holds one of the
-    admin body threads; past them the next is refused at once, and vendor requests still run."""
-    from campaign_mock.server.admin import MAX_BODY_READERS
-
-    server = start_mock("--chains", "0", "--max-delays", "2", "--threads", "2")
-    host, port = server.url.rsplit("/", 1)[-1].split(":")
-    head = b"POST /__mock/ns/slow/scenarios HTTP/1.1\r\nHost: x\r\nContent-Type: application/yaml\r\nContent-Length: 100000\r\n\r\nab"
-    stalled = []
-    try:
-        for _ in range(MAX_BODY_READERS):
-            s = socket.create_connection((host, int(port)), timeout=30)
-            s.sendall(head)
-            stalled.append(s)
-        for _ in range(200):  # until both stalled bodies hold their slot
-            refused = requests.post(f"{server.url}/__mock/ns/slow/scenarios", data=b"clock: '2024-01-01T00:00:00+00:00'\n", headers={"Content-Type": "application/yaml"}, timeout=30)
-            if refused.status_code == 503:
-                break
-            time.sleep(0.02)
-        assert refused.status_code == 503 and "admin request bodies" in refused.json()["error"]["message"], refused.text
-        spaaza = f"{server.url}/get-campaigns?chain_id={documented.CHAIN_ID}"
-        assert requests.get(spaaza, headers=SPAAZA_ADMIN, timeout=30).status_code == 200
-    finally:
-        for s in stalled:
-            s.close()
-        server.stop()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
-import threading
 
 from flask import Blueprint, Response, current_app, request
 
@@ -22,12 +21,6 @@ from campaign_mock.server.errors import json_response
 bp = Blueprint("admin", __name__, url_prefix="/__mock")
 
 MAX_BODY = 2**20
-# Admin bodies received at once per worker, on threads `serve` adds beyond --threads and
-# --max-delays (server/run.py): a body read has no timeout (granian times out request heads
-# only), so a client that announces a body and never sends it holds its thread. One more such
-# request is refused at once, and the threads vendor requests need stay free.
-MAX_BODY_READERS = 4
-_body_readers = threading.BoundedSemaphore(MAX_BODY_READERS)
 YAML_TYPES = frozenset({"application/yaml", "text/yaml", "application/x-yaml"})
 JSON_TYPES = frozenset({"application/json"})
 FILTERS = ("method", "path", "status", "operation", "error", "limit")
@@ -103,12 +96,7 @@ def _json_body() -> dict:
 def _body() -> bytes:
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise AdminInputError(413, None, f"the body is larger than {MAX_BODY} bytes")
-    if not _body_readers.acquire(blocking=False):
-        raise AdminInputError(503, None, f"{MAX_BODY_READERS} admin request bodies are being received at once (their clients send slowly); retry shortly")
-    try:
-        data = request.stream.read(MAX_BODY + 1)
-    finally:
-        _body_readers.release()
+    data = request.stream.read(MAX_BODY + 1)
     if len(data) > MAX_BODY:
         raise AdminInputError(413, None, f"the body is larger than {MAX_BODY} bytes")
     return data

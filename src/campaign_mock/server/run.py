@@ -19,7 +19,6 @@ from granian.http import HTTP1Settings
 from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.runtime import open_store
 from campaign_mock.server.admin import is_loopback
-from campaign_mock.server.admin import MAX_BODY_READERS
 from campaign_mock.server.config import ServerConfig
 from campaign_mock.world import documented
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
@@ -116,7 +115,7 @@ def run(host: str, port: int, config: ServerConfig, workers: int, threads: int, 
         port=port,
         interface=Interfaces.WSGI,
         workers=workers,
-        blocking_threads=threads + config.max_delays + MAX_BODY_READERS,  # see server/admin.py
+        blocking_threads=threads + config.max_delays,
         backpressure=max_connections,
         backlog=max_connections,
         # HTTP/1 only: the header timeout is what closes idle and slow connections.
