@@ -71,30 +71,16 @@ def test_fixtures_start_a_real_server_stop_it_and_isolate_tests(pytester):
     assert not _listening(url), "the session's mock is still running"
 
 
-def test_ctrl_c_stops_the_server(pytester):
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_or_sigterm_stops_the_server(pytester, signal_name):
+    """Ctrl-C, and the SIGTERM of a cancelled CI job or `timeout`: the server must not outlive pytest."""
     pytester.makepyfile(
-        """
+        f"""
         import os, signal
 
         def test_interrupted(campaign_mock_server):
             open("url.txt", "w").write(campaign_mock_server.url)
-            os.kill(os.getpid(), signal.SIGINT)
-        """
-    )
-    result = pytester.runpytest_subprocess(*LEAN)
-    assert result.ret == 2  # interrupted
-    assert not _listening((pytester.path / "url.txt").read_text())
-
-
-def test_sigterm_stops_the_server_too(pytester):
-    """A cancelled CI job or `timeout` sends SIGTERM: the server must not outlive pytest."""
-    pytester.makepyfile(
-        """
-        import os, signal
-
-        def test_terminated(campaign_mock_server):
-            open("url.txt", "w").write(campaign_mock_server.url)
-            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.{signal_name})
         """
     )
     result = pytester.runpytest_subprocess(*LEAN)

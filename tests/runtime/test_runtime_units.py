@@ -37,18 +37,22 @@ def _entries(ns: str, n: int) -> list[tuple]:
     return [(ns, "GET", f"/p{i}", "", "{}", 200, None, None, None, 0.1, 0.0, "[null, null, null]") for i in range(n)]
 
 
+def _store(kind: str, tmp_path, request):
+    """A store of `kind` keeping 5 journal entries a namespace and 8 in all."""
+    if kind == "memory":
+        return MemoryStore(5, 8)
+    if kind == "sqlite":
+        return SQLiteStore(tmp_path / "s.sqlite", 5, 8)
+    return RedisStore(request.getfixturevalue("redis_url"), 5, 8)
+
+
 def _paths(found) -> list[str]:
     return [row[2] for _, row in found[0]]
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
 def test_the_journal_is_bounded_per_namespace_and_in_all_and_counts_what_it_dropped(tmp_path, kind, request):
-    if kind == "memory":
-        store = MemoryStore(5, 8)
-    elif kind == "sqlite":
-        store = SQLiteStore(tmp_path / "s.sqlite", 5, 8)
-    else:
-        store = RedisStore(request.getfixturevalue("redis_url"), 5, 8)
+    store = _store(kind, tmp_path, request)
     store.append(_entries("a", 7))
     assert _paths(store.journal("a", JournalFilter())) == ["/p2", "/p3", "/p4", "/p5", "/p6"] and store.journal("a", JournalFilter())[1] == 2
     store.append(_entries("b", 5))  # 10 kept in all > 8: a's two oldest go
@@ -78,12 +82,7 @@ def test_a_namespace_whose_kept_state_no_longer_builds_answers_the_vendors_500()
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
 def test_a_cleared_or_reset_namespace_no_longer_counts_toward_the_total_bound(tmp_path, kind, request):
-    if kind == "memory":
-        store = MemoryStore(5, 8)
-    elif kind == "sqlite":
-        store = SQLiteStore(tmp_path / "s.sqlite", 5, 8)
-    else:
-        store = RedisStore(request.getfixturevalue("redis_url"), 5, 8)
+    store = _store(kind, tmp_path, request)
     store.append(_entries("a", 4))
     store.append(_entries("b", 4))
     store.clear_journal("b")
