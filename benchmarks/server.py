@@ -1,14 +1,14 @@
 """The mock under load, side by side with a bare Flask app that returns precomputed bytes,
 both on granian with the same workers and threads, loaded by wrk on the same box.
 
-Prints req/s, p50/p99 latency and server RSS (all processes) before and after load, and the
-ratios the targets are stated in: with the request journal on (always: `serve`'s default) the
+Prints req/s, p50/p99 latency, the server's CPU time per request and its RSS (all processes),
+medians of interleaved rounds, and the ratios the targets are stated in: with the request journal on (always: `serve`'s default) the
 mix at >= 2.0x bare Flask (issue #8; #4 asked 0.9x), the same mix in a namespace
 (/__mock/ns/KEY/...) costing < 10% more than at the root, and RSS of the whole process tree
 < 250 MB through load over 1,000 namespaces (each with its own clock, so its own answers) with
 a full journal. Asserts nothing. Needs wrk (apt-get install wrk).
 
-    .venv/bin/python benchmarks/server.py [--seconds 10] [--connections 16] [--workers 2]
+    .venv/bin/python benchmarks/server.py [--seconds 10] [--rounds 3] [--many-rounds 3] [--workers 2]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,19 +61,41 @@ def wait(url: str) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def rss_mb(pid: int) -> float:
-    """RSS of a process and all its descendants."""
-    total, todo = 0, [pid]
+def tree(pid: int) -> list[int]:
+    """A process and all its descendants."""
+    found, todo = [], [pid]
     while todo:
         p = todo.pop()
+        found.append(p)
         try:
-            status = Path(f"/proc/{p}/status").read_text()
-            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (FileNotFoundError, ProcessLookupError):
             pass
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    """RSS of a process and all its descendants."""
+    total = 0
+    for p in tree(pid):
+        try:
+            total += int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{p}/status").read_text()).group(1))
+        except (FileNotFoundError, ProcessLookupError, AttributeError):
+            pass
     return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and all its descendants."""
+    total = 0
+    for p in tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def mix() -> list[tuple[str, dict]]:
@@ -126,7 +149,22 @@ def wrk(url: str, seconds: int, connections: int, script: str | None) -> dict:
         return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": ms("50"), "p99": ms("99"), "non2xx": int(errors.group(1)) if errors else 0}
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": ms("50"), "p99": ms("99"), "non2xx": int(errors.group(1)) if errors else 0,
+            "requests": int(re.search(r"(\d+) requests in", out).group(1))}
+
+
+def measured(server: subprocess.Popen, url: str, seconds: int, connections: int, script: str | None) -> dict:
+    """wrk's figures and the server's CPU time per request (all its processes): a figure that a
+    noisy neighbour on the machine moves far less than req/s."""
+    before = cpu_seconds(server.pid)
+    result = wrk(url, seconds, connections, script)
+    result["cpu_us"] = (cpu_seconds(server.pid) - before) / max(result["requests"], 1) * 1e6
+    result["rss"] = rss_mb(server.pid)
+    return result
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
 
 
 def main() -> None:
@@ -136,7 +174,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--namespaces", type=int, default=1000)
-    parser.add_argument("--many-rounds", type=int, default=3, help="wrk runs over the namespaces (RSS after each)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the side-by-side runs (medians are printed)")
+    parser.add_argument("--many-rounds", type=int, default=3, help="wrk runs over the 1,000 namespaces (RSS after each)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -179,10 +218,13 @@ def main() -> None:
         wrk(mock, 2, args.connections, str(namespaced))
         wrk(bare + "/get-campaigns", 2, args.connections, None)
         rss_warm = {name: rss_mb(p.pid) for name, p in servers.items()}
-        results = {}
-        for name, (url, lua_script, server) in runs.items():
-            results[name] = wrk(url, args.seconds, args.connections, lua_script)
-            results[name]["rss"] = rss_mb(servers[server].pid)
+        # Side by side, interleaved: each round runs every server once, so a neighbour's burst on
+        # this shared machine hits one round of each rather than all of one; medians reported.
+        rounds: dict[str, list[dict]] = {name: [] for name in runs}
+        for _ in range(args.rounds):
+            for name, (url, lua_script, server) in runs.items():
+                rounds[name].append(measured(servers[server], url, args.seconds, args.connections, lua_script))
+        results = {name: {k: median([r[k] for r in found]) for k in found[0]} for name, found in rounds.items()}
         rss_after = {name: rss_mb(p.pid) for name, p in servers.items()}
         # 1,000 namespaces: first as most tests use them (their own journal, the shared world's
         # answers), then each with a clock of its own (so answers of its own: every request a
@@ -198,30 +240,35 @@ def main() -> None:
                         http.put(f"{mock}/__mock/ns/n{n}/clock", json={"now": when}, timeout=10).raise_for_status()
             rss_many[phase] = []
             for _ in range(args.many_rounds):
-                results[phase] = wrk(mock, args.seconds, args.connections, str(many))
-                rss_many[phase].append(rss_mb(servers["mock"].pid))
-            results[phase]["rss"] = rss_many[phase][-1]
+                results[phase] = measured(servers["mock"], mock, args.seconds, args.connections, str(many))
+                rss_many[phase].append(results[phase]["rss"])
         journal = requests.get(f"{mock}/__mock/ns/n0/journal?limit=1", timeout=30).json()
     finally:
         for p in servers.values():
             p.terminate()
             p.wait(timeout=10)
 
-    print(f"wrk -t2 -c{args.connections} -d{args.seconds}s; granian {args.workers} workers x {args.threads} threads; {len(requests_)} distinct requests in the mix")
-    print(f"{'':<28}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'RSS MB':>9}")
+    print(f"wrk -t2 -c{args.connections} -d{args.seconds}s; granian {args.workers} workers x {args.threads} threads; {len(requests_)} distinct requests in the mix; "
+          f"medians of {args.rounds} interleaved rounds; CPU: the server's processes, per request")
+    print(f"{'':<30}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'CPU us':>9}{'RSS MB':>9}")
     for name, r in results.items():
-        print(f"{name:<28}{r['rps']:>10,.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['non2xx']:>9}{r['rss']:>9.1f}")
-    base = results["bare Flask bytes"]["rps"]
-    root, spaced = results["mock, mix"]["rps"], results["mock, mix in a namespace"]["rps"]
-    print(f"\nmock mix (journal on) / bare Flask bytes: {root / base:.2f}x (target >= 2.0x)")
-    print(f"mock documented / bare Flask bytes: {results['mock, documented request']['rps'] / base:.2f}x")
-    print(f"a namespaced request costs {(root / spaced - 1) * 100:+.1f}% of a root one (1/req/s; target < +10%)")
+        print(f"{name:<30}{r['rps']:>10,.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['non2xx']:>9.0f}{r['cpu_us']:>9.0f}{r['rss']:>9.1f}")
+
+    def per_round(f) -> str:
+        values = [f(*found) for found in zip(rounds["bare Flask bytes"], rounds["mock, mix"], rounds["mock, mix in a namespace"], rounds["mock, documented request"])]
+        return f"{median(values):.2f} (rounds: {', '.join(f'{v:.2f}' for v in values)})"
+
+    print(f"\nmock mix (journal on) / bare Flask bytes, req/s: {per_round(lambda b, m, n, d: m['rps'] / b['rps'])}x (target >= 2.0x)")
+    print(f"  the same in server CPU per request, bare / mock: {per_round(lambda b, m, n, d: b['cpu_us'] / m['cpu_us'])}x")
+    print(f"mock documented / bare Flask bytes, req/s: {per_round(lambda b, m, n, d: d['rps'] / b['rps'])}x")
+    print(f"a namespaced request costs, in 1/(req/s), {per_round(lambda b, m, n, d: (m['rps'] / n['rps'] - 1) * 100)} % more than a root one (target < +10%)")
+    print(f"  in server CPU per request: {per_round(lambda b, m, n, d: (n['cpu_us'] / m['cpu_us'] - 1) * 100)} % more")
     print(f"mock RSS (all processes): {rss_idle['mock']:.1f} MB idle, {rss_warm['mock']:.1f} MB once every answer is cached, "
-          f"{rss_after['mock']:.1f} MB after {4 * args.seconds} s of load")
+          f"{rss_after['mock']:.1f} MB after {4 * args.rounds * args.seconds} s of load")
     for phase, rss in rss_many.items():
         print(f"{phase}: RSS after each {args.seconds} s round {', '.join(f'{r:.1f}' for r in rss)} MB (target < 250 MB, flat)")
     print(f"journal: {journal['dropped']} entries dropped from namespace n0 alone (bounded: 10,000 a namespace, 100,000 in all)")
-    print(json.dumps({"results": results, "rss_idle": rss_idle, "rss_warm": rss_warm, "rss_after": rss_after, "rss_many": rss_many}))
+    print(json.dumps({"results": results, "rounds": rounds, "rss_idle": rss_idle, "rss_warm": rss_warm, "rss_after": rss_after, "rss_many": rss_many}))
 
 
 if __name__ == "__main__":

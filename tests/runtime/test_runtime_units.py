@@ -34,7 +34,7 @@ def test_serving_on_a_non_loopback_host_without_a_token_is_refused_at_start_up()
 
 def _entries(ns: str, n: int) -> list[tuple]:
     """Journal rows (runtime/store.COLUMNS) for paths /p0 .. /p<n-1>."""
-    return [(ns, "GET", f"/p{i}", "", "{}", 200, None, None, None, 0.1, 0.0, "[null, null, null]") for i in range(n)]
+    return [(ns, "GET", f"/p{i}", "", ((), ()), 200, None, None, None, 0.1, 0.0, "[null, null, null]") for i in range(n)]
 
 
 def _store(kind: str, tmp_path, request):

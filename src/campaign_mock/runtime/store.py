@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import heapq
 import json
+import marshal
 import mmap
 import os
 import sqlite3
@@ -51,7 +52,8 @@ def fresh_state() -> dict:
 
 
 # A journal row, as the writer hands it over and every store keeps it (runtime/journal.py
-# builds the entry from it when read): cheap to make per request, no JSON but the headers'.
+# builds the entry from it when read): cheap to make per request, no JSON. `headers` is
+# (WSGI names, their values); `meta` the answer's JSON, one object per distinct answer.
 COLUMNS = ("ns", "method", "path", "query", "headers", "status", "operation", "error", "fault", "latency", "time", "meta")
 _AT = {name: i for i, name in enumerate(COLUMNS)}
 
@@ -225,22 +227,37 @@ class MemoryStore(Store):
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS namespaces(ns TEXT PRIMARY KEY, state TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS journal(seq INTEGER PRIMARY KEY AUTOINCREMENT, ns TEXT NOT NULL, method TEXT, path TEXT,
-    query TEXT, headers TEXT, status INTEGER, operation TEXT, error TEXT, fault TEXT, latency REAL, time REAL, meta INTEGER);
--- An answer's meta (operation, error, facts) once: there are few, and a row is half its size without it.
-CREATE TABLE IF NOT EXISTS metas(id INTEGER PRIMARY KEY, json TEXT NOT NULL UNIQUE);
-CREATE INDEX IF NOT EXISTS journal_by_ns ON journal(ns, seq);
+-- The journal in batches: one row per namespace per writer flush, its rows marshalled (see
+-- SQLiteStore): entries first_seq .. first_seq + n - 1, of which the first `skip` are trimmed.
+CREATE TABLE IF NOT EXISTS journal_batches(id INTEGER PRIMARY KEY AUTOINCREMENT, ns TEXT NOT NULL, first_seq INTEGER NOT NULL,
+    n INTEGER NOT NULL, skip INTEGER NOT NULL, rows BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS journal_batches_by_ns ON journal_batches(ns, id);
 CREATE TABLE IF NOT EXISTS journal_counts(ns TEXT PRIMARY KEY, kept INTEGER NOT NULL, dropped INTEGER NOT NULL);
+-- The last entry's seq, and the entries kept in all (what the total bound counts).
+CREATE TABLE IF NOT EXISTS journal_totals(id INTEGER PRIMARY KEY CHECK (id = 0), last_seq INTEGER NOT NULL, kept INTEGER NOT NULL);
+INSERT OR IGNORE INTO journal_totals VALUES (0, 0, 0);
 CREATE TABLE IF NOT EXISTS sync(id INTEGER PRIMARY KEY CHECK (id = 0), ticket INTEGER NOT NULL);
 INSERT OR IGNORE INTO sync VALUES (0, 0);
 CREATE TABLE IF NOT EXISTS writers(id TEXT PRIMARY KEY, ack INTEGER NOT NULL, seen REAL NOT NULL);
 """
+# Marks a file as campaign-mock's (PRAGMA application_id, "CMck") and its layout (user_version).
+APPLICATION_ID = 0x434D636B
+SCHEMA_VERSION = 2
+# Version 1 (no marks): the journal a row per entry. Its tables, the journal's dropped on upgrade.
+_V1_TABLES = {"namespaces", "journal", "metas", "journal_counts", "sync", "writers"}
 
 
 class SQLiteStore(Store):
     """The workers of one machine share one SQLite file (WAL: readers never wait for the
     writer). The generation lives in an 8-byte file beside it, mapped into every process, so
-    the per-request check is a memory read rather than a query."""
+    the per-request check is a memory read rather than a query.
+
+    The journal is written a batch per namespace per flush, its rows marshalled into one blob:
+    a row of its own per entry (12 columns and an index) cost more than the request it
+    recorded (benchmarks/server.py). marshal (the standard library's) because it is several
+    times faster than JSON here and a batch is read back by the Python that wrote it; a file
+    kept across a Python whose marshal format differs loses its journal entries, which are
+    then counted as dropped, not its namespaces."""
 
     kind = "sqlite"
     buffered = True
@@ -249,14 +266,39 @@ class SQLiteStore(Store):
         self.path = str(path)
         self._per, self._total = per_namespace, total
         self._local = threading.local()
-        self._meta_ids: dict[str, int] = {}  # metas rows are never deleted: ids stay valid
-        with self._connect() as conn:
-            conn.executescript(_SCHEMA)
+        self._prepare(self._conn)
         gen_path = Path(self.path + "-generation")
         self._gen_fd = os.open(gen_path, os.O_RDWR | os.O_CREAT, 0o600)
         if os.fstat(self._gen_fd).st_size < 8:
             os.ftruncate(self._gen_fd, 8)
         self._gen = mmap.mmap(self._gen_fd, 8)
+        self._gen_word = memoryview(self._gen).cast("Q")  # read on every request: no slicing, no int.from_bytes
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        """Creates the tables in a new file; refuses a file that holds anyone else's tables,
+        which it must not write into; upgrades its own version-1 file (keeping the namespaces)."""
+        conn.execute("BEGIN IMMEDIATE")  # workers start at once: one prepares, the others then see it done
+        try:
+            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+            if application_id != APPLICATION_ID:
+                if tables == _V1_TABLES:
+                    conn.execute("DROP TABLE journal")
+                    conn.execute("DROP TABLE metas")
+                    conn.execute("DELETE FROM journal_counts")
+                elif tables:
+                    raise StateError(f"--state {self.path}: a SQLite file with tables campaign-mock did not write ({', '.join(sorted(tables)[:5])}); give a new file")
+            elif conn.execute("PRAGMA user_version").fetchone()[0] > SCHEMA_VERSION:
+                raise StateError(f"--state {self.path}: written by a newer campaign-mock; give a new file")
+            for statement in _SCHEMA.split(";"):  # (no ";" in its comments)
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -270,38 +312,42 @@ class SQLiteStore(Store):
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = self._connect()
+            self._local.lock = os.open(self.path + "-lock", os.O_RDWR | os.O_CREAT, 0o600)
         return conn
 
     def generation(self) -> int:
-        return int.from_bytes(self._gen[:8], "little")
-
-    def _bump(self) -> None:
-        """After the commit (a reader that sees the new number must find the new state), under
-        a lock on the file (two writers must not both write the same next number)."""
-        fcntl.flock(self._gen_fd, fcntl.LOCK_EX)
-        try:
-            self._gen[:8] = (self.generation() + 1).to_bytes(8, "little")
-        finally:
-            fcntl.flock(self._gen_fd, fcntl.LOCK_UN)
+        return self._gen_word[0]
 
     def read(self, ns):
         row = self._conn.execute("SELECT state FROM namespaces WHERE ns = ?", (ns,)).fetchone()
         return None if row is None else json.loads(row[0])
 
     def _write(self, fn, bump: bool = False):
-        """fn(conn) in one write transaction; with bump, fn returns (result, changed)."""
+        """fn(conn) in one write transaction; with bump, fn returns (result, changed) and the
+        generation goes up after the commit (a reader that sees the new number must find the
+        new state).
+
+        Writers queue on a lock file (one open file per thread, so threads exclude each other
+        too) before SQLite's own lock: the kernel wakes the next one the moment it is free,
+        where SQLite's busy handler sleeps up to 100 ms between tries, which stalled journal
+        flushes for seconds under load (benchmarks/server.py). The lock also makes reading and
+        writing the generation one step."""
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
+        fcntl.flock(self._local.lock, fcntl.LOCK_EX)
         try:
-            result = fn(conn)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        if bump:
-            result, changed = result
-            if changed:
-                self._bump()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            if bump:
+                result, changed = result
+                if changed:
+                    self._gen_word[0] += 1
+        finally:
+            fcntl.flock(self._local.lock, fcntl.LOCK_UN)
         return result
 
     def update(self, ns, change):
@@ -316,66 +362,91 @@ class SQLiteStore(Store):
 
         return self._write(run, bump=True)
 
-    def append(self, rows):
+    def append(self, rows: list[tuple]) -> None:
         if not rows:
             return
+        batches: dict[str, list[tuple]] = {}
+        for row in rows:
+            batches.setdefault(row[0], []).append(row)
 
         def run(conn):
-            meta = len(COLUMNS) - 1
-            stored = [(*row[:meta], self._meta_id(conn, row[meta])) for row in rows]
-            conn.executemany(f"INSERT INTO journal({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", stored)
-            added: dict[str, int] = {}
-            for row in rows:
-                added[row[0]] = added.get(row[0], 0) + 1
-            for ns, n in added.items():
-                kept = conn.execute(
-                    "INSERT INTO journal_counts VALUES (?, ?, 0) ON CONFLICT(ns) DO UPDATE SET kept = kept + excluded.kept RETURNING kept", (ns, n)
-                ).fetchone()[0]
-                if kept > self._per:
-                    self._drop(conn, "WHERE ns = ?", (ns,), kept - self._per)
-            total = conn.execute("SELECT total(kept) FROM journal_counts").fetchone()[0]
-            if total > self._total:
-                self._drop(conn, "", (), int(total) - self._total)
+            seq = conn.execute("UPDATE journal_totals SET last_seq = last_seq + ?1, kept = kept + ?1 RETURNING last_seq", (len(rows),)).fetchone()[0] - len(rows) + 1
+            stored = []
+            for ns, batch in batches.items():
+                stored.append((ns, seq, len(batch), marshal.dumps(batch)))
+                seq += len(batch)
+            conn.executemany("INSERT INTO journal_batches(ns, first_seq, n, skip, rows) VALUES (?, ?, ?, 0, ?)", stored)
+            conn.executemany("INSERT INTO journal_counts VALUES (?, ?, 0) ON CONFLICT(ns) DO UPDATE SET kept = kept + excluded.kept", [(ns, n) for ns, _, n, _ in stored])
+            touched = list(batches)
+            for i in range(0, len(touched), 500):  # (SQLite's bound on parameters)
+                chunk = touched[i : i + 500]
+                over = conn.execute(f"SELECT ns, kept FROM journal_counts WHERE ns IN ({', '.join('?' * len(chunk))}) AND kept > ?", (*chunk, self._per)).fetchall()
+                for ns, kept in over:
+                    self._drop(conn, ns, kept - self._per)
+            kept = conn.execute("SELECT kept FROM journal_totals").fetchone()[0]
+            if kept > self._total:
+                self._drop(conn, None, kept - self._total)
 
         self._write(run)
 
-    def _meta_id(self, conn, text: str) -> int:
-        found = self._meta_ids.get(text)
-        if found is None:
-            conn.execute("INSERT OR IGNORE INTO metas(json) VALUES (?)", (text,))
-            found = self._meta_ids[text] = conn.execute("SELECT id FROM metas WHERE json = ?", (text,)).fetchone()[0]
-        return found
-
-    def _drop(self, conn, where: str, args: tuple, n: int) -> None:
-        oldest = f"SELECT seq, ns FROM journal {where} ORDER BY seq LIMIT ?"
-        for ns, k in conn.execute(f"SELECT ns, count(*) FROM ({oldest}) GROUP BY ns", (*args, n)).fetchall():
-            conn.execute("UPDATE journal_counts SET kept = kept - ?, dropped = dropped + ? WHERE ns = ?", (k, k, ns))
-        conn.execute(f"DELETE FROM journal WHERE seq IN (SELECT seq FROM ({oldest}))", (*args, n))
+    def _drop(self, conn, ns: str | None, n: int) -> None:
+        """The `n` oldest entries of `ns` (of any namespace: None), counted as dropped: whole
+        batches deleted, the last one partly skipped. Each batch holds at least one entry, so
+        at most n batches are read."""
+        where, args = ("WHERE ns = ?", (ns,)) if ns is not None else ("", ())
+        batches = conn.execute(f"SELECT id, ns, n, skip FROM journal_batches {where} ORDER BY id LIMIT ?", (*args, n)).fetchall()
+        gone: dict[str, int] = {}
+        deleted, total = [], n
+        for batch_id, batch_ns, count, skip in batches:
+            take = min(count - skip, n)
+            if take == count - skip:
+                deleted.append((batch_id,))
+            else:
+                conn.execute("UPDATE journal_batches SET skip = skip + ? WHERE id = ?", (take, batch_id))
+            gone[batch_ns] = gone.get(batch_ns, 0) + take
+            n -= take
+            if not n:
+                break
+        conn.executemany("DELETE FROM journal_batches WHERE id = ?", deleted)
+        conn.executemany("UPDATE journal_counts SET kept = kept - ?, dropped = dropped + ? WHERE ns = ?", [(k, k, batch_ns) for batch_ns, k in gone.items()])
+        conn.execute("UPDATE journal_totals SET kept = kept - ?", (total - n,))
 
     def journal(self, ns, flt):
-        where, args = ["journal.ns = ?"], [ns]
-        for column, value in flt.columns().items():
-            where.append(f"{column} = ?")
-            args.append(value)
-        columns = ", ".join(COLUMNS[:-1]) + ", metas.json"
-        sql = f"SELECT seq, {columns} FROM journal JOIN metas ON metas.id = journal.meta WHERE {' AND '.join(where)} ORDER BY time DESC, seq DESC"
-        if flt.limit:
-            sql += f" LIMIT {int(flt.limit)}"
-        rows = self._conn.execute(sql, args).fetchall()
-        entries = [(row[0], row[1:]) for row in reversed(rows)]
-        dropped = self._conn.execute("SELECT dropped FROM journal_counts WHERE ns = ?", (ns,)).fetchone()
-        return entries, dropped[0] if dropped else 0
+        conn = self._conn
+        conn.execute("BEGIN")  # one snapshot: the batches and the count of what was dropped before them
+        try:
+            batches = conn.execute("SELECT first_seq, n, skip, rows FROM journal_batches WHERE ns = ? ORDER BY id", (ns,)).fetchall()
+            counted = conn.execute("SELECT dropped FROM journal_counts WHERE ns = ?", (ns,)).fetchone()
+        finally:
+            conn.execute("COMMIT")
+        dropped = counted[0] if counted else 0
+        entries = []
+        for first_seq, count, skip, blob in batches:
+            try:
+                rows = marshal.loads(blob)
+            except (ValueError, EOFError, TypeError):  # written by a Python with another marshal format
+                dropped += count - skip
+                continue
+            entries += [(seq, row) for seq, row in enumerate(rows[skip:], first_seq + skip) if flt.matches(row)]
+        entries.sort(key=in_time)
+        return (entries[-flt.limit :] if flt.limit else entries), dropped
 
     def journal_namespaces(self):
         return [ns for (ns,) in self._conn.execute("SELECT ns FROM journal_counts ORDER BY ns")]
 
     def clear_journal(self, ns):
-        self._write(lambda conn: (conn.execute("DELETE FROM journal WHERE ns = ?", (ns,)), conn.execute("DELETE FROM journal_counts WHERE ns = ?", (ns,))))
+        self._write(lambda conn: self._clear_journal(conn, ns))
+
+    @staticmethod
+    def _clear_journal(conn, ns: str) -> None:
+        conn.execute("DELETE FROM journal_batches WHERE ns = ?", (ns,))
+        gone = conn.execute("DELETE FROM journal_counts WHERE ns = ? RETURNING kept", (ns,)).fetchone()
+        conn.execute("UPDATE journal_totals SET kept = kept - ?", (gone[0] if gone else 0,))
 
     def forget(self, ns):
         def run(conn):
-            for table in ("namespaces", "journal", "journal_counts"):
-                conn.execute(f"DELETE FROM {table} WHERE ns = ?", (ns,))
+            conn.execute("DELETE FROM namespaces WHERE ns = ?", (ns,))
+            self._clear_journal(conn, ns)
             return None, True
 
         self._write(run, bump=True)
@@ -402,7 +473,9 @@ class SQLiteStore(Store):
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
+            os.close(self._local.lock)
             self._local.conn = None
+        self._gen_word.release()
         self._gen.close()
         os.close(self._gen_fd)
 

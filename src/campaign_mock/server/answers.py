@@ -11,7 +11,6 @@ always go through Flask (server/forcing.py)."""
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ KEY_HEADERS = (
     "HTTP_X_SPAAZA_MYPRICE_APP_HOSTNAME",
     "HTTP_AUTHORIZATION",
 )
-FORCING_HEADERS = ("HTTP_X_MOCK_ERROR", "HTTP_X_MOCK_DELAY_MS")
+FORCE_ERROR, FORCE_DELAY = "HTTP_X_MOCK_ERROR", "HTTP_X_MOCK_DELAY_MS"
 # Roughly what one entry costs beyond its key and body: the dict slot, the Answer, its headers.
 ENTRY_OVERHEAD = 1024
 
@@ -107,7 +106,7 @@ class AnswerCache:
 
 
 # /__mock/ns/KEY/<rest>: <rest> is the admin API's when it starts with one of these, else a vendor path.
-_NAMESPACED = re.compile(r"/__mock/ns/([^/]*)(/.*)?\Z", re.DOTALL)
+NAMESPACED = "/__mock/ns/"
 ADMIN_PARTS = frozenset({"scenarios", "clock", "faults", "journal", "world", "coverage"})
 
 
@@ -129,10 +128,11 @@ class RuntimeMiddleware:
         path = environ.get("PATH_INFO", "")
         try:
             if path.startswith("/__mock/"):
-                match = _NAMESPACED.match(path)
-                if match is None or is_admin_rest(match.group(2)):
+                slash = path.find("/", len(NAMESPACED))
+                rest = path[slash:]
+                if not path.startswith(NAMESPACED) or slash < 0 or is_admin_rest(rest):
                     return self.app(environ, start_response)  # the admin API: never journalled
-                ns, rest = check_key(match.group(1)), match.group(2)
+                ns = check_key(path[len(NAMESPACED) : slash])
                 environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + path[: len(path) - len(rest)]
                 environ["PATH_INFO"] = path = rest
             else:
@@ -145,7 +145,7 @@ class RuntimeMiddleware:
         except Exception:  # a store that stopped answering, a kept scenario that no longer builds
             log.exception("namespace %r: its runtime state cannot be read", ns)
             return _send(start_response, levelup_response("server_error") if is_levelup(path) else spaaza_response(MOCK_SPAAZA_ERRORS[500]))
-        journalled = environ  # the request as the client sent it (the journal reads it later)
+        journalled = environ  # the request as the client sent it
         # Every documented operation is a GET: another method (a browser's OPTIONS preflight, a
         # stray POST) is answered as without faults and does not use one up.
         fault = self.runtime.claim_fault(ns, view, operation_of(path), path) if view.faults and environ.get("REQUEST_METHOD") == "GET" else None
@@ -156,10 +156,10 @@ class RuntimeMiddleware:
                 start_response("500 Dropped", [("Content-Length", "1")])
                 return _dropped(fault["id"])
             if "error" in fault:
-                environ["HTTP_X_MOCK_ERROR"] = str(fault["error"])
+                environ[FORCE_ERROR] = str(fault["error"])
             else:
-                environ["HTTP_X_MOCK_DELAY_MS"] = str(fault["delay_ms"])
-        if environ.get("REQUEST_METHOD") == "GET" and not any(h in environ for h in FORCING_HEADERS):
+                environ[FORCE_DELAY] = str(fault["delay_ms"])
+        if environ.get("REQUEST_METHOD") == "GET" and FORCE_ERROR not in environ and FORCE_DELAY not in environ:
             hit = self.cache.get(request_key(environ, view.answers))
             if hit is not None:
                 start_response(hit.status, hit.headers)
