@@ -174,7 +174,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--namespaces", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the side-by-side runs (medians are printed)")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds of the side-by-side runs (medians are printed)")
     parser.add_argument("--many-rounds", type=int, default=3, help="wrk runs over the 1,000 namespaces (RSS after each)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -220,9 +220,12 @@ def main() -> None:
         rss_warm = {name: rss_mb(p.pid) for name, p in servers.items()}
         # Side by side, interleaved: each round runs every server once, so a neighbour's burst on
         # this shared machine hits one round of each rather than all of one; medians reported.
+        # Each round starts one run later: the run that follows another measured up to 10% slower.
         rounds: dict[str, list[dict]] = {name: [] for name in runs}
-        for _ in range(args.rounds):
-            for name, (url, lua_script, server) in runs.items():
+        names = list(runs)
+        for k in range(args.rounds):
+            for name in names[k % len(names) :] + names[: k % len(names)]:
+                url, lua_script, server = runs[name]
                 rounds[name].append(measured(servers[server], url, args.seconds, args.connections, lua_script))
         results = {name: {k: median([r[k] for r in found]) for k in found[0]} for name, found in rounds.items()}
         rss_after = {name: rss_mb(p.pid) for name, p in servers.items()}

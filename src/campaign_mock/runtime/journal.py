@@ -36,7 +36,7 @@ MAX_PENDING = 10_000
 FLUSH_INTERVAL_S = 0.01
 HEARTBEAT_S = 0.5
 
-AnswerMeta = tuple  # (operation, error as text, JSON of [operation, error, facts])
+AnswerMeta = tuple  # (status, operation, error as text, JSON of [operation, error, facts])
 
 
 def is_levelup_path(path: str) -> bool:
@@ -85,7 +85,7 @@ def _error(path: str, status: int, body) -> int | str | None:
 
 
 def meta_of(path: str, api_version: str | None, status: int, body_bytes: bytes) -> AnswerMeta:
-    """(operation, error as text, JSON of [operation, error, facts]) of one answer. Parses the
+    """(status, operation, error as text, JSON of [operation, error, facts]) of one answer. Parses the
     body: call once per distinct answer (the server keeps it beside the cached bytes)."""
     try:
         body = json.loads(body_bytes)
@@ -105,7 +105,7 @@ def meta_of(path: str, api_version: str | None, status: int, body_bytes: bytes) 
         "representation": path.rsplit("/", 1)[-1] if levelup and operation_of(path) else None,
     }
     operation, error = operation_of(path), _error(path, status, body)
-    return operation, None if error is None else str(error), json.dumps([operation, error, facts], ensure_ascii=False)
+    return status, operation, None if error is None else str(error), json.dumps([operation, error, facts], ensure_ascii=False)
 
 
 def _version_text(header: str | None) -> str | None:
@@ -116,7 +116,7 @@ def _version_text(header: str | None) -> str | None:
 def dropped_meta(path: str) -> AnswerMeta:
     """A request given no answer: no error sent, no facts."""
     operation = operation_of(path)
-    return operation, None, json.dumps([operation, None, None])
+    return None, operation, None, json.dumps([operation, None, None])
 
 
 @lru_cache(maxsize=1024)  # a client sends the same secret with every request
@@ -141,7 +141,7 @@ HEADER = "HTTP_"
 # The header names and values clients send again and again, each kept as one object: a batch of
 # rows then marshals each once (runtime/store.py), a third of the bytes. Bounded caches.
 _names: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[int, ...]]] = {}  # names -> (names, where secrets are)
-_values: dict[tuple[str, ...], tuple[str, ...]] = {}
+_values: dict[tuple[str, ...], tuple[str, ...]] = {}  # as sent -> secrets masked
 CACHED = 4096
 
 
@@ -163,14 +163,15 @@ def _headers(environ: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
             _names[names] = known
     names, secrets = known
     values = tuple(map(environ.__getitem__, names))
-    if secrets:
+    shown = _values.get(values)
+    if shown is None:
         masked = list(values)
         for i in secrets:
             masked[i] = mask(masked[i])
-        values = tuple(masked)
-    if len(_values) >= CACHED:
-        _values.clear()
-    return names, _values.setdefault(values, values)
+        if len(_values) >= CACHED:
+            _values.clear()
+        shown = _values[values] = tuple(masked)
+    return names, shown
 
 
 def entry_of(seq: int, row: tuple) -> dict:
@@ -190,7 +191,7 @@ def entry_of(seq: int, row: tuple) -> dict:
         "operation": operation,
         "error": error,
         "fault": fault,
-        "latency_ms": latency_ms,
+        "latency_ms": round(latency_ms, 3),
         "facts": facts,
     }
 
@@ -199,7 +200,7 @@ def _access_line(row: tuple) -> str:
     ns, method, path, _, _, status, operation, _, fault, latency_ms, wall, meta_json = row
     error = json.loads(meta_json)[1]
     time_ = datetime.fromtimestamp(wall, timezone.utc).isoformat(timespec="milliseconds")
-    return json.dumps({"time": time_, "namespace": ns, "method": method, "path": path, "operation": operation, "status": status, "error": error, "fault": fault, "latency_ms": latency_ms}, ensure_ascii=False)
+    return json.dumps({"time": time_, "namespace": ns, "method": method, "path": path, "operation": operation, "status": status, "error": error, "fault": fault, "latency_ms": round(latency_ms, 3)}, ensure_ascii=False)
 
 
 class JournalWriter:
@@ -219,13 +220,12 @@ class JournalWriter:
             self._thread = threading.Thread(target=self._run, name="campaign-mock-journal", daemon=True)
             self._thread.start()
 
-    def record(self, ns: str, path: str, environ: dict, status_line: str | None, meta: AnswerMeta, fault: str | None, latency_ms: float, wall: float) -> None:
+    def record(self, ns: str, path: str, environ: dict, meta: AnswerMeta, fault: str | None, latency_ms: float, wall: float) -> None:
         """Called by the server once per vendor request. The row is made here, while the
         request's thread still has the environ in its CPU cache: made by the writer thread 10 ms
         later, it cost three times as much (benchmarks/server.py)."""
-        operation, error, meta_json = meta
-        self._pending.append((ns, environ.get("REQUEST_METHOD", ""), path, environ.get("QUERY_STRING", ""), _headers(environ),
-                              int(status_line[:3]) if status_line else None, operation, error, fault, round(latency_ms, 3), wall, meta_json))
+        status, operation, error, meta_json = meta
+        self._pending.append((ns, environ.get("REQUEST_METHOD", ""), path, environ.get("QUERY_STRING", ""), _headers(environ), status, operation, error, fault, latency_ms, wall, meta_json))
         if self._thread is None or len(self._pending) > MAX_PENDING:
             self.flush()
 

@@ -152,7 +152,7 @@ class RuntimeMiddleware:
         if fault is not None:
             journalled = dict(environ)
             if "drop" in fault:
-                self._record(ns, journalled, path, None, dropped_meta(path), fault, started)
+                self._record(ns, journalled, path, dropped_meta(path), fault, started)
                 start_response("500 Dropped", [("Content-Length", "1")])
                 return _dropped(fault["id"])
             if "error" in fault:
@@ -163,7 +163,7 @@ class RuntimeMiddleware:
             hit = self.cache.get(request_key(environ, view.answers))
             if hit is not None:
                 start_response(hit.status, hit.headers)
-                self._record(ns, journalled, path, hit.status, hit.meta, fault, started)
+                self.journal.record(ns, path, journalled, hit.meta, fault["id"] if fault else None, (time.perf_counter() - started) * 1000, time.time())
                 return [hit.body]
         status = []
 
@@ -178,11 +178,11 @@ class RuntimeMiddleware:
             getattr(result, "close", lambda: None)()
         answer = environ.get(ANSWER)
         meta = answer.meta if answer is not None else meta_of(path, environ.get("HTTP_X_SPAAZA_API_VERSION"), int(status[0][:3]), body)
-        self._record(ns, journalled, path, status[0], meta, fault, started)
+        self._record(ns, journalled, path, meta, fault, started)
         return [body]
 
-    def _record(self, ns, environ, path, status_line, meta, fault, started) -> None:
-        self.journal.record(ns, path, environ, status_line, meta, fault["id"] if fault else None, (time.perf_counter() - started) * 1000, time.time())
+    def _record(self, ns, environ, path, meta, fault, started) -> None:
+        self.journal.record(ns, path, environ, meta, fault["id"] if fault else None, (time.perf_counter() - started) * 1000, time.time())
 
 
 class DroppedConnection(Exception):
