@@ -75,13 +75,15 @@ def tree(pid: int) -> list[int]:
     return found
 
 
-def rss_mb(pid: int) -> float:
-    """RSS of a process and all its descendants."""
+def rss_mb(pid: int, field: str = "Rss") -> float:
+    """RSS of a process and all its descendants; with field="Pss", their proportional set size:
+    the workers are forked from the supervisor and share pages with it, which a sum of RSS
+    counts once per process, and a sum of PSS once."""
     total = 0
     for p in tree(pid):
         try:
-            total += int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{p}/status").read_text()).group(1))
-        except (FileNotFoundError, ProcessLookupError, AttributeError):
+            total += int(re.search(rf"^{field}:\s+(\d+)", Path(f"/proc/{p}/smaps_rollup").read_text(), re.M).group(1))
+        except (FileNotFoundError, ProcessLookupError, PermissionError, AttributeError):
             pass
     return total / 1024
 
@@ -159,7 +161,7 @@ def measured(server: subprocess.Popen, url: str, seconds: int, connections: int,
     before = cpu_seconds(server.pid)
     result = wrk(url, seconds, connections, script)
     result["cpu_us"] = (cpu_seconds(server.pid) - before) / max(result["requests"], 1) * 1e6
-    result["rss"] = rss_mb(server.pid)
+    result["rss"], result["pss"] = rss_mb(server.pid), rss_mb(server.pid, "Pss")
     return result
 
 
@@ -244,7 +246,7 @@ def main() -> None:
             rss_many[phase] = []
             for _ in range(args.many_rounds):
                 results[phase] = measured(servers["mock"], mock, args.seconds, args.connections, str(many))
-                rss_many[phase].append(results[phase]["rss"])
+                rss_many[phase].append((results[phase]["rss"], results[phase]["pss"]))
         journal = requests.get(f"{mock}/__mock/ns/n0/journal?limit=1", timeout=30).json()
     finally:
         for p in servers.values():
@@ -269,7 +271,8 @@ def main() -> None:
     print(f"mock RSS (all processes): {rss_idle['mock']:.1f} MB idle, {rss_warm['mock']:.1f} MB once every answer is cached, "
           f"{rss_after['mock']:.1f} MB after {4 * args.rounds * args.seconds} s of load")
     for phase, rss in rss_many.items():
-        print(f"{phase}: RSS after each {args.seconds} s round {', '.join(f'{r:.1f}' for r in rss)} MB (target < 250 MB, flat)")
+        print(f"{phase}: RSS after each {args.seconds} s round {', '.join(f'{r:.0f}' for r, _ in rss)} MB (target < 250 MB, flat); "
+              f"PSS {', '.join(f'{p:.0f}' for _, p in rss)} MB")
     print(f"journal: {journal['dropped']} entries dropped from namespace n0 alone (bounded: 10,000 a namespace, 100,000 in all)")
     print(json.dumps({"results": results, "rounds": rounds, "rss_idle": rss_idle, "rss_warm": rss_warm, "rss_after": rss_after, "rss_many": rss_many}))
 

@@ -75,6 +75,7 @@ def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], chains: 
     config = ServerConfig(
         seed=seed, scenarios=tuple(str(p) for p in scenarios), chains=chains, users_per_chain=users_per_chain, merchants=merchants,
         max_delays=max_delays, state=state, admin_token=admin_token or None, access_log=access_log,
+        **ServerConfig.tuning_from_environment(),
     )
     run(host, port, config, workers, threads, max_connections, header_timeout)
 

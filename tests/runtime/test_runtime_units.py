@@ -133,3 +133,81 @@ def test_a_scenario_is_built_outside_the_stores_transaction():
     runtime = Runtime(store, base, build)
     assert runtime.load_scenario("a", "clock: '2024-01-01T00:00:00+00:00'\n", None) == ["scenario-1"]
     assert builds == [False]  # built once, outside; inside the transaction the LRU answered
+
+
+def test_a_sqlite_file_with_tables_campaign_mock_did_not_write_is_refused_and_left_as_it_was(tmp_path):
+    import sqlite3
+
+    from campaign_mock.runtime.store import StateError, open_store
+
+    theirs = tmp_path / "theirs.sqlite"
+    with sqlite3.connect(theirs) as conn:
+        conn.execute("CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO users VALUES (1, 'ada')")
+    conn.close()
+    before = theirs.read_bytes()
+    with pytest.raises(StateError, match="did not write.*users"):
+        open_store(str(theirs))
+    assert theirs.read_bytes() == before
+
+
+def test_a_state_file_of_the_row_per_entry_journal_keeps_its_namespaces_and_starts_a_new_journal(tmp_path):
+    import json
+    import sqlite3
+
+    old = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(old)
+    conn.executescript(
+        """
+        CREATE TABLE namespaces(ns TEXT PRIMARY KEY, state TEXT NOT NULL);
+        CREATE TABLE journal(seq INTEGER PRIMARY KEY AUTOINCREMENT, ns TEXT NOT NULL, method TEXT, path TEXT, query TEXT, headers TEXT,
+            status INTEGER, operation TEXT, error TEXT, fault TEXT, latency REAL, time REAL, meta INTEGER);
+        CREATE TABLE metas(id INTEGER PRIMARY KEY, json TEXT NOT NULL UNIQUE);
+        CREATE TABLE journal_counts(ns TEXT PRIMARY KEY, kept INTEGER NOT NULL, dropped INTEGER NOT NULL);
+        CREATE TABLE sync(id INTEGER PRIMARY KEY CHECK (id = 0), ticket INTEGER NOT NULL);
+        CREATE TABLE writers(id TEXT PRIMARY KEY, ack INTEGER NOT NULL, seen REAL NOT NULL);
+        INSERT INTO journal_counts VALUES ('a', 3, 2);
+        """
+    )
+    conn.execute("INSERT INTO namespaces VALUES ('a', ?)", (json.dumps({"scenarios": [], "clock": "2024-01-01T00:00:00+00:00", "faults": [], "next_fault": 1}),))
+    conn.commit()
+    conn.close()
+    store = SQLiteStore(old, 5, 8)
+    assert store.read("a")["clock"] == "2024-01-01T00:00:00+00:00"
+    assert store.journal("a", JournalFilter()) == ([], 0)
+    store.append(_entries("a", 7))
+    assert _paths(store.journal("a", JournalFilter())) == ["/p2", "/p3", "/p4", "/p5", "/p6"] and store.journal("a", JournalFilter())[1] == 2
+    store.close()
+    SQLiteStore(old, 5, 8).close()  # marked as ours now: opens again
+
+
+def test_the_journal_reads_the_headers_of_any_environ_sorted_with_secrets_masked():
+    from campaign_mock.runtime import journal
+
+    process = {f"VAR_{i}": "x" for i in range(50)} | {"HTTPS": "on", "wsgi.input": None}  # what granian copies into every environ
+    environ = process | {"REQUEST_METHOD": "GET", "HTTP_USER_AGENT": "ua", "HTTP_AUTHORIZATION": "token abcdefghijkl", "HTTP_ACCEPT": "*/*"}
+    assert journal._headers(environ) == (("HTTP_ACCEPT", "HTTP_AUTHORIZATION", "HTTP_USER_AGENT"), ("*/*", "token abcd…ijkl", "ua"))
+    # Learned keys are skipped, and keys met for the first time are still told from headers.
+    again = environ | {"CONTENT_TYPE": "text/plain", "zzz.server": 1, "HTTP_X_NEW": "1"}
+    assert journal._headers(again)[0] == ("HTTP_ACCEPT", "HTTP_AUTHORIZATION", "HTTP_USER_AGENT", "HTTP_X_NEW")
+    assert journal._headers({"HTTP_HOST": "h"}) == (("HTTP_HOST",), ("h",))
+    assert journal._headers({}) == ((), ())
+
+
+def test_state_changes_from_many_threads_each_move_the_generation_once(tmp_path):
+    import threading
+
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    start = store.generation()
+
+    def change(n):
+        for _ in range(40):
+            store.update(f"ns{n}", lambda state: (state, None, True))
+
+    threads = [threading.Thread(target=change, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.generation() - start == 160
+    store.close()

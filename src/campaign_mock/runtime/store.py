@@ -266,7 +266,12 @@ class SQLiteStore(Store):
         self.path = str(path)
         self._per, self._total = per_namespace, total
         self._local = threading.local()
-        self._prepare(self._conn)
+        # Not through _connect: its WAL pragma would rewrite a file that may not be ours.
+        first = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            self._prepare(first)
+        finally:
+            first.close()
         gen_path = Path(self.path + "-generation")
         self._gen_fd = os.open(gen_path, os.O_RDWR | os.O_CREAT, 0o600)
         if os.fstat(self._gen_fd).st_size < 8:

@@ -40,8 +40,9 @@ class ServerConfig:
     merchants: int = DEFAULT_MERCHANTS
     # Bytes of answers kept ready to send, per worker, shared by every namespace's answers; past
     # this the oldest are dropped. The default world's answers take about 2 MB; 1,000 namespaces
-    # with clocks of their own fill it (benchmarks/server.py: the process tree stays < 250 MB).
-    cache_bytes: int = 32 * 2**20
+    # with clocks of their own fill it (benchmarks/server.py: with 32 MiB the process tree grew
+    # to 292 MB there, with 16 MiB it stays under 250 MB).
+    cache_bytes: int = 16 * 2**20
     # The longest delay a client may ask for with X-Mock-Delay-Ms.
     max_delay_ms: int = 30_000
     # Delays waiting at once per worker; one more is refused at once (server/forcing.py).
@@ -66,14 +67,22 @@ class ServerConfig:
             chains=env_int(environ, "CAMPAIGN_MOCK_CHAINS", cls.chains),
             users_per_chain=env_int(environ, "CAMPAIGN_MOCK_USERS_PER_CHAIN", cls.users_per_chain),
             merchants=env_int(environ, "CAMPAIGN_MOCK_MERCHANTS", cls.merchants),
-            cache_bytes=env_int(environ, "CAMPAIGN_MOCK_CACHE_BYTES", cls.cache_bytes),
             max_delays=env_int(environ, "CAMPAIGN_MOCK_MAX_DELAYS", cls.max_delays),
             state=environ.get("CAMPAIGN_MOCK_STATE") or None,
             admin_token=environ.get("CAMPAIGN_MOCK_ADMIN_TOKEN") or None,
             access_log=env_flag(environ, "CAMPAIGN_MOCK_ACCESS_LOG", False),
-            journal_per_namespace=env_int(environ, "CAMPAIGN_MOCK_JOURNAL_PER_NAMESPACE", cls.journal_per_namespace),
-            journal_total=env_int(environ, "CAMPAIGN_MOCK_JOURNAL_TOTAL", cls.journal_total),
+            **cls.tuning_from_environment(environ),
         )
+
+    @classmethod
+    def tuning_from_environment(cls, environ=os.environ) -> dict[str, int]:
+        """The settings `serve` has no option for (answer cache, journal bounds), from their
+        CAMPAIGN_MOCK_* variables."""
+        return {
+            "cache_bytes": env_int(environ, "CAMPAIGN_MOCK_CACHE_BYTES", cls.cache_bytes),
+            "journal_per_namespace": env_int(environ, "CAMPAIGN_MOCK_JOURNAL_PER_NAMESPACE", cls.journal_per_namespace),
+            "journal_total": env_int(environ, "CAMPAIGN_MOCK_JOURNAL_TOTAL", cls.journal_total),
+        }
 
     def to_environment(self) -> dict[str, str]:
         return {
