@@ -39,9 +39,10 @@ class ServerConfig:
     users_per_chain: int = DEFAULT_USERS_PER_CHAIN
     merchants: int = DEFAULT_MERCHANTS
     # Bytes of answers kept ready to send, per worker, shared by every namespace's answers; past
-    # this the oldest are dropped. The default world's answers take about 2 MB; 1,000 namespaces
-    # with clocks of their own fill it (benchmarks/server.py: with 32 MiB the process tree grew
-    # to 292 MB there, with 16 MiB it stays under 250 MB).
+    # this the oldest are dropped. The default world's answers take about 2 MB, so this keeps
+    # eight worlds' (scenarios, clocks); 1,000 namespaces with clocks of their own need 92,000
+    # answers, which no sensible size keeps (benchmarks/server.py: with 32 MiB the process tree
+    # grew to 294 MB there, with 16 MiB to 260 MB, with 8 MiB to 256 MB).
     cache_bytes: int = 16 * 2**20
     # The longest delay a client may ask for with X-Mock-Delay-Ms.
     max_delay_ms: int = 30_000
