@@ -165,9 +165,6 @@ def measured(server: subprocess.Popen, url: str, seconds: int, connections: int,
     return result
 
 
-def median(values: list[float]) -> float:
-    return statistics.median(values)
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -229,7 +226,7 @@ def main() -> None:
             for name in names[k % len(names) :] + names[: k % len(names)]:
                 url, lua_script, server = runs[name]
                 rounds[name].append(measured(servers[server], url, args.seconds, args.connections, lua_script))
-        results = {name: {k: median([r[k] for r in found]) for k in found[0]} for name, found in rounds.items()}
+        results = {name: {k: statistics.median([r[k] for r in found]) for k in found[0]} for name, found in rounds.items()}
         rss_after = {name: rss_mb(p.pid) for name, p in servers.items()}
         # 1,000 namespaces: first as most tests use them (their own journal, the shared world's
         # answers), then each with a clock of its own (so answers of its own: every request a
@@ -261,7 +258,7 @@ def main() -> None:
 
     def per_round(f) -> str:
         values = [f(*found) for found in zip(rounds["bare Flask bytes"], rounds["mock, mix"], rounds["mock, mix in a namespace"], rounds["mock, documented request"])]
-        return f"{median(values):.2f} (rounds: {', '.join(f'{v:.2f}' for v in values)})"
+        return f"{statistics.median(values):.2f} (rounds: {', '.join(f'{v:.2f}' for v in values)})"
 
     print(f"\nmock mix (journal on) / bare Flask bytes, req/s: {per_round(lambda b, m, n, d: m['rps'] / b['rps'])}x (target >= 2.0x)")
     print(f"  the same in server CPU per request, bare / mock: {per_round(lambda b, m, n, d: b['cpu_us'] / m['cpu_us'])}x")

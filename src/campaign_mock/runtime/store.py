@@ -26,8 +26,9 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections import deque
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from campaign_mock.exceptions import CampaignMockError
 
@@ -247,6 +248,18 @@ SCHEMA_VERSION = 2
 _V1_TABLES = {"namespaces", "journal", "metas", "journal_counts", "sync", "writers"}
 
 
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction: committed when the block ends, rolled back when it raises."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 class SQLiteStore(Store):
     """The workers of one machine share one SQLite file (WAL: readers never wait for the
     writer). The generation lives in an 8-byte file beside it, mapped into every process, so
@@ -282,8 +295,7 @@ class SQLiteStore(Store):
     def _prepare(self, conn: sqlite3.Connection) -> None:
         """Creates the tables in a new file; refuses a file that holds anyone else's tables,
         which it must not write into; upgrades its own version-1 file (keeping the namespaces)."""
-        conn.execute("BEGIN IMMEDIATE")  # workers start at once: one prepares, the others then see it done
-        try:
+        with _immediate(conn):  # workers start at once: one prepares, the others then see it done
             application_id = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
             if application_id != APPLICATION_ID:
@@ -300,10 +312,6 @@ class SQLiteStore(Store):
                     conn.execute(statement)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -340,13 +348,8 @@ class SQLiteStore(Store):
         conn = self._conn
         fcntl.flock(self._local.lock, fcntl.LOCK_EX)
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with _immediate(conn):
                 result = fn(conn)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
             if bump:
                 result, changed = result
                 if changed:
@@ -373,13 +376,14 @@ class SQLiteStore(Store):
         batches: dict[str, list[tuple]] = {}
         for row in rows:
             batches.setdefault(row[0], []).append(row)
+        blobs = [(ns, len(batch), marshal.dumps(batch)) for ns, batch in batches.items()]  # before taking the write lock
 
         def run(conn):
             seq = conn.execute("UPDATE journal_totals SET last_seq = last_seq + ?1, kept = kept + ?1 RETURNING last_seq", (len(rows),)).fetchone()[0] - len(rows) + 1
             stored = []
-            for ns, batch in batches.items():
-                stored.append((ns, seq, len(batch), marshal.dumps(batch)))
-                seq += len(batch)
+            for ns, n, blob in blobs:
+                stored.append((ns, seq, n, blob))
+                seq += n
             conn.executemany("INSERT INTO journal_batches(ns, first_seq, n, skip, rows) VALUES (?, ?, ?, 0, ?)", stored)
             conn.executemany("INSERT INTO journal_counts VALUES (?, ?, 0) ON CONFLICT(ns) DO UPDATE SET kept = kept + excluded.kept", [(ns, n) for ns, _, n, _ in stored])
             touched = list(batches)

@@ -21,6 +21,7 @@ from flask import Response
 from campaign_mock.runtime import DEFAULT_NAMESPACE, AdminInputError, JournalWriter, Runtime, check_key, meta_of
 from campaign_mock.runtime.journal import dropped_meta, operation_of
 from campaign_mock.server.errors import MOCK_SPAAZA_ERRORS, is_levelup, json_response, levelup_response, log, render, spaaza_response
+from campaign_mock.server.forcing import FORCE_DELAY, FORCE_ERROR
 
 # Everything an answer may depend on besides path and query string, as WSGI environ keys.
 KEY_HEADERS = (
@@ -30,7 +31,6 @@ KEY_HEADERS = (
     "HTTP_X_SPAAZA_MYPRICE_APP_HOSTNAME",
     "HTTP_AUTHORIZATION",
 )
-FORCE_ERROR, FORCE_DELAY = "HTTP_X_MOCK_ERROR", "HTTP_X_MOCK_DELAY_MS"
 # Roughly what one entry costs beyond its key and body: the dict slot, the Answer, its headers.
 ENTRY_OVERHEAD = 1024
 
@@ -163,7 +163,7 @@ class RuntimeMiddleware:
             hit = self.cache.get(request_key(environ, view.answers))
             if hit is not None:
                 start_response(hit.status, hit.headers)
-                self.journal.record(ns, path, journalled, hit.meta, fault["id"] if fault else None, (time.perf_counter() - started) * 1000, time.time())
+                self._record(ns, journalled, path, hit.meta, fault, started)
                 return [hit.body]
         status = []
 

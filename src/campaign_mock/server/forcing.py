@@ -25,6 +25,8 @@ from campaign_mock.runtime.faults import documented_error
 from campaign_mock.server.digits import MAX_DIGITS, parse_digits
 from campaign_mock.server.errors import MOCK_ERROR_INVALID, SpaazaError, allow, is_levelup, json_response, levelup_response, spaaza_response
 
+# The WSGI keys of X-Mock-Error and X-Mock-Delay-Ms (server/answers.py sets them for faults).
+FORCE_ERROR, FORCE_DELAY = "HTTP_X_MOCK_ERROR", "HTTP_X_MOCK_DELAY_MS"
 DELAYS_BUSY = SpaazaError(9503, "mock_delays_busy", "Too many delayed answers are waiting at once (X-Mock-Delay-Ms or a delay fault); retry after they end, or start serve with a higher --max-delays.", 503)
 DELAY_INVALID = replace(MOCK_ERROR_INVALID, description=f"X-Mock-Delay-Ms must be a whole number of milliseconds (at most {MAX_DIGITS} digits; longer waits are cut to the cap).")
 
@@ -50,8 +52,8 @@ def register(app: Flask) -> None:
     @app.before_request
     def _forced():
         environ = request.environ
-        asked = environ.get("HTTP_X_MOCK_DELAY_MS")
-        forced = environ.get("HTTP_X_MOCK_ERROR")
+        asked = environ.get(FORCE_DELAY)
+        forced = environ.get(FORCE_ERROR)
         if (asked is None and forced is None) or request.routing_exception is not None:
             return None  # an unknown route or method is answered as such, forced or not
         levelup = is_levelup(request.path)
