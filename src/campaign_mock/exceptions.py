@@ -1,7 +1,7 @@
 """Python-side errors: catch `CampaignMockError` for all of them. API errors are not
 exceptions of ours: they are catalogue entries (contract/catalogue.py) rendered by the server."""
 
-__all__ = ["CampaignMockError", "CheckError", "ConfigError", "ContractError", "ScenarioError"]
+__all__ = ["CampaignMockError", "CheckError", "ConfigError", "ContractError", "InputError", "MockAdminError", "ScenarioError", "ScenarioRefused"]
 
 
 class CampaignMockError(Exception):
@@ -24,6 +24,27 @@ class ConfigError(CampaignMockError):
 class CheckError(CampaignMockError):
     """`check` cannot run as asked (an unknown check, phase or operation, an unusable
     --fixtures manifest); the message names the option."""
+
+
+class InputError(CampaignMockError):
+    """Input the mock refuses: a bad admin request, a namespace key, a fault, a clock, a
+    scenario. `field` names what is wrong; `kind` says how (the server answers each kind with
+    its HTTP status, server/errors.py): invalid, conflict, refused (a scenario: `errors` holds
+    its `line: $.path: what is wrong` messages), not_found, too_large, unsupported (a media
+    type), unauthorized, forbidden."""
+
+    KINDS = ("invalid", "conflict", "refused", "not_found", "too_large", "unsupported", "unauthorized", "forbidden")
+
+    def __init__(self, field: str | None, message: str, *, kind: str = "invalid", errors: list[str] | None = None):
+        assert kind in self.KINDS, kind
+        super().__init__(message)
+        self.field, self.message, self.kind, self.errors = field, message, kind, errors
+
+    def body(self) -> dict:
+        error: dict[str, object] = {"field": self.field, "message": self.message}
+        if self.errors is not None:
+            error["errors"] = self.errors
+        return {"error": error}
 
 
 class MockAdminError(CampaignMockError):

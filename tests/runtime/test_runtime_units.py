@@ -7,6 +7,7 @@ import pytest
 from campaign_mock.runtime import JournalFilter, MemoryStore, SQLiteStore
 from campaign_mock.runtime.redis_store import RedisStore
 from campaign_mock.server.admin import is_loopback, refusal
+from campaign_mock.server.errors import INPUT_STATUS
 from campaign_mock.server.config import ServerConfig
 from campaign_mock.server.run import AddressError, run
 
@@ -14,17 +15,17 @@ from campaign_mock.server.run import AddressError, run
 @pytest.mark.parametrize("address", ["10.0.0.7", "192.168.1.2", "8.8.8.8", "::ffff:10.0.0.7", "2001:db8::1", "", "garbage"])
 def test_the_admin_api_refuses_a_non_loopback_client_without_a_token(address):
     refused = refusal({"PATH_INFO": "/__mock/world", "REMOTE_ADDR": address}, None)
-    assert refused is not None and refused.status == 403
+    assert refused is not None and INPUT_STATUS[refused.kind] == 403
     assert refusal({"PATH_INFO": "/__mock/health", "REMOTE_ADDR": address}, None) is None  # health is for everyone
     assert refusal({"PATH_INFO": "/__mock/world", "REMOTE_ADDR": address, "HTTP_X_MOCK_ADMIN_TOKEN": "t"}, "t") is None
-    assert refusal({"PATH_INFO": "/__mock/world", "REMOTE_ADDR": address, "HTTP_X_MOCK_ADMIN_TOKEN": "u"}, "t").status == 401
+    assert INPUT_STATUS[refusal({"PATH_INFO": "/__mock/world", "REMOTE_ADDR": address, "HTTP_X_MOCK_ADMIN_TOKEN": "u"}, "t").kind] == 401
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "127.3.4.5", "::1", "::ffff:127.0.0.1"])
 def test_loopback_clients_need_no_token_unless_one_is_set(address):
     assert is_loopback(address)
     assert refusal({"PATH_INFO": "/__mock/ns/x/faults", "REMOTE_ADDR": address}, None) is None
-    assert refusal({"PATH_INFO": "/__mock/ns/x/faults", "REMOTE_ADDR": address}, "t").status == 401
+    assert INPUT_STATUS[refusal({"PATH_INFO": "/__mock/ns/x/faults", "REMOTE_ADDR": address}, "t").kind] == 401
 
 
 def test_serving_on_a_non_loopback_host_without_a_token_is_refused_at_start_up():
@@ -181,17 +182,31 @@ def test_a_state_file_of_the_row_per_entry_journal_keeps_its_namespaces_and_star
     SQLiteStore(old, 5, 8).close()  # marked as ours now: opens again
 
 
-def test_the_journal_reads_the_headers_of_any_environ_sorted_with_secrets_masked():
-    from campaign_mock.runtime import journal
+def test_the_headers_are_read_from_any_environ_in_order():
+    from campaign_mock.server.headers import request_headers
 
     process = {f"VAR_{i}": "x" for i in range(50)} | {"HTTPS": "on", "wsgi.input": None}  # what granian copies into every environ
     environ = process | {"REQUEST_METHOD": "GET", "HTTP_USER_AGENT": "ua", "HTTP_AUTHORIZATION": "token abcdefghijkl", "HTTP_ACCEPT": "*/*"}
-    assert journal._headers(environ) == (("HTTP_ACCEPT", "HTTP_AUTHORIZATION", "HTTP_USER_AGENT"), ("*/*", "token abcd…ijkl", "ua"))
-    # Learned keys are skipped, and keys met for the first time are still told from headers.
+    assert request_headers(environ) == (("Accept", "Authorization", "User-Agent"), ("*/*", "token abcdefghijkl", "ua"))
+    # Keys met before are skipped, and keys met for the first time are still told from headers.
     again = environ | {"CONTENT_TYPE": "text/plain", "zzz.server": 1, "HTTP_X_NEW": "1"}
-    assert journal._headers(again)[0] == ("HTTP_ACCEPT", "HTTP_AUTHORIZATION", "HTTP_USER_AGENT", "HTTP_X_NEW")
-    assert journal._headers({"HTTP_HOST": "h"}) == (("HTTP_HOST",), ("h",))
-    assert journal._headers({}) == ((), ())
+    assert request_headers(again)[0] == ("Accept", "Authorization", "User-Agent", "X-New")
+    assert request_headers({"HTTP_HOST": "h"}) == (("Host",), ("h",))
+    assert request_headers({}) == ((), ())
+
+
+def test_the_journal_masks_secret_headers():
+    from campaign_mock.runtime import Runtime, answer_meta
+    from campaign_mock.runtime.journal import JournalWriter
+    from campaign_mock.world.build import build_world
+
+    store = MemoryStore()
+    writer = JournalWriter(store)
+    names = ("Accept", "Authorization", "Cookie", "X-Spaaza-Session-Key")
+    for _ in range(2):  # (the second time from what was masked before)
+        writer.record("ns", "GET", "/p", "", (names, ("*/*", "token abcdefghijkl", "c=1", "0123456789abcdef")), answer_meta(200, None, None, None), None, 1.0, 0.0)
+    entries, _ = Runtime(store, build_world(), lambda _: build_world()).journal("ns", JournalFilter())
+    assert [e["headers"] for e in entries] == [{"Accept": "*/*", "Authorization": "token abcd…ijkl", "Cookie": "…", "X-Spaaza-Session-Key": "0123…cdef"}] * 2
 
 
 def test_state_changes_from_many_threads_each_move_the_generation_once(tmp_path):

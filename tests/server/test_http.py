@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
 from campaign_mock.contract.validate import violations
+from campaign_mock.server import levelup, spaaza
 from campaign_mock.server.app import create_app
 from campaign_mock.server.config import ServerConfig
 
@@ -126,22 +127,21 @@ def test_a_delay_past_the_cap_is_cut_to_the_cap():
     assert 0.3 <= waited < 5  # cut to the 0.3 s cap (the upper bound is loose: shared machine)
 
 
-def test_unexpected_exception_is_logged_and_answered_as_the_vendors_500(caplog):
-    """A planted failing view."""
-    app = create_app()
+def test_unexpected_exception_is_logged_and_answered_as_the_vendors_500(caplog, monkeypatch):
+    """A planted failing view, of each vendor."""
 
-    def boom(**_):
+    def boom(*_, **__):
         raise RuntimeError("planted")
 
-    app.add_url_rule("/boom", view_func=boom)
-    app.add_url_rule("/v15/boom", view_func=boom)
-    with serving(app) as url:
-        spaaza = requests.get(f"{url}/boom", timeout=10)
-        levelup = requests.get(f"{url}/v15/boom", timeout=10)
-    assert spaaza.status_code == 500 and spaaza.json()["result"]["status"] == "error"
-    assert "Traceback" not in spaaza.text and "planted" not in spaaza.text
-    assert levelup.status_code == 500 and levelup.json()[0]["error"]["message"]
-    assert "planted" in caplog.text
+    monkeypatch.setattr(spaaza, "answer_get_campaigns", boom)
+    monkeypatch.setattr(levelup, "answer_campaign", boom)
+    with serving(create_app()) as url:
+        spaaza_answer = requests.get(url + DOCUMENTED, headers=SPAAZA_ADMIN, timeout=10)
+        levelup_answer = requests.get(f"{url}/v15/campaigns/20/basic_v1", headers=LEVELUP_AUTH, timeout=10)
+    assert spaaza_answer.status_code == 500 and spaaza_answer.json()["error"]["code"] == 9500
+    assert "Traceback" not in spaaza_answer.text and "planted" not in spaaza_answer.text
+    assert levelup_answer.status_code == 500 and levelup_answer.json() == LEVELUP_ERRORS["server_error"].body()
+    assert caplog.text.count("the mock failed") == 2 and "RuntimeError: planted" in caplog.text  # with the trace, in the log
 
 
 URLS = [
@@ -181,38 +181,58 @@ def test_another_seed_gives_another_world(base_url):
         other.stop()
 
 
-@pytest.fixture(scope="module")
-def unwarmed_mock():
-    """A mock of its own: the session's mock has answered these requests before, so both of
-    two requests to it would be cache hits."""
-    server = start_mock()
-    yield server
-    server.stop()
+@pytest.fixture
+def counted(monkeypatch):
+    """How often each vendor's view runs (in this process)."""
+    runs = {"spaaza": 0, "levelup": 0}
+
+    def counting(vendor, view):
+        def run(*args, **kwargs):
+            runs[vendor] += 1
+            return view(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(spaaza, "answer_get_campaigns", counting("spaaza", spaaza.answer_get_campaigns))
+    monkeypatch.setattr(levelup, "answer_campaign", counting("levelup", levelup.answer_campaign))
+    return runs
 
 
 @pytest.mark.parametrize("path, headers", [(DOCUMENTED, SPAAZA_ADMIN), ("/v15/campaigns/20/basic_v1", {}), ("/get-campaigns?chain_id=999999", SPAAZA_ADMIN)])
-def test_a_cached_answer_is_the_first_answer_again(unwarmed_mock, path, headers):
-    """The first request is computed, the second answered from the cache, before Flask: same
-    status, headers, bytes."""
-    first, second = (requests.get(unwarmed_mock.url + path, headers=headers, timeout=10) for _ in range(2))
+def test_a_cached_answer_is_the_first_answer_again(counted, path, headers):
+    """The first request runs the view, the second is answered from the cache without it:
+    same status, headers, bytes."""
+    with serving(create_app()) as url:
+        first, second = (requests.get(url + path, headers=headers, timeout=10) for _ in range(2))
+    assert sum(counted.values()) == 1
     assert first.status_code == second.status_code
     for header in ("Content-Type", "Content-Length", "WWW-Authenticate", "Allow"):
         assert first.headers.get(header) == second.headers.get(header)
     assert first.content == second.content
 
 
-def test_the_answer_cache_is_bounded_by_bytes():
-    from campaign_mock.server.answers import AnswerCache
+def test_the_answer_cache_is_bounded_by_bytes(counted):
+    """Answers of 40 KB each (a generated chain's campaigns) in a 100 KB cache: the newest two
+    are kept, the oldest is computed again."""
+    from campaign_mock.world.build import build_world
 
-    app = create_app()
-    cache = AnswerCache(max_bytes=40_000)
-    with app.test_request_context():
-        for chain in range(10):
-            environ = {"PATH_INFO": "/x", "QUERY_STRING": f"chain={chain}"}
-            cache.answer(environ, lambda: {"padding": "x" * 10_000})
-    assert cache.size <= 40_000 and len(cache) == 3
-    assert cache.get((None, "/x", "chain=9", None, None, None, None, None)) is not None
-    assert cache.get((None, "/x", "chain=0", None, None, None, None, None)) is None
+    world = build_world()
+    app = create_app(ServerConfig(cache_bytes=100_000), world=world)
+
+    def admin(chain):
+        session = world.spaaza.sessions[chain * 100]
+        return {"X-Spaaza-Session-User-Id": str(session.user_id), "X-Spaaza-Session-Key": session.key}
+
+    with serving(app) as url, requests.Session() as http:
+        def get(chain):
+            answer = http.get(f"{url}/get-campaigns?chain_id={chain}", headers=admin(chain), timeout=10)
+            assert answer.status_code == 200 and len(answer.content) > 35_000
+            return counted["spaaza"]
+
+        assert [get(chain) for chain in (5001, 5002, 5003)] == [1, 2, 3]
+        assert get(5003) == get(5002) == 3  # the newest: kept
+        assert get(5001) == 4  # the oldest: gone, computed again
+    assert 0 < app.config["CAMPAIGN_MOCK_STATE"].cache.size <= 100_000
 
 
 def test_the_answer_cache_counts_the_request_keys_bytes():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from campaign_mock.runtime.errors import AdminInputError
+from campaign_mock.exceptions import InputError
 from campaign_mock.world.model import World
 
 __all__ = ["at_clock", "parse_now"]
@@ -16,15 +16,15 @@ YEARS = range(1970, 3000)
 def parse_now(value) -> datetime:
     """A date-time with a UTC offset, years 1970..2999."""
     if not isinstance(value, str):
-        raise AdminInputError(400, "now", 'give "now" as a date-time string with an offset, e.g. "2024-06-01T12:00:00+00:00"')
+        raise InputError("now", 'give "now" as a date-time string with an offset, e.g. "2024-06-01T12:00:00+00:00"')
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise AdminInputError(400, "now", f'{value[:80]!r} is not a date-time; write e.g. "2024-06-01T12:00:00+00:00"') from None
+        raise InputError("now", f'{value[:80]!r} is not a date-time; write e.g. "2024-06-01T12:00:00+00:00"') from None
     if moment.tzinfo is None:
-        raise AdminInputError(400, "now", f'{value[:80]!r} has no UTC offset; write e.g. "{value[:40]}+00:00"')
+        raise InputError("now", f'{value[:80]!r} has no UTC offset; write e.g. "{value[:40]}+00:00"')
     if moment.year not in YEARS:
-        raise AdminInputError(400, "now", f"{value[:80]!r} is outside the years {YEARS.start}..{YEARS.stop - 1}")
+        raise InputError("now", f"{value[:80]!r} is outside the years {YEARS.start}..{YEARS.stop - 1}")
     return moment
 
 

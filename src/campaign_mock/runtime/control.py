@@ -17,10 +17,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from campaign_mock.exceptions import ScenarioError
+from campaign_mock.exceptions import InputError, ScenarioError
 from campaign_mock.runtime import faults as fault_rules
 from campaign_mock.runtime.clock import at_clock, parse_now
-from campaign_mock.runtime.errors import AdminInputError
 from campaign_mock.runtime.journal import entry_of
 from campaign_mock.runtime.store import JournalFilter, Store, fresh_state
 from campaign_mock.world.model import World
@@ -42,7 +41,7 @@ BuildWorld = Callable[[Sequence[tuple[str, str]]], World]
 
 def check_key(key: str, field: str = "namespace") -> str:
     if not KEY.fullmatch(key):
-        raise AdminInputError(400, field, f"{key[:80]!r} is not a {field} key: 1 to 64 of A-Z a-z 0-9 _ . -, not '.' nor '..'")
+        raise InputError(field, f"{key[:80]!r} is not a {field} key: 1 to 64 of A-Z a-z 0-9 _ . -, not '.' nor '..'")
     return key
 
 
@@ -55,6 +54,7 @@ class NamespaceView:
     answers: tuple | None
     faults: tuple[dict, ...]  # live ones, in arming order
     clock_source: str
+    scenarios: tuple[str, ...] = ()  # names of the namespace's scenarios (not the server's own)
 
 
 class Runtime:
@@ -98,7 +98,7 @@ class Runtime:
         changed = digest is not None or state["clock"] is not None
         answers = (digest, world.clock.isoformat()) if changed else None
         live = tuple(f for f in state["faults"] if fault_rules.is_live(f))
-        return NamespaceView(world, answers, live, source)
+        return NamespaceView(world, answers, live, source, tuple(name for name, _ in documents))
 
     def _world(self, documents: Sequence[tuple[str, str]]) -> tuple[World, str]:
         digest = hashlib.sha256(repr(list(documents)).encode()).hexdigest()
@@ -139,11 +139,11 @@ class Runtime:
 
         def add(state):
             if len(state["scenarios"]) >= MAX_SCENARIOS:
-                raise AdminInputError(409, "scenario", f"namespace {ns!r} has {MAX_SCENARIOS} scenarios already; DELETE .../scenarios first")
+                raise InputError("scenario", f"namespace {ns!r} has {MAX_SCENARIOS} scenarios already; DELETE .../scenarios first", kind="conflict")
             taken = {s["name"] for s in state["scenarios"]}
             chosen = name or next(f"scenario-{n}" for n in range(1, MAX_SCENARIOS + 2) if f"scenario-{n}" not in taken)
             if chosen in taken:
-                raise AdminInputError(409, "name", f"namespace {ns!r} has a scenario named {chosen!r} already")
+                raise InputError("name", f"namespace {ns!r} has a scenario named {chosen!r} already", kind="conflict")
             try:
                 document = parse_yaml(chosen, text).data
                 scenarios = [*state["scenarios"], {"name": chosen, "text": text, "document": document}]
@@ -247,7 +247,7 @@ def shown_fault(fault: dict) -> dict:
     return shown
 
 
-def refusal(message: str, name: str) -> AdminInputError:
+def refusal(message: str, name: str) -> InputError:
     """The loader's `NAME:LINE: $.path: what is wrong` as 422 errors `LINE: $.path: ...`."""
     lines = [line.removeprefix(f"{name}:").strip() for line in message.splitlines() if line.strip()]
-    return AdminInputError(422, "scenario", lines[0] if lines else message, lines or [message])
+    return InputError("scenario", lines[0] if lines else message, kind="refused", errors=lines or [message])

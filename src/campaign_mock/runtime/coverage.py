@@ -2,6 +2,9 @@
 journal entries alone (their `operation`, `error` and `facts`). Every list is read from the
 contract, never retyped, so a behaviour added to the contract is counted (and missed) at once.
 
+`answer_facts` is what a journal entry keeps of an answer for this report: the facts the
+dimensions below count, computed once per distinct answer.
+
 Pure: journal entries in, a JSON-ready report out. The admin API, the pytest plugin and
 `campaign-mock coverage` all print or serve what these functions return; reports of several
 namespaces or pytest workers add up with `merge_reports`."""
@@ -13,11 +16,32 @@ from functools import cache
 from typing import Any, Callable, Iterable, Mapping
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
-from campaign_mock.contract.facts import VERSION_CHANGES, parse_version
+from campaign_mock.contract.facts import CURRENT_API_VERSION, VERSION_CHANGES, parse_version
 from campaign_mock.contract.loader import load_contract
+from campaign_mock.contract.operations import is_levelup, operation_of
 from campaign_mock.contract.validate import LEVELUP_REPRESENTATIONS, operation_ids
 
-__all__ = ["Dimension", "coverage_report", "dimensions", "format_table", "merge_reports"]
+__all__ = ["Dimension", "answer_facts", "coverage_report", "dimensions", "format_table", "merge_reports"]
+
+
+def answer_facts(path: str, api_version: str | None, campaigns: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The facts of one answer that coverage counts: the API version the server read (a
+    malformed one is 419: a bounded set of values), the campaign types and user_progress
+    formats it showed, the LevelUp representation asked for."""
+    levelup = is_levelup(path)
+    contract = load_contract()
+    shown = list(campaigns)
+    return {
+        "api_version": None if levelup else _version_text(api_version),
+        "campaign_types": sorted({c["type"] for c in shown if "type" in c}),
+        "progress_formats": sorted({f for c in shown if "user_progress" in c for f in [contract.progress_format(str(c.get("type")))] if f}),
+        "representation": path.rsplit("/", 1)[-1] if levelup and operation_of(path) else None,
+    }
+
+
+def _version_text(header: str | None) -> str | None:
+    version = CURRENT_API_VERSION if header is None else parse_version(header.strip())
+    return None if version is None else ".".join(map(str, version))
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ error, a delay or a dropped connection. An error fault goes through the code of 
 from __future__ import annotations
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
-from campaign_mock.runtime.errors import AdminInputError
-from campaign_mock.runtime.journal import is_levelup_path, operation_of, operation_path, operations
+from campaign_mock.contract.operations import is_levelup, operation_of, operation_path, operations
+from campaign_mock.exceptions import InputError
 
 __all__ = ["LEVELUP_BY_STATUS", "documented_error", "parse_fault"]
 
@@ -34,30 +34,30 @@ def documented_error(value: str, levelup: bool) -> int | str | None:
 def _exactly_one(spec: dict, names: tuple[str, ...]) -> str:
     given = [n for n in names if n in spec]
     if len(given) != 1:
-        raise AdminInputError(400, names[0] if not given else given[1], f"give exactly one of {', '.join(map(repr, names))} (got {', '.join(given) or 'none'})")
+        raise InputError(names[0] if not given else given[1], f"give exactly one of {', '.join(map(repr, names))} (got {', '.join(given) or 'none'})")
     return given[0]
 
 
 def parse_fault(spec) -> dict:
-    """A fault as stored (without id and counters), or AdminInputError naming the field."""
+    """A fault as stored (without id and counters), or InputError naming the field."""
     if not isinstance(spec, dict):
-        raise AdminInputError(400, None, "the body must be a JSON object")
+        raise InputError(None, "the body must be a JSON object")
     unknown = sorted(set(spec) - {*KINDS, *TARGETS, "times"})
     if unknown:
-        raise AdminInputError(400, unknown[0], f"unknown field {unknown[0]!r}; a fault has {', '.join(TARGETS + KINDS)} and times")
+        raise InputError(unknown[0], f"unknown field {unknown[0]!r}; a fault has {', '.join(TARGETS + KINDS)} and times")
     target = _exactly_one(spec, TARGETS)
     fault: dict = {"operation": None, "path": None}
     value = spec[target]
     if not isinstance(value, str):
-        raise AdminInputError(400, target, f"{target} must be a string")
+        raise InputError(target, f"{target} must be a string")
     if target == "operation":
         if value not in operations():
-            raise AdminInputError(400, "operation", f"{value[:80]!r} is no operationId of openapi.yaml; one of {', '.join(sorted(operations()))}")
-        levelup = is_levelup_path(operation_path(value) or "")  # every operationId has a path
+            raise InputError("operation", f"{value[:80]!r} is no operationId of openapi.yaml; one of {', '.join(sorted(operations()))}")
+        levelup = is_levelup(operation_path(value) or "")  # every operationId has a path
     else:
         if operation_of(value) is None:
-            raise AdminInputError(400, "path", f"{value[:80]!r} is no vendor path (without the namespace prefix), e.g. /get-campaigns or /v15/campaigns/20/basic_v1")
-        levelup = is_levelup_path(value)
+            raise InputError("path", f"{value[:80]!r} is no vendor path (without the namespace prefix), e.g. /get-campaigns or /v15/campaigns/20/basic_v1")
+        levelup = is_levelup(value)
     fault[target] = value
     kind = _exactly_one(spec, KINDS)
     value = spec[kind]
@@ -65,19 +65,19 @@ def parse_fault(spec) -> dict:
         known = documented_error(str(value), levelup) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
         if known is None:
             vendor = "a LevelUp refusal (e.g. permission_missing, or 401/404/500)" if levelup else "a documented Spaaza error code (e.g. 217)"
-            raise AdminInputError(400, "error", f"{str(value)[:80]!r} is not {vendor}")
+            raise InputError("error", f"{str(value)[:80]!r} is not {vendor}")
         fault["error"] = known
     elif kind == "delay_ms":
         if type(value) is not int or not 0 <= value < 10**MAX_DIGITS:
-            raise AdminInputError(400, "delay_ms", "delay_ms must be a whole number of milliseconds >= 0 (longer than the server's cap is cut to it)")
+            raise InputError("delay_ms", "delay_ms must be a whole number of milliseconds >= 0 (longer than the server's cap is cut to it)")
         fault["delay_ms"] = value
     else:
         if value is not True:
-            raise AdminInputError(400, "drop", "drop must be true")
+            raise InputError("drop", "drop must be true")
         fault["drop"] = True
     times = spec.get("times", 1)
     if times is not None and (type(times) is not int or not 1 <= times < 10**MAX_DIGITS):
-        raise AdminInputError(400, "times", "times must be a whole number >= 1, or null for until removed")
+        raise InputError("times", "times must be a whole number >= 1, or null for until removed")
     fault["times"] = fault["remaining"] = times
     fault["fired"] = 0
     return fault

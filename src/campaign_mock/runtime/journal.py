@@ -1,122 +1,53 @@
 """The request journal: what each vendor request was and what it got.
 
-The server calls `JournalWriter.record` once per vendor request (answer-cache hits
-included); it makes the entry's row, and a thread writes rows to the store in batches, so a
-request pays for reading its headers, not for a database write. `meta_of` computes an
-answer's operation, error and facts once per distinct answer (the server keeps them beside
-the cached bytes)."""
+The server hands `JournalWriter.record` one plain record per vendor request, cache hits,
+faults, drops and errors alike: method, path, query string, the headers as sent, the answer's
+meta, the fault that fired, latency and time. Secrets are masked here; a thread writes the rows
+to the store in batches, so a request pays for a tuple, not for a database write. `answer_meta`
+is computed once per distinct answer (the server keeps it beside the cached bytes)."""
 
 from __future__ import annotations
 
 import json
-import re
 import sys
 import threading
 import time
 import uuid
 from collections import deque
 from datetime import datetime, timezone
-from functools import cache, lru_cache
-from typing import TextIO
+from functools import lru_cache
+from typing import NamedTuple, TextIO
 from urllib.parse import parse_qs
 
-from campaign_mock.contract import load_contract
-from campaign_mock.contract.catalogue import LEVELUP_ERRORS
-from campaign_mock.contract.facts import CURRENT_API_VERSION, parse_version
 from campaign_mock.runtime.store import Store
 
-__all__ = ["AnswerMeta", "JournalWriter", "dropped_meta", "entry_of", "is_levelup_path", "mask", "meta_of", "operation_of"]
+__all__ = ["AnswerMeta", "JournalWriter", "answer_meta", "entry_of", "mask"]
 
-LEVELUP_PREFIX = "/v15/"
-SECRET_HEADERS = frozenset({"HTTP_X_SPAAZA_SESSION_KEY", "HTTP_AUTHORIZATION", "HTTP_X_MOCK_ADMIN_TOKEN", "HTTP_COOKIE"})
+SECRET_HEADERS = frozenset({"X-Spaaza-Session-Key", "Authorization", "X-Mock-Admin-Token", "Cookie"})
 # Rows waiting for the writer thread; past this a request writes them itself (so memory stays
 # bounded when requests come faster than one thread writes). Room for a second of load at
 # 10,000 requests/s, about 3 MB: a store that stalls briefly does not stall requests.
 MAX_PENDING = 10_000
 FLUSH_INTERVAL_S = 0.01
 HEARTBEAT_S = 0.5
-
-AnswerMeta = tuple  # (status, operation, error as text, JSON of [operation, error, facts])
-
-
-def is_levelup_path(path: str) -> bool:
-    return path.startswith(LEVELUP_PREFIX)
+# Masked header values kept, by what was sent: a client sends the same secrets again and again,
+# and a batch of rows then marshals each value once (runtime/store.py).
+CACHED = 4096
 
 
-@cache
-def _operations() -> tuple[tuple[re.Pattern, str], ...]:
-    spec = load_contract().spec
-    found = []
-    for template, item in spec["paths"].items():
-        operation = (item.get("get") or {}).get("operationId")
-        if operation:
-            found.append((re.compile(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"), operation))
-    return tuple(found)
+class AnswerMeta(NamedTuple):
+    """What the journal keeps of an answer, computed once per distinct answer."""
+
+    status: int | None  # None: the connection was dropped
+    operation: str | None
+    error: str | None  # the Spaaza code or LevelUp refusal sent, as text (a filter compares it)
+    json: str  # [operation, error, facts, scenarios, clock]: what GET .../journal shows of it
 
 
-def operation_of(path: str) -> str | None:
-    """The contract's operationId for a vendor path, None where none applies."""
-    return next((op for pattern, op in _operations() if pattern.match(path)), None)
-
-
-def operations() -> frozenset[str]:
-    return frozenset(op for _, op in _operations())
-
-
-def operation_path(operation: str) -> str | None:
-    """The path template of an operation (to tell its vendor)."""
-    spec = load_contract().spec
-    return next((t for t, item in spec["paths"].items() if (item.get("get") or {}).get("operationId") == operation), None)
-
-
-@cache
-def _levelup_keys() -> dict[tuple[int, str | None], str]:
-    return {(e.http_status, e.message): e.key for e in LEVELUP_ERRORS.values()}
-
-
-def _error(path: str, status: int, body) -> int | str | None:
-    if is_levelup_path(path):
-        if status < 400 or not isinstance(body, list) or not body or not isinstance(body[0], dict):
-            return None
-        return _levelup_keys().get((status, (body[0].get("error") or {}).get("message")))
-    if isinstance(body, dict) and isinstance(body.get("error"), dict) and (body.get("result") or {}).get("code") != 1:
-        return body["error"].get("code")
-    return None
-
-
-def meta_of(path: str, api_version: str | None, status: int, body_bytes: bytes) -> AnswerMeta:
-    """(status, operation, error as text, JSON of [operation, error, facts]) of one answer. Parses the
-    body: call once per distinct answer (the server keeps it beside the cached bytes)."""
-    try:
-        body = json.loads(body_bytes)
-    except ValueError:
-        body = None
-    levelup = is_levelup_path(path)
-    campaigns: list[dict] = []
-    if not levelup and isinstance(body, dict) and isinstance(body.get("results"), dict):
-        results = body["results"]
-        campaigns = results.get("campaigns") or ([results["campaign"]] if isinstance(results.get("campaign"), dict) else [])
-    contract = load_contract()
-    facts = {
-        # Only a version the server read (a malformed one is 419): a bounded set of values.
-        "api_version": None if levelup else _version_text(api_version),
-        "campaign_types": sorted({c["type"] for c in campaigns if "type" in c}),
-        "progress_formats": sorted({f for c in campaigns if "user_progress" in c for f in [contract.progress_format(str(c.get("type")))] if f}),
-        "representation": path.rsplit("/", 1)[-1] if levelup and operation_of(path) else None,
-    }
-    operation, error = operation_of(path), _error(path, status, body)
-    return status, operation, None if error is None else str(error), json.dumps([operation, error, facts], ensure_ascii=False)
-
-
-def _version_text(header: str | None) -> str | None:
-    version = CURRENT_API_VERSION if header is None else parse_version(header.strip())
-    return None if version is None else ".".join(map(str, version))
-
-
-def dropped_meta(path: str) -> AnswerMeta:
-    """A request given no answer: no error sent, no facts."""
-    operation = operation_of(path)
-    return None, operation, None, json.dumps([operation, None, None])
+def answer_meta(status: int | None, operation: str | None, error: int | str | None, facts: dict | None, scenarios: tuple[str, ...] = (), clock: str | None = None) -> AnswerMeta:
+    """`facts`: what business coverage counts (runtime/coverage.answer_facts); `scenarios` and
+    `clock`: the namespace state the answer was computed from (why it is what it is)."""
+    return AnswerMeta(status, operation, None if error is None else str(error), json.dumps([operation, error, facts, list(scenarios), clock], ensure_ascii=False))
 
 
 @lru_cache(maxsize=1024)  # a client sends the same secret with every request
@@ -127,57 +58,40 @@ def mask(value: str) -> str:
     return f"{scheme} {shown}" if space else shown
 
 
-def _header_name(key: str) -> str:
-    return "-".join(part.capitalize() for part in key[5:].split("_"))
+_secret_at: dict[tuple[str, ...], tuple[int, ...]] = {}  # header names -> where the secrets are
+_masked: dict[tuple[tuple[int, ...], tuple[str, ...]], tuple[str, ...]] = {}  # (where, values) -> masked
 
 
-# Keys of WSGI environs that are no request header, learned as they are met: a server puts its
-# own there and granian the whole process environment, so an environ holds dozens of keys of
-# which a handful are headers, and a Python loop over them all was the journal's largest cost.
-# A set difference (in C) leaves the headers. Bounded: a client can only add HTTP_ keys, which
-# are never learned.
-_not_headers: frozenset[str] = frozenset()
-HEADER = "HTTP_"
-# The header names and values clients send again and again, each kept as one object: a batch of
-# rows then marshals each once (runtime/store.py), a third of the bytes. Bounded caches.
-_names: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[int, ...]]] = {}  # names -> (names, where secrets are)
-_values: dict[tuple[str, ...], tuple[str, ...]] = {}  # as sent -> secrets masked
-CACHED = 4096
-
-
-def _headers(environ: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The request's headers as (WSGI names sorted, their values), secrets masked."""
-    global _not_headers  # a lost update (two threads learning at once) is learned again later
-    rest = environ.keys() - _not_headers
-    names = tuple(sorted(rest))
-    # Names with one prefix sort together: if the first and last have it, all do.
-    if names and not (names[0].startswith(HEADER) and names[-1].startswith(HEADER)):
-        learned = {k for k in names if not k.startswith(HEADER)}
-        if len(_not_headers) < CACHED:
-            _not_headers = _not_headers | learned
-        names = tuple(k for k in names if k not in learned)
-    known = _names.get(names)
-    if known is None:
-        known = (names, tuple(i for i, k in enumerate(names) if k in SECRET_HEADERS))
-        if len(_names) < CACHED:
-            _names[names] = known
-    names, secrets = known
-    values = tuple(map(environ.__getitem__, names))
-    shown = _values.get(values)
+def masked(names: tuple[str, ...], values: tuple[str, ...]) -> tuple[str, ...]:
+    """`values` with the secrets among them masked; the same tuple object for the same values."""
+    where = _secret_at.get(names)
+    if where is None:
+        where = tuple(i for i, name in enumerate(names) if name in SECRET_HEADERS)
+        if len(_secret_at) < CACHED:
+            _secret_at[names] = where
+    if not where:
+        return values
+    shown = _masked.get((where, values))
     if shown is None:
-        masked = list(values)
-        for i in secrets:
-            masked[i] = mask(masked[i])
-        if len(_values) >= CACHED:
-            _values.clear()
-        shown = _values[values] = tuple(masked)
-    return names, shown
+        out = list(values)
+        for i in where:
+            out[i] = mask(out[i])
+        if len(_masked) >= CACHED:
+            _masked.clear()
+        shown = _masked[(where, values)] = tuple(out)
+    return shown
+
+
+def _header_name(name: str) -> str:
+    """Rows written before the server passed header names kept WSGI keys (HTTP_X_MOCK_ERROR)."""
+    return "-".join(part.capitalize() for part in name[5:].split("_")) if name.startswith("HTTP_") else name
 
 
 def entry_of(seq: int, row: tuple) -> dict:
     """A journal entry as GET .../journal shows it."""
     ns, method, path, query_string, headers, status, _, _, fault, latency_ms, wall, meta_json = row
-    operation, error, facts = json.loads(meta_json)
+    operation, error, facts, *why = json.loads(meta_json)
+    scenarios, clock = why if why else ([], None)  # (rows written before they were kept)
     return {
         "seq": seq,
         "time": datetime.fromtimestamp(wall, timezone.utc).isoformat(timespec="milliseconds"),
@@ -193,6 +107,8 @@ def entry_of(seq: int, row: tuple) -> dict:
         "fault": fault,
         "latency_ms": round(latency_ms, 3),
         "facts": facts,
+        "scenarios": scenarios,
+        "clock": clock,
     }
 
 
@@ -220,12 +136,12 @@ class JournalWriter:
             self._thread = threading.Thread(target=self._run, name="campaign-mock-journal", daemon=True)
             self._thread.start()
 
-    def record(self, ns: str, path: str, environ: dict, meta: AnswerMeta, fault: str | None, latency_ms: float, wall: float) -> None:
-        """Called by the server once per vendor request. The row is made here, while the
-        request's thread still has the environ in its CPU cache: made by the writer thread 10 ms
-        later, it cost three times as much (benchmarks/server.py)."""
-        status, operation, error, meta_json = meta
-        self._pending.append((ns, environ.get("REQUEST_METHOD", ""), path, environ.get("QUERY_STRING", ""), _headers(environ), status, operation, error, fault, latency_ms, wall, meta_json))
+    def record(self, ns: str, method: str, path: str, query: str, headers: tuple[tuple[str, ...], tuple[str, ...]], meta: AnswerMeta, fault: str | None, latency_ms: float, wall: float) -> None:
+        """Called by the server once per vendor request; `headers` are (names, values) as sent.
+        The row is made here, in the request's thread: made by the writer thread 10 ms later,
+        it cost three times as much (benchmarks/server.py)."""
+        names, values = headers
+        self._pending.append((ns, method, path, query, (names, masked(names, values)), meta.status, meta.operation, meta.error, fault, latency_ms, wall, meta.json))
         if self._thread is None or len(self._pending) > MAX_PENDING:
             self.flush()
 

@@ -13,7 +13,8 @@ import json
 
 from flask import Blueprint, Response, current_app, request
 
-from campaign_mock.runtime import DEFAULT_NAMESPACE, AdminInputError, JournalFilter, check_key
+from campaign_mock.exceptions import InputError
+from campaign_mock.runtime import DEFAULT_NAMESPACE, JournalFilter, check_key
 from campaign_mock.runtime.coverage import coverage_report, merge_reports
 from campaign_mock.runtime.describe import describe
 from campaign_mock.server.errors import json_response
@@ -35,17 +36,17 @@ def _runtime():
     return _state().runtime
 
 
-def refusal(environ: dict, token: str | None) -> AdminInputError | None:
+def refusal(environ: dict, token: str | None) -> InputError | None:
     """Why this request may not use the admin API, or None. Health is for everyone."""
     if environ.get("PATH_INFO") == "/__mock/health":
         return None
     if token is not None:
         given = environ.get("HTTP_X_MOCK_ADMIN_TOKEN", "")
         if not hmac.compare_digest(given.encode(), token.encode()):
-            return AdminInputError(401, "X-Mock-Admin-Token", "the admin API needs the server's admin token in X-Mock-Admin-Token")
+            return InputError("X-Mock-Admin-Token", "the admin API needs the server's admin token in X-Mock-Admin-Token", kind="unauthorized")
         return None
     if not is_loopback(environ.get("REMOTE_ADDR", "")):
-        return AdminInputError(403, None, "the admin API answers loopback clients only; start the server with --admin-token to open it to others")
+        return InputError(None, "the admin API answers loopback clients only; start the server with --admin-token to open it to others", kind="forbidden")
     return None
 
 
@@ -65,11 +66,6 @@ def _guard():
         raise refused
 
 
-@bp.errorhandler(AdminInputError)
-def _bad_input(e: AdminInputError):
-    return json_response(e.body(), e.status)
-
-
 def _ok(body, status: int = 200) -> Response:
     return json_response(body, status)
 
@@ -87,18 +83,18 @@ def _json_body() -> dict:
     try:
         value = json.loads(data)
     except ValueError as e:
-        raise AdminInputError(400, None, f"the body is not JSON ({e})") from None
+        raise InputError(None, f"the body is not JSON ({e})") from None
     if not isinstance(value, dict):
-        raise AdminInputError(400, None, "the body must be a JSON object")
+        raise InputError(None, "the body must be a JSON object")
     return value
 
 
 def _body() -> bytes:
     if request.content_length is not None and request.content_length > MAX_BODY:
-        raise AdminInputError(413, None, f"the body is larger than {MAX_BODY} bytes")
+        raise InputError(None, f"the body is larger than {MAX_BODY} bytes", kind="too_large")
     data = request.stream.read(MAX_BODY + 1)
     if len(data) > MAX_BODY:
-        raise AdminInputError(413, None, f"the body is larger than {MAX_BODY} bytes")
+        raise InputError(None, f"the body is larger than {MAX_BODY} bytes", kind="too_large")
     return data
 
 
@@ -133,12 +129,12 @@ def add_scenario(key):
         check_key(name, "name")
     kind = (request.mimetype or "").lower()
     if kind not in YAML_TYPES | JSON_TYPES:
-        raise AdminInputError(415, "Content-Type", f"send the scenario as application/yaml (or text/yaml, application/x-yaml) or application/json, not {kind or 'nothing'!r}")
+        raise InputError("Content-Type", f"send the scenario as application/yaml (or text/yaml, application/x-yaml) or application/json, not {kind or 'nothing'!r}", kind="unsupported")
     data = _body()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise AdminInputError(400, "scenario", f"the document is not UTF-8 ({e.reason} at byte {e.start})") from None
+        raise InputError("scenario", f"the document is not UTF-8 ({e.reason} at byte {e.start})") from None
     loaded = _runtime().load_scenario(ns, text, name)
     return _ok({"loaded": loaded}, 201)
 
@@ -167,7 +163,7 @@ def set_clock(key):
     ns = _ns(key)
     body = _json_body()
     if "now" not in body:
-        raise AdminInputError(400, "now", 'give {"now": "<date-time with offset>"}')
+        raise InputError("now", 'give {"now": "<date-time with offset>"}')
     return _ok(_runtime().set_clock(ns, body["now"]))
 
 
@@ -200,7 +196,7 @@ def clear_faults(key):
 @bp.delete("/ns/<key>/faults/<fault_id>")
 def remove_fault(key, fault_id):
     if not _runtime().remove_fault(_ns(key), fault_id):
-        raise AdminInputError(404, "id", f"namespace {key!r} has no fault {fault_id[:80]!r}")
+        raise InputError("id", f"namespace {key!r} has no fault {fault_id[:80]!r}", kind="not_found")
     return _no_content()
 
 
@@ -210,13 +206,13 @@ def remove_fault(key, fault_id):
 def _filters() -> JournalFilter:
     unknown = sorted(set(request.args) - set(FILTERS))
     if unknown:
-        raise AdminInputError(400, unknown[0], f"unknown filter {unknown[0]!r}; filters: {', '.join(FILTERS)}")
+        raise InputError(unknown[0], f"unknown filter {unknown[0]!r}; filters: {', '.join(FILTERS)}")
     args: dict[str, str | int] = {k: request.args[k] for k in FILTERS if k in request.args}
     for name in ("status", "limit"):
         if name in args:
             text = str(args[name])
             if not (text.isascii() and text.isdigit() and len(text) <= 7) or (name == "limit" and not 1 <= int(text) <= MAX_LIMIT):
-                raise AdminInputError(400, name, f"{name} must be a whole number" + (f" from 1 to {MAX_LIMIT}" if name == "limit" else ""))
+                raise InputError(name, f"{name} must be a whole number" + (f" from 1 to {MAX_LIMIT}" if name == "limit" else ""))
             args[name] = int(text)
     if "method" in args:
         args["method"] = str(args["method"]).upper()

@@ -1,93 +1,131 @@
-"""The one place where failures become HTTP responses, in the vendor's shape: Spaaza's error
-envelope or LevelUp's error array, picked by URL prefix at app level (blueprint handlers
-never see unrouted URLs). Never Flask's HTML page, never a trace."""
+"""Every failure becomes a response here, and only here.
+
+Vendor paths answer in the vendor's shape, picked by path (contract/operations.is_levelup):
+Spaaza's error envelope or LevelUp's error array, as `Answer`s the pipeline sends and
+journals like any other (server/pipeline.py). The admin API (/__mock/) answers JSON
+`{"error": {"field": ..., "message": ...}}` through the Flask handlers `register` installs.
+Never Flask's HTML page, never a trace: an unexpected exception is logged and answered as the
+vendor's 500 (or the admin API's)."""
 
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from dataclasses import replace
+from typing import Iterable
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, SpaazaError, spaaza_errors
+from campaign_mock.contract.operations import is_levelup
+from campaign_mock.exceptions import CampaignMockError, InputError
+from campaign_mock.server.answers import Answer
+from campaign_mock.server.digits import MAX_DIGITS
 from campaign_mock.world.providers import json_bytes
 
 log = logging.getLogger("campaign_mock.server")
 
-LEVELUP_PREFIX = "/v15/"
 ADMIN_PREFIX = "/__mock/"
 
-# Cases the vendors document no code for: an unknown route or method, our own failure, and
-# a malformed X-Mock-Error. Codes 9xxx are the mock's, never Spaaza's.
-MOCK_SPAAZA_ERRORS = {
-    404: SpaazaError(9404, "call_not_found", "There is no such API call.", 404),
-    405: SpaazaError(9405, "method_not_allowed", "This API call does not accept that HTTP method.", 405),
-    500: SpaazaError(9500, "internal_error", "The mock failed; see its log.", 500),
-}
+# Cases the vendors document no code for: an unknown route or method, our own failure, a
+# malformed X-Mock-Error or X-Mock-Delay-Ms, too many delays at once. Codes 9xxx are the
+# mock's, never Spaaza's; LevelUp gets the same names in its error array.
+NOT_FOUND = SpaazaError(9404, "call_not_found", "There is no such API call.", 404)
+METHOD_NOT_ALLOWED = SpaazaError(9405, "method_not_allowed", "This API call does not accept that HTTP method.", 405)
+INTERNAL_ERROR = SpaazaError(9500, "internal_error", "The mock failed; see its log.", 500)
 MOCK_ERROR_INVALID = SpaazaError(9400, "mock_error_invalid", "X-Mock-Error must name a documented error code.", 400)
+DELAY_INVALID = replace(MOCK_ERROR_INVALID, description=f"X-Mock-Delay-Ms must be a whole number of milliseconds (at most {MAX_DIGITS} digits; longer waits are cut to the cap).")
+DELAYS_BUSY = SpaazaError(9503, "mock_delays_busy", "Too many delayed answers are waiting at once (X-Mock-Delay-Ms or a delay fault); retry after they end, or start serve with a higher --max-delays.", 503)
+# LevelUp's own refusal for the mock's errors it has one for; the others keep the mock's name.
+LEVELUP_EQUIVALENT = {NOT_FOUND.code: "not_found", METHOD_NOT_ALLOWED.code: "method_not_allowed", INTERNAL_ERROR.code: "server_error"}
+# The HTTP status of each kind of refused input (exceptions.InputError).
+INPUT_STATUS = {"invalid": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409, "too_large": 413, "unsupported": 415, "refused": 422}
 
 
-class SpaazaFailure(Exception):
+class SpaazaFailure(CampaignMockError):
+    """A Spaaza view's refusal: the documented error `code` (server/spaaza.py)."""
+
     def __init__(self, code: int):
+        super().__init__(f"Spaaza error {code}")
         self.error = spaaza_errors()[code]
 
 
-class LevelUpFailure(Exception):
+class LevelUpFailure(CampaignMockError):
+    """A LevelUp view's refusal, by its key in contract/catalogue.LEVELUP_ERRORS."""
+
     def __init__(self, key: str):
-        self.error = LEVELUP_ERRORS[key]
+        super().__init__(f"LevelUp refusal {key}")
+        self.key = key
 
 
-def json_response(body, status: int, headers: dict | None = None) -> Response:
-    return Response(json_bytes(body), status=status, headers=headers, mimetype="application/json")
+# --- vendor answers -----------------------------------------------------------------------
 
 
-def spaaza_response(error: SpaazaError) -> Response:
-    return json_response(error.body(), error.http_status)
+def spaaza_answer(error: SpaazaError, headers: Iterable[tuple[str, str]] = ()) -> Answer:
+    return Answer.json(error.http_status, error.body(), error.code, headers)
 
 
-def levelup_response(key: str) -> Response:
+def levelup_answer(key: str, headers: Iterable[tuple[str, str]] = ()) -> Answer:
     error = LEVELUP_ERRORS[key]
-    headers = {"WWW-Authenticate": error.www_authenticate} if error.www_authenticate else None
-    return json_response(error.body(), error.http_status, headers)
+    extra = [("WWW-Authenticate", error.www_authenticate)] if error.www_authenticate else []
+    return Answer.json(error.http_status, error.body(), key, [*extra, *headers])
 
 
-def is_admin(path: str) -> bool:
-    return path.startswith(ADMIN_PREFIX)
+def mock_answer(path: str, error: SpaazaError, headers: Iterable[tuple[str, str]] = ()) -> Answer:
+    """One of the mock's own errors (the 9xxx codes above) in the vendor's shape."""
+    if not is_levelup(path):
+        return spaaza_answer(error, headers)
+    if error.code in LEVELUP_EQUIVALENT:
+        return levelup_answer(LEVELUP_EQUIVALENT[error.code], headers)
+    body = [{"error": {"code": error.name, "message": error.description, "object": None, "property": None}}]
+    return Answer.json(error.http_status, body, None, headers)  # no LevelUp refusal: none in the journal
 
 
-def allow(methods) -> str:
+def allow(methods: Iterable[str]) -> str:
     """An Allow header's value: sorted, as werkzeug's order follows set hashing."""
     return ", ".join(sorted(methods))
 
 
-def is_levelup(path: str) -> bool:
-    return path.startswith(LEVELUP_PREFIX)
+def not_routed(path: str, e: HTTPException, environ: dict) -> Answer:
+    """A vendor path no route takes (404), or a method it does not take (405, with Allow)."""
+    if e.code not in (404, 405):  # a redirect werkzeug asks for (// in a path): its own page
+        response = e.get_response(environ)
+        return Answer(response.status, response.headers.to_wsgi_list(), response.get_data(), None)
+    headers = [("Allow", allow(e.valid_methods))] if isinstance(e, MethodNotAllowed) and e.valid_methods else []
+    return mock_answer(path, NOT_FOUND if e.code == 404 else METHOD_NOT_ALLOWED, headers)
 
 
-def render(compute: Callable[[], object]) -> Response:
-    """Run a view's body: its JSON result is a 200, a vendor failure the vendor's error."""
-    try:
-        body = compute()
-    except SpaazaFailure as e:
-        return spaaza_response(e.error)
-    except LevelUpFailure as e:
-        return levelup_response(e.error.key)
-    return json_response(body, 200)
+def vendor_failure(path: str, e: Exception, what: str) -> Answer:
+    """A view's refusal as the vendor's error; anything else is our failure: logged, 500."""
+    if isinstance(e, SpaazaFailure):
+        return spaaza_answer(e.error)
+    if isinstance(e, LevelUpFailure):
+        return levelup_answer(e.key)
+    log.error("%s: the mock failed", what, exc_info=e)
+    return mock_answer(path, INTERNAL_ERROR)
+
+
+# --- the admin API -------------------------------------------------------------------------
+
+
+def json_response(body: object, status: int, headers: dict | None = None) -> Response:
+    return Response(json_bytes(body), status=status, headers=headers, mimetype="application/json")
+
+
+def input_refused(e: InputError) -> Response:
+    return json_response(e.body(), INPUT_STATUS[e.kind])
 
 
 def register(app: Flask) -> None:
-    """App-level handlers for what no view answers: unrouted URLs, wrong methods, crashes."""
+    """The admin API's handlers (vendor paths never reach Flask)."""
+
+    @app.errorhandler(InputError)
+    def _input(e: InputError):
+        return input_refused(e)
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
-        status = e.code if e.code in (404, 405) else 500
-        if is_admin(request.path):
-            response = json_response({"error": {"field": None, "message": f"{request.method} {request.path}: {e.name}"}}, e.code or 500)
-        elif is_levelup(request.path):
-            response = levelup_response({404: "not_found", 405: "method_not_allowed"}.get(status, "server_error"))
-        else:
-            response = spaaza_response(MOCK_SPAAZA_ERRORS[status])
+        response = json_response({"error": {"field": None, "message": f"{request.method} {request.path}: {e.name}"}}, e.code or 500)
         if isinstance(e, MethodNotAllowed) and e.valid_methods:
             response.headers["Allow"] = allow(e.valid_methods)
         return response
@@ -95,8 +133,4 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
         log.exception("unexpected error answering %s %s", request.method, request.full_path)
-        if is_admin(request.path):
-            return json_response({"error": {"field": None, "message": "the mock failed; see its log"}}, 500)
-        if is_levelup(request.path):
-            return levelup_response("server_error")
-        return spaaza_response(MOCK_SPAAZA_ERRORS[500])
+        return json_response({"error": {"field": None, "message": "the mock failed; see its log"}}, 500)

@@ -9,26 +9,26 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, current_app, request
+from werkzeug import Request
+from werkzeug.routing import Rule
 
-from campaign_mock.server.answers import VIEW
+from campaign_mock.contract.operations import LEVELUP_PREFIX
 from campaign_mock.server.digits import parse_digits
 from campaign_mock.server.errors import LevelUpFailure
 from campaign_mock.world import World
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
 from campaign_mock.world.views import levelup_body
 
-bp = Blueprint("levelup", __name__)
-
 _TOKEN = re.compile(r"token (\S+)", re.IGNORECASE)
 
 
-@bp.get("/v15/campaigns/<campaign_id>/<representation>", provide_automatic_options=False)
-def campaign_view(campaign_id: str, representation: str):
-    state = current_app.config["CAMPAIGN_MOCK_STATE"]
-    authorization = request.environ.get("HTTP_AUTHORIZATION")
-    world = request.environ[VIEW].world  # the namespace's
-    return state.cache.answer(request.environ, lambda: answer_campaign(world, campaign_id, representation, authorization))
+def campaign_view(world: World, request: Request, campaign_id: str, representation: str) -> dict:
+    return answer_campaign(world, campaign_id, representation, request.headers.get("Authorization"))
+
+
+# The route (server/pipeline.py), GET only as Spaaza's: any representation name, so that an
+# unknown one is refused after the token is (401 before 404).
+RULES = (Rule(f"{LEVELUP_PREFIX}campaigns/<campaign_id>/<representation>", endpoint=campaign_view, methods=["GET"]),)
 
 
 def answer_campaign(world: World, campaign_id: str, representation: str, authorization: str | None) -> dict:

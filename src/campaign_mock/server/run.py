@@ -37,6 +37,7 @@ def listen_address(host: str, port: int) -> str:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         # IPv4 first where a name has both (localhost -> 127.0.0.1, as clients usually try).
         family, _, _, _, sockaddr = min(found, key=lambda a: a[0] != socket.AF_INET)
+        ip = str(sockaddr[0])
     except (OSError, UnicodeError, ValueError) as e:
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         raise AddressError(f"--host {host!r}: not an IP address nor a host name that resolves ({reason})") from None
@@ -47,8 +48,8 @@ def listen_address(host: str, port: int) -> str:
         try:
             probe.bind(sockaddr)
         except OSError as e:
-            raise AddressError(f"cannot listen on {_hostport(sockaddr[0], port)}: {e.strerror or e}") from None
-    return sockaddr[0]
+            raise AddressError(f"cannot listen on {_hostport(ip, port)}: {e.strerror or e}") from None
+    return ip
 
 
 def _hostport(host: str, port: int) -> str:

@@ -16,39 +16,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from flask import Blueprint, current_app, request
+from werkzeug import Request
+from werkzeug.routing import Rule
 
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.facts import BOOLEANS, CURRENT_API_VERSION, NO_SESSION_TYPES, ORDER_BY, USER_ID_MAX_DIGITS, USER_IDENTIFIERS, USERNAME_PATTERN, parse_version
-from campaign_mock.server.answers import VIEW
 from campaign_mock.server.digits import is_digits, parse_digits
 from campaign_mock.server.errors import SpaazaFailure
 from campaign_mock.world import World
 from campaign_mock.world.model import Chain, SpaazaSession
 from campaign_mock.world.views import CampaignQuery, active_now, get_campaign, get_campaigns
 
-bp = Blueprint("spaaza", __name__)
-
 AUTH_METHODS = ("session", "bearer")
 _EMAIL = re.compile(USERNAME_PATTERN)
 
 
-def _answer(view):
-    state = current_app.config["CAMPAIGN_MOCK_STATE"]
-    world = request.environ[VIEW].world  # the namespace's
-    return state.cache.answer(request.environ, lambda: view(world, request.args, request.headers))
+def get_campaigns_view(world: World, request: Request) -> dict:
+    return answer_get_campaigns(world, request.args, request.headers)
 
 
-# provide_automatic_options=False: OPTIONS gets the vendor's 405 with Allow, not Flask's empty 200.
-@bp.get("/get-campaigns", endpoint="get_campaigns", provide_automatic_options=False)
-@bp.get("/internal/get-campaigns", endpoint="get_campaigns_internal", provide_automatic_options=False)
-def get_campaigns_view():
-    return _answer(answer_get_campaigns)
+def get_campaign_view(world: World, request: Request) -> dict:
+    return answer_get_campaign(world, request.args, request.headers)
 
 
-@bp.get("/get-campaign", provide_automatic_options=False)
-def get_campaign_view():
-    return _answer(answer_get_campaign)
+# The routes (server/pipeline.py): each endpoint is a view(world, request, **path values). GET
+# only (werkzeug adds HEAD); any other method, OPTIONS included, is the vendor's 405 with Allow.
+RULES = (
+    Rule("/get-campaigns", endpoint=get_campaigns_view, methods=["GET"]),
+    Rule("/internal/get-campaigns", endpoint=get_campaigns_view, methods=["GET"]),
+    Rule("/get-campaign", endpoint=get_campaign_view, methods=["GET"]),
+)
 
 
 # --- parsing ------------------------------------------------------------------------
@@ -58,11 +55,9 @@ def get_campaign_view():
 _NO_SUCH_ID = -1
 
 
-def _integer(value: str | None, code: int, digits: int | None = None) -> int | None:
+def _integer(value: str, code: int, digits: int | None = None) -> int:
     """An integer parameter, `code` unless ASCII digits (at most `digits` where the docs set a
     limit). A negative one, or one longer than any id, is well-formed and then not found."""
-    if value is None:
-        return None
     unsigned = value.removeprefix("-")
     if not is_digits(unsigned) or (digits is not None and len(unsigned) > digits):
         raise SpaazaFailure(code)
@@ -231,7 +226,7 @@ def answer_get_campaign(world: World, args, headers) -> dict:
     if campaign_id is None:
         raise SpaazaFailure(245)
     campaign_id = _integer(campaign_id, 247)
-    chain_arg = _integer(args.get("chain_id"), 419)
+    chain_arg = _integer(args["chain_id"], 419) if "chain_id" in args else None
     session = _session(world, headers, parsed.auth_method, anonymous_ok=False)
     found = world.spaaza.campaigns.get(campaign_id)
     if found is None or found[1]["is_deleted"]:

@@ -1,0 +1,178 @@
+"""The one path every request takes, top to bottom. The WSGI app `create_app` serves.
+
+  1. namespace  /__mock/ns/KEY/<vendor path>, X-Mock-Namespace, or the root's `default`.
+                Any other /__mock/ path is the admin API: Flask serves it; it is never
+                journalled.
+  2. state      the namespace's view, one snapshot: its world (scenarios, clock), the key of
+                its answers, its live faults (runtime/control.py).
+  3. fault      the first live fault that matches, claimed in the store (GET only).
+  4. answer     a dropped connection; an unknown route or method; a forced delay, then a
+                forced error (a fault's, or X-Mock-Delay-Ms / X-Mock-Error); else the answer
+                cache, or the vendor's view computed once and kept.
+  5. journal    one plain record per request, whatever the answer (runtime/journal.py).
+  6. send
+
+Vendor requests never enter Flask: a cached answer costs a dictionary lookup and a journal
+record (benchmarks/server.py measures this path against a bare WSGI callable)."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterable, Iterator
+
+from werkzeug import Request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map
+
+from campaign_mock.contract.operations import is_levelup, operation_of
+from campaign_mock.exceptions import InputError
+from campaign_mock.runtime import DEFAULT_NAMESPACE, JournalWriter, NamespaceView, Runtime, answer_meta, check_key
+from campaign_mock.runtime.coverage import answer_facts
+from campaign_mock.runtime.faults import documented_error
+from campaign_mock.server import errors, levelup, spaaza
+from campaign_mock.server.answers import Answer, AnswerCache, request_key
+from campaign_mock.server.forcing import DelaySlots, Forced, forced
+from campaign_mock.server.headers import request_headers
+
+WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+
+VENDOR_ROUTES = Map([*spaaza.RULES, *levelup.RULES])
+# /__mock/ns/KEY/<rest>: <rest> is the admin API's when it starts with one of these, else a vendor path.
+NAMESPACED = "/__mock/ns/"
+ADMIN_PARTS = frozenset({"scenarios", "clock", "faults", "journal", "world", "coverage"})
+# A request given no answer (a drop fault): the connection is closed (step 6).
+DROPPED = "500 Dropped"
+
+
+class Pipeline:
+    def __init__(self, admin: WSGIApp, runtime: Runtime, cache: AnswerCache, journal: JournalWriter, delays: DelaySlots):
+        self.admin = admin
+        self.runtime = runtime
+        self.cache = cache
+        self.journal = journal
+        self.delays = delays
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        started = time.perf_counter()
+        # 1. namespace
+        try:
+            ns = namespace(environ)
+        except InputError as e:
+            refused = errors.input_refused(e)
+            start_response(refused.status, refused.headers.to_wsgi_list())
+            return [refused.get_data()]
+        if ns is None:
+            return self.admin(environ, start_response)
+        method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+        fault = None
+        try:
+            # 2. state
+            view = self.runtime.view(ns)
+            # 3. fault: every documented operation is a GET; another method (a browser's
+            # OPTIONS preflight, a stray POST) is answered as without faults, using none up.
+            if view.faults and method == "GET":
+                fault = self.runtime.claim_fault(ns, view, operation_of(path), path)
+            # 4. answer
+            answer = self.answer(environ, method, path, view, fault)
+        except Exception as e:  # a store that stopped answering, a kept scenario that no longer builds
+            answer = self.finish(errors.vendor_failure(path, e, f"namespace {ns!r}: {method} {path}"), path, environ, (), None)
+        # 5. journal
+        meta = answer.meta
+        assert meta is not None
+        self.journal.record(ns, method, path, environ.get("QUERY_STRING", ""), request_headers(environ), meta, fault["id"] if fault else None, (time.perf_counter() - started) * 1000, time.time())
+        # 6. send
+        start_response(answer.status, answer.headers)
+        if answer.status is DROPPED:
+            return _dropped()
+        return [b""] if method == "HEAD" else [answer.body]
+
+    def answer(self, environ: dict, method: str, path: str, view: NamespaceView, fault: dict | None) -> Answer:
+        if fault is not None and "drop" in fault:
+            return Answer(DROPPED, [("Content-Length", "1")], b"", None, answer_meta(None, operation_of(path), None, None))
+        asked = forced(environ, fault)
+        key = None
+        if asked is None and method in ("GET", "HEAD"):
+            key = request_key(view.answers, environ)
+            hit = self.cache.get(key)
+            if hit is not None:
+                return hit
+        try:
+            found, values = VENDOR_ROUTES.bind_to_environ(environ).match(path, method)
+        except HTTPException as e:  # an unknown route or method is answered as such, forced or not
+            return self.finish(errors.not_routed(path, e, environ), path, environ, (), view)
+        if asked is not None:
+            refused = self.forced_answer(asked, path)
+            if refused is not None:
+                return self.finish(refused, path, environ, (), view)
+            key = request_key(view.answers, environ)
+            hit = self.cache.get(key)
+            if hit is not None:
+                return hit
+        return self.cache.keep(key, self.compute(found, values, path, environ, view))  # type: ignore[arg-type]
+
+    def forced_answer(self, asked: Forced, path: str) -> Answer | None:
+        """The answer a forced error gives (or a malformed X-Mock-* header, or too many delays),
+        after the forced delay; None where the request is then answered as usual."""
+        if asked.delay is not None:
+            ms = asked.delay_ms()
+            if ms is None:
+                return errors.mock_answer(path, errors.DELAY_INVALID)
+            if not self.delays.wait(ms):
+                return errors.mock_answer(path, errors.DELAYS_BUSY)
+        if asked.error is None:
+            return None
+        levelup_path = is_levelup(path)
+        known = documented_error(asked.error, levelup_path)
+        if known is None:
+            return errors.mock_answer(path, errors.MOCK_ERROR_INVALID)
+        if not levelup_path:
+            return errors.spaaza_answer(errors.spaaza_errors()[int(known)])
+        # A forced 405 carries Allow like a real one.
+        allow = [("Allow", errors.allow(_methods(path)))] if known == "method_not_allowed" else []
+        return errors.levelup_answer(str(known), allow)
+
+    def compute(self, view_of: Callable, values: dict, path: str, environ: dict, view: NamespaceView) -> Answer:
+        """The vendor's view, run: its body as a 200, a refusal as the vendor's error."""
+        try:
+            body = view_of(view.world, Request(environ), **values)
+        except Exception as e:
+            query = environ.get("QUERY_STRING")
+            return self.finish(errors.vendor_failure(path, e, f"{environ.get('REQUEST_METHOD')} {path}{'?' + query if query else ''}"), path, environ, (), view)
+        results = body.get("results") if isinstance(body, dict) else None
+        campaigns = (results.get("campaigns") or ([results["campaign"]] if "campaign" in results else [])) if isinstance(results, dict) else []
+        return self.finish(Answer.json(200, body, None), path, environ, campaigns, view)
+
+    @staticmethod
+    def finish(answer: Answer, path: str, environ: dict, campaigns, view: NamespaceView | None) -> Answer:
+        """The answer with what the journal records of it, computed once per distinct answer."""
+        facts = answer_facts(path, environ.get("HTTP_X_SPAAZA_API_VERSION"), campaigns)
+        scenarios, clock = (view.scenarios, view.world.clock.isoformat()) if view is not None else ((), None)
+        return answer.with_meta(answer_meta(int(answer.status[:3]), operation_of(path), answer.code, facts, scenarios, clock))
+
+
+def namespace(environ: dict) -> str | None:
+    """The request's namespace, None for the admin API. A namespaced vendor request is then
+    seen from its namespace: PATH_INFO without the prefix (SCRIPT_NAME takes it)."""
+    path = environ.get("PATH_INFO", "")
+    if not path.startswith("/__mock/"):
+        asked = environ.get("HTTP_X_MOCK_NAMESPACE")
+        return DEFAULT_NAMESPACE if asked is None else check_key(asked.strip())
+    slash = path.find("/", len(NAMESPACED))
+    rest = path[slash:]
+    if not path.startswith(NAMESPACED) or slash < 0 or rest == "/" or rest.split("/", 2)[1] in ADMIN_PARTS:
+        return None
+    ns = check_key(path[len(NAMESPACED) : slash])
+    environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + path[: len(path) - len(rest)]
+    environ["PATH_INFO"] = rest
+    return ns
+
+
+def _methods(path: str) -> Iterable[str]:
+    """The methods a routed path takes (for a forced 405's Allow)."""
+    return VENDOR_ROUTES.bind("localhost").allowed_methods(path)
+
+
+def _dropped() -> Iterator[bytes]:
+    # A body that fails before its first byte: granian then closes the connection.
+    raise ConnectionAbortedError("a drop fault: no answer")
+    yield b""  # a generator: the failure happens when the server reads the body
