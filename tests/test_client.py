@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -68,10 +69,12 @@ def test_clock(mock):
 
 def test_faults_fire_in_order_then_the_journal_tells(mock):
     mock.fail("getCampaigns", 217)
-    mock.delay("getCampaigns", 1)
+    mock.delay("getCampaigns", 400)
     assert [f["remaining"] for f in mock.faults()] == [1, 1]
     assert get_campaigns(mock).json()["error"]["code"] == 217
+    started = time.monotonic()
     assert get_campaigns(mock).status_code == 200
+    assert time.monotonic() - started >= 0.4  # the delay fault, observed
     journal = mock.journal()
     assert [(e.status, e.error) for e in journal] == [(400, 217), (200, None)]
     assert isinstance(journal[0], Entry) and journal[0].fault and journal[0]["path"] == "/get-campaigns"

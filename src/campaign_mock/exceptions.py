@@ -9,7 +9,8 @@ class CampaignMockError(Exception):
 
 
 class ContractError(CampaignMockError):
-    """The contract files are missing or inconsistent."""
+    """The contract cannot be used as asked: its files are missing or inconsistent, or a
+    document or an operation name fits none of it."""
 
 
 class ScenarioError(CampaignMockError):

@@ -13,6 +13,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from campaign_mock.contract.catalogue import spaaza_errors
 from campaign_mock.contract.loader import load_contract
+from campaign_mock.exceptions import ContractError
 
 # The representation schemas, keyed by the LevelUp path segment that selects them.
 LEVELUP_REPRESENTATIONS = {
@@ -116,7 +117,7 @@ def infer_schema(document: Any) -> str:
         campaign = document.get("campaign")
         if isinstance(campaign, dict):
             return _closest_representation(set(campaign))
-    raise ValueError("cannot tell which response this is; name it with --operation")
+    raise ContractError("cannot tell which response this is; name it with --operation")
 
 
 def _closest_representation(keys: set[str]) -> str:
@@ -141,7 +142,7 @@ def schema_for_operation(operation_id: str, document: Any) -> str:
     spec = load_contract().spec
     operation = next((op for item in spec["paths"].values() for op in item.values() if isinstance(op, dict) and op.get("operationId") == operation_id), None)
     if operation is None:
-        raise ValueError(f"no operation {operation_id!r} in openapi.yaml; choose one of {', '.join(operation_ids())}")
+        raise ContractError(f"no operation {operation_id!r} in openapi.yaml; choose one of {', '.join(operation_ids())}")
     schemas = {}
     for status, response in operation["responses"].items():
         while "$ref" in response:  # a local ref: #/components/responses/...
@@ -194,5 +195,5 @@ def check_file(path: Path, operation: str | None = None) -> FileReport:
         return FileReport(path, unreadable=f"not JSON ({e})")
     except RecursionError:
         return FileReport(path, unreadable="nested too deeply to check")
-    except ValueError as e:  # no schema fits its shape
+    except ContractError as e:  # no schema fits its shape
         return FileReport(path, unreadable=str(e))
