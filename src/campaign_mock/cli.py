@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -69,13 +70,13 @@ _scenario = click.option(
 @click.option("--access-log", is_flag=True, help="One JSON line per vendor request on stderr (namespace, operation, status, error, latency).")
 def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], chains: int, users_per_chain: int, merchants: int, workers: int, threads: int, max_delays: int, max_connections: int, header_timeout: float, state: str | None, admin_token: str | None, access_log: bool) -> None:
     """Serve both vendor APIs over the world for SEED (default: the built-in default world)."""
-    from campaign_mock.server.config import ServerConfig
+    from campaign_mock.server.config import TUNING, ServerConfig
     from campaign_mock.server.run import run
 
-    config = ServerConfig(
+    config = replace(
+        ServerConfig.from_environment(only=TUNING),
         seed=seed, scenarios=tuple(str(p) for p in scenarios), chains=chains, users_per_chain=users_per_chain, merchants=merchants,
         max_delays=max_delays, state=state, admin_token=admin_token or None, access_log=access_log,
-        **ServerConfig.tuning_from_environment(),
     )
     run(host, port, config, workers, threads, max_connections, header_timeout)
 

@@ -30,6 +30,7 @@ from typing import Callable
 import pytest
 
 from campaign_mock.client import MockClient, MockServerProcess
+from campaign_mock.environment import env_str
 from campaign_mock.exceptions import CampaignMockError, MockAdminError, ScenarioRefused
 
 __all__ = ["CampaignMock"]
@@ -78,7 +79,7 @@ def _check_options(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def campaign_mock_url(pytestconfig: pytest.Config) -> str | None:
     """A running mock to use; None starts one for the session."""
-    return pytestconfig.getoption("campaign_mock_url") or pytestconfig.getini("campaign_mock_url") or os.environ.get("CAMPAIGN_MOCK_URL") or None
+    return pytestconfig.getoption("campaign_mock_url") or pytestconfig.getini("campaign_mock_url") or env_str(os.environ, "CAMPAIGN_MOCK_URL")
 
 
 @pytest.fixture(scope="session")
@@ -101,7 +102,7 @@ def campaign_mock_serve_args(pytestconfig: pytest.Config) -> list[str]:
 
 @pytest.fixture(scope="session")
 def campaign_mock_admin_token(pytestconfig: pytest.Config) -> str | None:
-    return pytestconfig.getoption("campaign_mock_admin_token") or os.environ.get("CAMPAIGN_MOCK_ADMIN_TOKEN") or None
+    return pytestconfig.getoption("campaign_mock_admin_token") or env_str(os.environ, "CAMPAIGN_MOCK_ADMIN_TOKEN")
 
 
 # -- the server and the per-test namespace ------------------------------------------------------

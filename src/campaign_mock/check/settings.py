@@ -5,9 +5,10 @@ defaults are the documented credentials, so a bare run works against the mock.""
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, field
+from typing import Mapping
 
-from campaign_mock.environment import env_flag, env_int
+from campaign_mock.environment import SIGNED, read_settings, settings_environment
 from campaign_mock.world import documented
 
 PREFIX = "CAMPAIGN_MOCK_CHECK_"
@@ -24,11 +25,11 @@ class CheckSettings:
     levelup_token: str = documented.LEVELUP_TOKEN
     # Steering: generated chain ids / user ids / campaign ids are replaced, in some of the
     # cases, by ones the server knows, so that 200 answers (and user_progress) get checked.
-    chain_id: int = documented.CHAIN_ID
+    chain_id: int = field(default=documented.CHAIN_ID, metadata={SIGNED: True})
     # A user of `chain_id`: the mock's first generated user of chain documented.CHAIN_ID in
     # every world (its users are chain id * 100 + 1, 2, ...). A literal: the checker may not
     # read the generator (ARCHITECTURE.md).
-    progress_user_id: int | None = 176201
+    progress_user_id: int | None = field(default=176201, metadata={SIGNED: True})
     steer: bool = True
     # A fixtures manifest (manifest.json) whose 200 requests are known (check/known.py).
     fixtures: str | None = None
@@ -36,28 +37,11 @@ class CheckSettings:
     probe_world: bool = True
 
     def to_environment(self) -> dict[str, str]:
-        env = {}
-        for name, value in asdict(self).items():
-            if value is None:
-                continue
-            env[PREFIX + name.upper()] = ("1" if value else "0") if isinstance(value, bool) else str(value)
-        return env
+        return settings_environment(self, PREFIX)
 
     @classmethod
-    def from_environment(cls, environ=os.environ) -> "CheckSettings":
-        values: dict = {}
-        for f in fields(cls):
-            raw = environ.get(PREFIX + f.name.upper())
-            if raw is None:
-                continue
-            name = PREFIX + f.name.upper()
-            if f.name in ("steer", "probe_world"):
-                values[f.name] = env_flag(environ, name, True)
-            elif f.name in ("chain_id", "progress_user_id"):
-                values[f.name] = env_int(environ, name, 0, minimum=None)  # present: the default is not used
-            else:
-                values[f.name] = raw
-        return cls(**values)
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "CheckSettings":
+        return read_settings(cls, PREFIX, environ)
 
     def spaaza_headers(self) -> dict[str, str]:
         headers = {"X-Spaaza-Session-User-Id": self.spaaza_user_id, "X-Spaaza-Session-Key": self.spaaza_session_key}

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterable, Mapping, Sequence
 
-from campaign_mock.environment import env_flag, env_int
+from campaign_mock.environment import PARSE, SIGNED, WRITE, read_settings, settings_environment
 from campaign_mock.exceptions import ConfigError
 from campaign_mock.runtime.store import JOURNAL_PER_NAMESPACE, JOURNAL_TOTAL
 from campaign_mock.world import World
@@ -30,10 +30,21 @@ def scenario_paths(value: str) -> tuple[str, ...]:
     return tuple(paths)
 
 
+PREFIX = "CAMPAIGN_MOCK_"
+# The settings `serve` has no option for; it reads them from their variables.
+TUNING = ("cache_bytes", "journal_per_namespace", "journal_total")
+
+
+def _scenarios(name: str, value: str) -> tuple[str, ...]:
+    return scenario_paths(value)
+
+
 @dataclass(frozen=True)
 class ServerConfig:
-    seed: int = 0
-    scenarios: tuple[str, ...] = field(default_factory=tuple)
+    """Each field is also the variable CAMPAIGN_MOCK_<FIELD> (environment.py reads it)."""
+
+    seed: int = field(default=0, metadata={SIGNED: True})
+    scenarios: tuple[str, ...] = field(default_factory=tuple, metadata={PARSE: _scenarios, WRITE: json.dumps})  # JSON: a path may hold os.pathsep
     # The generated part's size, as `campaign-mock fixtures` takes it: same options, same world.
     chains: int = DEFAULT_CHAINS
     users_per_chain: int = DEFAULT_USERS_PER_CHAIN
@@ -59,42 +70,13 @@ class ServerConfig:
     journal_total: int = JOURNAL_TOTAL
 
     @classmethod
-    def from_environment(cls, environ=os.environ) -> "ServerConfig":
-        """The settings in CAMPAIGN_MOCK_* variables; a bad value is a ConfigError naming it."""
-        scenarios = environ.get("CAMPAIGN_MOCK_SCENARIOS", "")
-        return cls(
-            seed=env_int(environ, "CAMPAIGN_MOCK_SEED", 0, minimum=None),
-            scenarios=scenario_paths(scenarios),
-            chains=env_int(environ, "CAMPAIGN_MOCK_CHAINS", cls.chains),
-            users_per_chain=env_int(environ, "CAMPAIGN_MOCK_USERS_PER_CHAIN", cls.users_per_chain),
-            merchants=env_int(environ, "CAMPAIGN_MOCK_MERCHANTS", cls.merchants),
-            max_delays=env_int(environ, "CAMPAIGN_MOCK_MAX_DELAYS", cls.max_delays),
-            state=environ.get("CAMPAIGN_MOCK_STATE") or None,
-            admin_token=environ.get("CAMPAIGN_MOCK_ADMIN_TOKEN") or None,
-            access_log=env_flag(environ, "CAMPAIGN_MOCK_ACCESS_LOG", False),
-            **cls.tuning_from_environment(environ),
-        )
-
-    @classmethod
-    def tuning_from_environment(cls, environ=os.environ) -> dict[str, int]:
-        """The settings `serve` has no option for (answer cache, journal bounds), from their
-        CAMPAIGN_MOCK_* variables."""
-        return {
-            "cache_bytes": env_int(environ, "CAMPAIGN_MOCK_CACHE_BYTES", cls.cache_bytes),
-            "journal_per_namespace": env_int(environ, "CAMPAIGN_MOCK_JOURNAL_PER_NAMESPACE", cls.journal_per_namespace),
-            "journal_total": env_int(environ, "CAMPAIGN_MOCK_JOURNAL_TOTAL", cls.journal_total),
-        }
+    def from_environment(cls, environ: Mapping[str, str] = os.environ, only: Iterable[str] | None = None) -> "ServerConfig":
+        """The settings in CAMPAIGN_MOCK_* variables (of `only`, if given); a bad value is a
+        ConfigError naming it."""
+        return read_settings(cls, PREFIX, environ, only)
 
     def to_environment(self) -> dict[str, str]:
-        return {
-            "CAMPAIGN_MOCK_SEED": str(self.seed), "CAMPAIGN_MOCK_SCENARIOS": json.dumps(self.scenarios),  # JSON: a path may hold os.pathsep
-            "CAMPAIGN_MOCK_CHAINS": str(self.chains), "CAMPAIGN_MOCK_USERS_PER_CHAIN": str(self.users_per_chain),
-            "CAMPAIGN_MOCK_MERCHANTS": str(self.merchants), "CAMPAIGN_MOCK_CACHE_BYTES": str(self.cache_bytes),
-            "CAMPAIGN_MOCK_MAX_DELAYS": str(self.max_delays),
-            "CAMPAIGN_MOCK_STATE": self.state or "", "CAMPAIGN_MOCK_ADMIN_TOKEN": self.admin_token or "",
-            "CAMPAIGN_MOCK_ACCESS_LOG": "1" if self.access_log else "",
-            "CAMPAIGN_MOCK_JOURNAL_PER_NAMESPACE": str(self.journal_per_namespace), "CAMPAIGN_MOCK_JOURNAL_TOTAL": str(self.journal_total),
-        }
+        return settings_environment(self, PREFIX)
 
     def build_world(self, documents: Sequence[tuple[str, str]] = ()) -> World:
         """The world of these settings; with (name, text) scenario documents added (a namespace's)."""
