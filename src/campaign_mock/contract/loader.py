@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from campaign_mock.contract.files import schemas_dir, spec_path
+from campaign_mock.contract.files import admin_spec_path, schemas_dir, spec_path
 
 
 def _registry(directory: Path) -> Registry:
@@ -70,3 +70,10 @@ class Contract:
 def load_contract() -> Contract:
     spec = yaml.safe_load(spec_path().read_text(encoding="utf-8"))
     return Contract(registry=_registry(schemas_dir()), spec=spec)
+
+
+@cache
+def admin_schema(name: str) -> Draft202012Validator:
+    """A validator for a schema of the admin API's own document (admin-openapi.yaml), by name."""
+    spec = yaml.safe_load(admin_spec_path().read_text(encoding="utf-8"))
+    return Draft202012Validator(spec["components"]["schemas"][name])

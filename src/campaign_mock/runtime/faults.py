@@ -5,7 +5,8 @@ error, a delay or a dropped connection. An error fault goes through the code of 
 from __future__ import annotations
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
-from campaign_mock.contract.operations import is_levelup, operation_of, operation_path, operations
+from campaign_mock.contract.loader import admin_schema
+from campaign_mock.contract.operations import is_levelup, operation_of, operation_path
 from campaign_mock.exceptions import InputError
 
 __all__ = ["LEVELUP_BY_STATUS", "documented_error", "parse_fault"]
@@ -31,6 +32,25 @@ def documented_error(value: str, levelup: bool) -> int | str | None:
     return code if code in spaaza_errors() else None
 
 
+def _shape_problem(spec: object) -> InputError | None:
+    """The first way `spec` breaks admin-openapi.yaml's FaultInput (one source of truth for
+    the fault's shape), naming the field in the words of its description; None if it has
+    the shape. One target and one kind are checked after, to name the field that is extra."""
+    validator = admin_schema("FaultInput")
+    problems = [e for e in validator.iter_errors(spec) if e.validator != "oneOf"]
+    if not problems:
+        return None
+    if not isinstance(spec, dict):
+        return InputError(None, "the body must be a JSON object")
+    properties = validator.schema["properties"]
+    unknown = sorted(set(spec) - set(properties))
+    if unknown:
+        return InputError(unknown[0], f"unknown field {unknown[0][:80]!r}; a fault has {', '.join(properties)}")
+    name = str(min(problems, key=lambda e: list(e.path)).path[0])
+    choices = f": one of {', '.join(properties[name]['enum'])}" if "enum" in properties[name] else ""
+    return InputError(name, f"{str(spec[name])[:80]!r}: {name} must be {properties[name]['description']}{choices}")
+
+
 def _exactly_one(spec: dict, names: tuple[str, ...]) -> str:
     given = [n for n in names if n in spec]
     if len(given) != 1:
@@ -40,45 +60,24 @@ def _exactly_one(spec: dict, names: tuple[str, ...]) -> str:
 
 def parse_fault(spec) -> dict:
     """A fault as stored (without id and counters), or InputError naming the field."""
-    if not isinstance(spec, dict):
-        raise InputError(None, "the body must be a JSON object")
-    unknown = sorted(set(spec) - {*KINDS, *TARGETS, "times"})
-    if unknown:
-        raise InputError(unknown[0], f"unknown field {unknown[0]!r}; a fault has {', '.join(TARGETS + KINDS)} and times")
+    problem = _shape_problem(spec)
+    if problem is not None:
+        raise problem
     target = _exactly_one(spec, TARGETS)
-    fault: dict = {"operation": None, "path": None}
-    value = spec[target]
-    if not isinstance(value, str):
-        raise InputError(target, f"{target} must be a string")
-    if target == "operation":
-        if value not in operations():
-            raise InputError("operation", f"{value[:80]!r} is no operationId of openapi.yaml; one of {', '.join(sorted(operations()))}")
-        levelup = is_levelup(operation_path(value) or "")  # every operationId has a path
-    else:
-        if operation_of(value) is None:
-            raise InputError("path", f"{value[:80]!r} is no vendor path (without the namespace prefix), e.g. /get-campaigns or /v15/campaigns/20/basic_v1")
-        levelup = is_levelup(value)
-    fault[target] = value
     kind = _exactly_one(spec, KINDS)
+    fault: dict = {"operation": None, "path": None, target: spec[target]}
+    if target == "path" and operation_of(spec["path"]) is None:
+        raise InputError("path", f"{spec['path'][:80]!r} is no vendor path (without the namespace prefix), e.g. /get-campaigns or /v15/campaigns/20/basic_v1")
+    levelup = is_levelup(spec["path"] if target == "path" else operation_path(spec["operation"]) or "")
     value = spec[kind]
     if kind == "error":
-        known = documented_error(str(value), levelup) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+        known = documented_error(str(value), levelup)
         if known is None:
             vendor = "a LevelUp refusal (e.g. permission_missing, or 401/404/500)" if levelup else "a documented Spaaza error code (e.g. 217)"
             raise InputError("error", f"{str(value)[:80]!r} is not {vendor}")
-        fault["error"] = known
-    elif kind == "delay_ms":
-        if type(value) is not int or not 0 <= value < 10**MAX_DIGITS:
-            raise InputError("delay_ms", "delay_ms must be a whole number of milliseconds >= 0 (longer than the server's cap is cut to it)")
-        fault["delay_ms"] = value
-    else:
-        if value is not True:
-            raise InputError("drop", "drop must be true")
-        fault["drop"] = True
-    times = spec.get("times", 1)
-    if times is not None and (type(times) is not int or not 1 <= times < 10**MAX_DIGITS):
-        raise InputError("times", "times must be a whole number >= 1, or null for until removed")
-    fault["times"] = fault["remaining"] = times
+        value = known
+    fault[kind] = int(value) if kind == "delay_ms" else value  # (JSON Schema's integer takes 1.0)
+    fault["times"] = fault["remaining"] = None if spec.get("times", 1) is None else int(spec.get("times", 1))
     fault["fired"] = 0
     return fault
 
