@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from campaign_mock.world import documented
-from mockserver import MockServer, free_port, start_server
 
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent
@@ -19,11 +18,6 @@ CHECK = [sys.executable, "-m", "campaign_mock", "check"]
 def run_check(*args: str, timeout: float = 240, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """`campaign-mock check ...` as a subprocess. Output: stdout + stderr together."""
     return subprocess.run([*CHECK, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False)
-
-
-def start_faulty(fault: str) -> MockServer:
-    port = free_port()
-    return start_server([sys.executable, str(HERE / "faulty_server.py"), "--port", str(port), "--fault", fault], port)
 
 
 def positive_outcomes(events: Path) -> tuple[int, int]:
