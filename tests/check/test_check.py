@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from campaign_mock.check import rules
-from check_helpers import REPO, positive_outcomes, reached, run_check
+from check_helpers import REPO, check_in_process, positive_outcomes, reached, run_check
 from mockserver import SPAAZA_ADMIN, free_port
 
 OPERATIONS = 10  # operationIds in openapi.yaml
@@ -220,7 +220,7 @@ def _usage_error(result) -> str:
 
 def test_junit_xml_under_a_regular_file_is_a_usage_error(mock_server, tmp_path):
     (tmp_path / "afile").write_text("")
-    line = _usage_error(run_check("--base-url", mock_server.url, "--junit-xml", str(tmp_path / "afile" / "x.xml")))
+    line = _usage_error(check_in_process("--base-url", mock_server.url, "--junit-xml", str(tmp_path / "afile" / "x.xml")))
     assert line.startswith(f"campaign-mock: --junit-xml {tmp_path / 'afile' / 'x.xml'}: cannot create its folder"), line
 
 
@@ -230,7 +230,7 @@ def test_url_that_is_no_server_is_a_usage_error(mock_server, option, url, messag
     if url == "unreachable":
         url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     args = ["--base-url", url] if option == "--base-url" else ["--base-url", mock_server.url, "--compare-url", url]
-    line = _usage_error(run_check(*args))
+    line = _usage_error(check_in_process(*args))
     assert line.startswith(f"campaign-mock: {option} ") and message in line, line
 
 
@@ -238,28 +238,28 @@ def test_url_that_is_no_server_is_a_usage_error(mock_server, option, url, messag
 
 
 def test_drift_two_mock_seeds_agree(mock_server, mock_seed_1):
-    result = run_check("--base-url", mock_server.url, "--compare-url", mock_seed_1.url)
+    result = check_in_process("--base-url", mock_server.url, "--compare-url", mock_seed_1.url)
     assert result.returncode == 0, result.stdout
     assert "0 of 21 requests differ" in result.stdout
 
 
 def test_drift_names_the_differing_field(mock_server, fault_url):
     url = fault_url("campaign_id_string")
-    result = run_check("--base-url", mock_server.url, "--compare-url", url)
+    result = check_in_process("--base-url", mock_server.url, "--compare-url", url)
     assert result.returncode == 1, result.stdout
     assert "type of $.results.campaigns[].id: 'number' vs 'number', 'string'" in result.stdout, result.stdout
 
 
 def test_drift_reports_a_changed_status(mock_server, fault_url):
     url = fault_url("error_217_as_500")
-    result = run_check("--base-url", mock_server.url, "--compare-url", url)
+    result = check_in_process("--base-url", mock_server.url, "--compare-url", url)
     assert result.returncode == 1
     assert re.search(r"DIFFERS  error: unknown chain.*\n\s+status: 400 vs 500\n", result.stdout), result.stdout
 
 
 def test_drift_reports_enum_values(mock_server, fault_url):
     url = fault_url("error_217_named_user_not_found")
-    result = run_check("--base-url", mock_server.url, "--compare-url", url)
+    result = check_in_process("--base-url", mock_server.url, "--compare-url", url)
     assert result.returncode == 1
     assert "DIFFERS  error: unknown chain" in result.stdout
     assert "enum values of $.error.name: 'chain_id_not_found' vs 'user_not_found'" in result.stdout, result.stdout
@@ -267,14 +267,14 @@ def test_drift_reports_enum_values(mock_server, fault_url):
 
 def test_drift_reports_content_type(mock_server, fault_url):
     url = fault_url("content_type_text")
-    result = run_check("--base-url", mock_server.url, "--compare-url", url)
+    result = check_in_process("--base-url", mock_server.url, "--compare-url", url)
     assert result.returncode == 1
     assert "Content-Type: application/json vs text/plain" in result.stdout, result.stdout
 
 
 def test_drift_reports_www_authenticate_as_json(mock_server, fault_url):
     url = fault_url("no_www_authenticate")
-    result = run_check("--base-url", mock_server.url, "--compare-url", url, "--format", "json")
+    result = check_in_process("--base-url", mock_server.url, "--compare-url", url, "--format", "json")
     assert result.returncode == 1, result.stdout
     report = json.loads(result.stdout)
     assert report["a"] == mock_server.url and report["b"] == url
@@ -293,6 +293,6 @@ def test_drift_reports_www_authenticate_as_json(mock_server, fault_url):
     (["--format", "json"], "--format json is the drift report's (--compare-url)"),
 ])
 def test_usage_errors_speak_of_our_options(mock_server, args, message):
-    line = _usage_error(run_check("--base-url", mock_server.url, *args))
+    line = _usage_error(check_in_process("--base-url", mock_server.url, *args))
     assert line.startswith(f"campaign-mock: {message}"), line
     assert "schemathesis" not in line and "--checks" not in line, line
