@@ -1,5 +1,7 @@
-"""Starts the real mock (`campaign-mock serve`, granian) on a free loopback port, for tests
-that talk HTTP to it. Shared by tests that need a server process of their own."""
+"""Real servers on free loopback ports, for tests that talk HTTP: the mock as a process of its
+own (`campaign-mock serve`, granian: `start_mock`), or any WSGI app on a thread of the test's
+own process (`serve_in_thread`, werkzeug), which starts in milliseconds and costs no new
+interpreter when a test needs no granian, no workers and no signals."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 
 import requests
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from campaign_mock.world import documented
 
@@ -62,6 +66,39 @@ def start_mock(*args: str) -> MockServer:
     """`campaign-mock serve` with these options, on a free port."""
     port = free_port()
     return start_server([*CLI, "serve", "--port", str(port), *args], port)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass  # a line per request on stderr; errors are still logged
+
+
+@dataclass
+class ThreadServer:
+    """A WSGI app served on a thread of this process: `.url`, `.stop()`, or `with`."""
+
+    server: BaseWSGIServer
+    thread: threading.Thread
+    url: str
+
+    def stop(self) -> None:
+        self.server.shutdown()  # werkzeug's serve_forever closes the listening socket as it returns
+        self.thread.join(timeout=10)
+
+    def __enter__(self) -> "ThreadServer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def serve_in_thread(app) -> ThreadServer:
+    """Serve the WSGI callable `app` (e.g. `create_app()`) by werkzeug on 127.0.0.1, on a port
+    the system picks (no race with another process for a free port), a thread per request."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="serve_in_thread", daemon=True)
+    thread.start()
+    return ThreadServer(server, thread, f"http://127.0.0.1:{server.socket.getsockname()[1]}")
 
 
 def start_redis():

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from campaign_mock.world import documented
-from mockserver import MockServer, free_port, start_server
 
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent
@@ -21,9 +20,18 @@ def run_check(*args: str, timeout: float = 240, cwd: Path | None = None) -> subp
     return subprocess.run([*CHECK, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False)
 
 
-def start_faulty(fault: str) -> MockServer:
-    port = free_port()
-    return start_server([sys.executable, str(HERE / "faulty_server.py"), "--port", str(port), "--fault", fault], port)
+def check_in_process(*args: str) -> subprocess.CompletedProcess:
+    """`campaign-mock check ...` in this process (click's CliRunner), for what ends before a
+    Schemathesis run (usage errors, the drift report): no interpreter to start. Schemathesis'
+    own process would write past the runner, so a run needs run_check. Output as run_check's."""
+    from click.testing import CliRunner
+
+    from campaign_mock.cli import main
+
+    result = CliRunner().invoke(main, ["check", *args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # what the command's process would print as a traceback
+    return subprocess.CompletedProcess(["campaign-mock", "check", *args], result.exit_code, result.output)
 
 
 def positive_outcomes(events: Path) -> tuple[int, int]:

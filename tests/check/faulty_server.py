@@ -1,6 +1,10 @@
 """A planted faulty server: the real mock app (campaign_mock.server.app.create_app()) behind
-a Flask front that corrupts its answers in one way, named by --fault (the runtime API under
-/__mock/, GET /__mock/world included, passes through untouched):
+a Flask front that corrupts its answers in one way, the request's fault (the runtime API
+under /__mock/, GET /__mock/world included, passes through untouched). One front, one mock,
+serves every fault: it holds no state, and `with_fault(front, NAME)` is the WSGI app that
+plants NAME in each request. Each fault gets a port of its own, so the checker sees a plain
+server at the root of its base URL (`check` judges the path as sent: under a path prefix such
+as /__fault/NAME/, known_request_succeeds never recognises a request and always_217 passed):
 
   campaign_id_string             get-campaigns: the first campaign's id is a string
   error_217_as_500               error 217 chain_id_not_found is served with HTTP 500
@@ -19,6 +23,8 @@ a Flask front that corrupts its answers in one way, named by --fault (the runtim
   no_www_authenticate            LevelUp 401 answers lose their WWW-Authenticate header
   none                           no fault (the front itself must pass)
 
+Tests serve it on threads of their own process (conftest.py); by hand:
+
     python tests/check/faulty_server.py --port 8099 --fault loyalty_off_by_one
 """
 
@@ -33,20 +39,21 @@ from flask import Flask, Response, request
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.catalogue import spaaza_errors
 from campaign_mock.server.app import create_app
+from campaign_mock.server.config import ServerConfig
 
 FAULTS = (
     "campaign_id_string", "error_217_as_500", "error_217_named_user_not_found", "unknown_error_500",
     "campaign_type_ignored", "loyalty_off_by_one", "progress_formats_swapped", "inactive_listed", "order_reversed",
     "goals_inverted", "reference_dangling", "always_217", "always_68", "content_type_text", "no_www_authenticate", "none",
 )
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
+FAULT = "faulty_server.fault"  # the WSGI environ key with_fault sets
 CATALOGUE = spaaza_errors()
 CONTRACT = load_contract()
 
 
-def create_faulty_app(fault: str) -> Flask:
-    if fault not in FAULTS:
-        raise ValueError(f"unknown fault {fault!r}; choose one of {', '.join(FAULTS)}")
-    mock = create_app().test_client()
+def create_faulty_app() -> Flask:
+    mock = create_app(ServerConfig()).test_client(use_cookies=False)  # seed 0: the world of fixtures/default
     front = Flask("faulty_mock")
 
     def forward(path: str, query: str) -> tuple[int, object, dict]:
@@ -60,9 +67,10 @@ def create_faulty_app(fault: str) -> Flask:
         kept = {k: v for k, v in answer.headers.items() if k.lower() not in ("content-length",)}
         return answer.status_code, document if document is not None else body, kept
 
-    @front.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"])
-    @front.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"])
+    @front.route("/", defaults={"path": ""}, methods=METHODS)
+    @front.route("/<path:path>", methods=METHODS)
     def proxy(path: str):
+        fault = request.environ[FAULT]
         query = request.query_string.decode("latin-1")
         status, document, headers = forward("/" + path, query)
         spaaza = not path.startswith("v15/") and not path.startswith("__mock")
@@ -82,6 +90,18 @@ def create_faulty_app(fault: str) -> Flask:
         return Response(payload, status=status, headers=headers)
 
     return front
+
+
+def with_fault(front: Flask, fault: str):
+    """The WSGI app that serves every request through `front` with `fault` planted."""
+    if fault not in FAULTS:
+        raise ValueError(f"unknown fault {fault!r}; choose one of {', '.join(FAULTS)}")
+
+    def app(environ, start_response):
+        environ[FAULT] = fault
+        return front(environ, start_response)
+
+    return app
 
 
 def corrupt(fault: str, path: str, query: str, status: int, body, forward):
@@ -147,7 +167,7 @@ def main() -> None:
     args = parser.parse_args()
     from werkzeug.serving import run_simple
 
-    run_simple("127.0.0.1", args.port, create_faulty_app(args.fault), threaded=True)
+    run_simple("127.0.0.1", args.port, with_fault(create_faulty_app(), args.fault), threaded=True)
 
 
 if __name__ == "__main__":

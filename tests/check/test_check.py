@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from campaign_mock.check import rules
-from check_helpers import REPO, positive_outcomes, reached, run_check
+from check_helpers import REPO, check_in_process, positive_outcomes, reached, run_check
 from mockserver import SPAAZA_ADMIN, free_port
 
 OPERATIONS = 10  # operationIds in openapi.yaml
@@ -92,11 +92,11 @@ FAULTS = {
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_planted_fault_fails_check_and_is_named(fault, faulty_server):
+def test_planted_fault_fails_check_and_is_named(fault, fault_url):
     operation, check, expected = FAULTS[fault]
-    server = faulty_server(fault)
+    url = fault_url(fault)
     result = run_check(
-        "--base-url", server.url, "--operation", operation, "--check", check, *FIXTURES,
+        "--base-url", url, "--operation", operation, "--check", check, *FIXTURES,
         "--max-examples", "20", "--phases", "examples,fuzzing", "--mode", "positive",
     )
     assert result.returncode == 1, result.stdout[-3000:]
@@ -104,11 +104,11 @@ def test_planted_fault_fails_check_and_is_named(fault, faulty_server):
     assert "curl -X GET" in result.stdout  # a reproduction for the failure
 
 
-def test_missing_www_authenticate_fails_check(faulty_server):
+def test_missing_www_authenticate_fails_check(fault_url):
     """A LevelUp 401 without its WWW-Authenticate: negative data (no or a bad token) draws 401s."""
-    server = faulty_server("no_www_authenticate")
+    url = fault_url("no_www_authenticate")
     result = run_check(
-        "--base-url", server.url, "--operation", "getCampaignBasicV1", "--check", "response_headers_conformance",
+        "--base-url", url, "--operation", "getCampaignBasicV1", "--check", "response_headers_conformance",
         "--max-examples", "10", "--phases", "coverage", "--mode", "negative",
     )
     assert result.returncode == 1, result.stdout[-3000:]
@@ -116,11 +116,11 @@ def test_missing_www_authenticate_fails_check(faulty_server):
 
 
 @pytest.mark.parametrize("fault", ["always_217", "always_68"])
-def test_server_that_serves_nothing_fails_safe_mode(fault, faulty_server):
+def test_server_that_serves_nothing_fails_safe_mode(fault, fault_url):
     """--safe (positive data, GET only), every check on, no steering source but the documented
     credentials and ids: a server that refuses everything must not pass."""
-    server = faulty_server(fault)
-    result = run_check("--base-url", server.url, "--safe", "--rate-limit", "100000/m", "--max-examples", "5")
+    url = fault_url(fault)
+    result = run_check("--base-url", url, "--safe", "--rate-limit", "100000/m", "--max-examples", "5")
     assert result.returncode == 1, result.stdout[-3000:]
     assert "ST902 Known request refused" in result.stdout, result.stdout[-3000:]
 
@@ -137,21 +137,21 @@ def test_negative_mode_passes_on_the_mock(mock_server, seed):
 
 
 @pytest.mark.parametrize("fault", ["unknown_error_500", "error_217_as_500"])
-def test_undocumented_500_is_still_a_server_error(fault, faulty_server):
+def test_undocumented_500_is_still_a_server_error(fault, fault_url):
     """A 500 with a code outside the catalogue, or with a code documented with another status."""
-    server = faulty_server(fault)
+    url = fault_url(fault)
     result = run_check(  # unsteered: these faults show in error answers
-        "--base-url", server.url, "--operation", "getCampaigns", "--check", "not_a_server_error", "--no-steer",
+        "--base-url", url, "--operation", "getCampaigns", "--check", "not_a_server_error", "--no-steer",
         "--max-examples", "10", "--phases", "examples,fuzzing", "--mode", "positive",
     )
     assert result.returncode == 1, result.stdout[-3000:]
     assert "ST101 Server error" in result.stdout, result.stdout[-3000:]
 
 
-def test_faulty_front_without_fault_passes(faulty_server):
+def test_faulty_front_without_fault_passes(fault_url):
     """The proxy itself is faithful: the faults, not the front, make the runs above fail."""
-    server = faulty_server("none")
-    result = run_check("--base-url", server.url, "--operation", "getCampaigns", "--max-examples", "20",
+    url = fault_url("none")
+    result = run_check("--base-url", url, "--operation", "getCampaigns", "--max-examples", "20",
                        "--phases", "examples,fuzzing", "--mode", "positive", "--exclude-check", "positive_data_acceptance")
     assert result.returncode == 0, result.stdout[-3000:]
 
@@ -193,15 +193,15 @@ def test_safe_mode_narrowed_to_one_operation_runs_only_it(mock_server, tmp_path)
     assert sent and {(method, uri.split("?")[0].removeprefix(mock_server.url)) for method, uri, _ in sent} == {("GET", "/get-campaigns")}
 
 
-def test_check_ignores_a_schemathesis_toml_in_its_working_directory(faulty_server, tmp_path):
+def test_check_ignores_a_schemathesis_toml_in_its_working_directory(fault_url, tmp_path):
     """A hostile schemathesis.toml where the user runs check (every check off, hooks that do
     not exist, another server): check names its own file, so the fault is still found."""
     (tmp_path / "schemathesis.toml").write_text(
         'hooks = "no_such_hooks_module"\nbase-url = "http://127.0.0.1:1"\n[checks]\nenabled = false\n'
         '[generation]\nmax-examples = 1\n'
     )
-    server = faulty_server("always_217")
-    result = run_check("--base-url", server.url, "--operation", "getCampaigns", "--max-examples", "3", "--phases", "examples", cwd=tmp_path)
+    url = fault_url("always_217")
+    result = run_check("--base-url", url, "--operation", "getCampaigns", "--max-examples", "3", "--phases", "examples", cwd=tmp_path)
     assert f"Configuration:    {REPO / 'schemathesis.toml'}" in result.stdout, result.stdout[:2000]
     assert result.returncode == 1, result.stdout[-3000:]
     assert "ST902 Known request refused" in result.stdout, result.stdout[-3000:]
@@ -220,7 +220,7 @@ def _usage_error(result) -> str:
 
 def test_junit_xml_under_a_regular_file_is_a_usage_error(mock_server, tmp_path):
     (tmp_path / "afile").write_text("")
-    line = _usage_error(run_check("--base-url", mock_server.url, "--junit-xml", str(tmp_path / "afile" / "x.xml")))
+    line = _usage_error(check_in_process("--base-url", mock_server.url, "--junit-xml", str(tmp_path / "afile" / "x.xml")))
     assert line.startswith(f"campaign-mock: --junit-xml {tmp_path / 'afile' / 'x.xml'}: cannot create its folder"), line
 
 
@@ -230,7 +230,7 @@ def test_url_that_is_no_server_is_a_usage_error(mock_server, option, url, messag
     if url == "unreachable":
         url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     args = ["--base-url", url] if option == "--base-url" else ["--base-url", mock_server.url, "--compare-url", url]
-    line = _usage_error(run_check(*args))
+    line = _usage_error(check_in_process(*args))
     assert line.startswith(f"campaign-mock: {option} ") and message in line, line
 
 
@@ -238,46 +238,46 @@ def test_url_that_is_no_server_is_a_usage_error(mock_server, option, url, messag
 
 
 def test_drift_two_mock_seeds_agree(mock_server, mock_seed_1):
-    result = run_check("--base-url", mock_server.url, "--compare-url", mock_seed_1.url)
+    result = check_in_process("--base-url", mock_server.url, "--compare-url", mock_seed_1.url)
     assert result.returncode == 0, result.stdout
     assert "0 of 21 requests differ" in result.stdout
 
 
-def test_drift_names_the_differing_field(mock_server, faulty_server):
-    server = faulty_server("campaign_id_string")
-    result = run_check("--base-url", mock_server.url, "--compare-url", server.url)
+def test_drift_names_the_differing_field(mock_server, fault_url):
+    url = fault_url("campaign_id_string")
+    result = check_in_process("--base-url", mock_server.url, "--compare-url", url)
     assert result.returncode == 1, result.stdout
     assert "type of $.results.campaigns[].id: 'number' vs 'number', 'string'" in result.stdout, result.stdout
 
 
-def test_drift_reports_a_changed_status(mock_server, faulty_server):
-    server = faulty_server("error_217_as_500")
-    result = run_check("--base-url", mock_server.url, "--compare-url", server.url)
+def test_drift_reports_a_changed_status(mock_server, fault_url):
+    url = fault_url("error_217_as_500")
+    result = check_in_process("--base-url", mock_server.url, "--compare-url", url)
     assert result.returncode == 1
     assert re.search(r"DIFFERS  error: unknown chain.*\n\s+status: 400 vs 500\n", result.stdout), result.stdout
 
 
-def test_drift_reports_enum_values(mock_server, faulty_server):
-    server = faulty_server("error_217_named_user_not_found")
-    result = run_check("--base-url", mock_server.url, "--compare-url", server.url)
+def test_drift_reports_enum_values(mock_server, fault_url):
+    url = fault_url("error_217_named_user_not_found")
+    result = check_in_process("--base-url", mock_server.url, "--compare-url", url)
     assert result.returncode == 1
     assert "DIFFERS  error: unknown chain" in result.stdout
     assert "enum values of $.error.name: 'chain_id_not_found' vs 'user_not_found'" in result.stdout, result.stdout
 
 
-def test_drift_reports_content_type(mock_server, faulty_server):
-    server = faulty_server("content_type_text")
-    result = run_check("--base-url", mock_server.url, "--compare-url", server.url)
+def test_drift_reports_content_type(mock_server, fault_url):
+    url = fault_url("content_type_text")
+    result = check_in_process("--base-url", mock_server.url, "--compare-url", url)
     assert result.returncode == 1
     assert "Content-Type: application/json vs text/plain" in result.stdout, result.stdout
 
 
-def test_drift_reports_www_authenticate_as_json(mock_server, faulty_server):
-    server = faulty_server("no_www_authenticate")
-    result = run_check("--base-url", mock_server.url, "--compare-url", server.url, "--format", "json")
+def test_drift_reports_www_authenticate_as_json(mock_server, fault_url):
+    url = fault_url("no_www_authenticate")
+    result = check_in_process("--base-url", mock_server.url, "--compare-url", url, "--format", "json")
     assert result.returncode == 1, result.stdout
     report = json.loads(result.stdout)
-    assert report["a"] == mock_server.url and report["b"] == server.url
+    assert report["a"] == mock_server.url and report["b"] == url
     differing = [r for r in report["requests"] if r["differs"]]
     assert report["differing"] == len(differing) > 0 and report["total"] == len(report["requests"])
     assert all(r["request"].startswith("GET /v15/") for r in differing), differing
@@ -293,6 +293,6 @@ def test_drift_reports_www_authenticate_as_json(mock_server, faulty_server):
     (["--format", "json"], "--format json is the drift report's (--compare-url)"),
 ])
 def test_usage_errors_speak_of_our_options(mock_server, args, message):
-    line = _usage_error(run_check("--base-url", mock_server.url, *args))
+    line = _usage_error(check_in_process("--base-url", mock_server.url, *args))
     assert line.startswith(f"campaign-mock: {message}"), line
     assert "schemathesis" not in line and "--checks" not in line, line

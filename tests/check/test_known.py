@@ -53,16 +53,16 @@ def test_identity_ignores_what_does_not_name_the_request():
     assert known.identity("/get-campaigns", {"chain_id": "1762"}, {**admin, "Authorization": "Bearer x"}) != base
 
 
-def test_check_steers_from_the_servers_world(faulty_server, tmp_path):
+def test_check_steers_from_the_servers_world(fault_url, tmp_path):
     """No --fixtures: check reads GET /__mock/world (the mock's own, through the faulty front,
     a faithful proxy here) and steers to every chain's sessions and users, not only the documented."""
     import json
 
     from check_helpers import positive_outcomes, run_check
 
-    server = faulty_server("none")
+    url = fault_url("none")
     events = tmp_path / "events.ndjson"
-    result = run_check("--base-url", server.url, "--operation", "getCampaigns", "--max-examples", "20", "--phases", "fuzzing",
+    result = run_check("--base-url", url, "--operation", "getCampaigns", "--max-examples", "20", "--phases", "fuzzing",
                        "--mode", "positive", "--", "--report", "ndjson", "--report-ndjson-path", str(events))
     assert result.returncode == 0, result.stdout[-3000:]
     sent, ok = positive_outcomes(events)

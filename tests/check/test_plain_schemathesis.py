@@ -21,9 +21,9 @@ def test_plain_run_passes_on_the_mock(mock_server, mode, seed):
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_plain_run_names_each_planted_fault(fault, faulty_server):
+def test_plain_run_names_each_planted_fault(fault, fault_url):
     operation, check, expected = FAULTS[fault]
-    server = faulty_server(fault)
-    result = run_plain(server.url, "--include-operation-id", operation, "--max-examples", "20", "--seed", "0", "--phases", "examples,fuzzing", "--mode", "positive")
+    url = fault_url(fault)
+    result = run_plain(url, "--include-operation-id", operation, "--max-examples", "20", "--seed", "0", "--phases", "examples,fuzzing", "--mode", "positive")
     assert result.returncode == 1, result.stdout[-3000:]
     assert re.search(expected, result.stdout), result.stdout[-3000:]
