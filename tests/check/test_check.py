@@ -296,3 +296,17 @@ def test_usage_errors_speak_of_our_options(mock_server, args, message):
     line = _usage_error(check_in_process("--base-url", mock_server.url, *args))
     assert line.startswith(f"campaign-mock: {message}"), line
     assert "schemathesis" not in line and "--checks" not in line, line
+
+
+def test_a_namespace_base_url_is_judged_by_its_known_requests(mock_server):
+    """README's base URL for a client in a namespace (/__mock/ns/KEY): the checker knows its
+    requests from there on, so a fault armed in the namespace is caught (it was not)."""
+    import uuid
+
+    import requests
+
+    namespaced = f"{mock_server.url}/__mock/ns/check-{uuid.uuid4().hex[:8]}"
+    requests.post(namespaced + "/faults", json={"operation": "getCampaigns", "error": 217, "times": None}, timeout=10).raise_for_status()
+    result = run_check("--base-url", namespaced, "--operation", "getCampaigns", "--check", "known_request_succeeds", "--max-examples", "5", "--phases", "examples")
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "ST902 Known request refused" in result.stdout, result.stdout[-3000:]

@@ -23,6 +23,7 @@ import re
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import schemathesis
 from jsonschema import Draft202012Validator
@@ -187,17 +188,27 @@ def sent_request_breaks_contract(case: Any, response: Any) -> str | None:
 
 # --- steering -------------------------------------------------------------------------
 
+# A mock namespace's base URL (README: a client's base URL is /__mock/ns/KEY).
+NAMESPACE_PATH = re.compile(r"/__mock/ns/[A-Za-z0-9_.-]+")
 # One positive case in STEER_SKIP keeps its generated ids, so lookups of unknown ids are
 # exercised too; the rest get the ids and credentials of a known request (known.py).
 STEER_SKIP = 10
 
 
+def _base_path(base_url: str) -> str:
+    """The path the server's operations are under (a mock namespace's /__mock/ns/KEY, say)."""
+    return urlsplit(base_url).path.rstrip("/")
+
+
 def _fetch_world(base_url: str) -> dict | None:
-    """The mock's `GET /__mock/world`, or None (a vendor, or a mock without it)."""
+    """The mock's world, or None (a vendor, or a mock without it): `GET /__mock/world`, or a
+    namespace's `GET /__mock/ns/KEY/world` (its scenarios included) when that is the base URL."""
     import requests
 
+    base = base_url.rstrip("/")
+    where = base + "/world" if NAMESPACE_PATH.fullmatch(_base_path(base_url)) else base + "/__mock/world"
     try:
-        answer = requests.get(base_url.rstrip("/") + "/__mock/world", timeout=10)
+        answer = requests.get(where, timeout=10)
         world = answer.json() if answer.status_code == 200 else None
     except (requests.RequestException, ValueError):
         return None
@@ -297,8 +308,10 @@ class KnownRequestRefused(Failure):
 def is_known(case: Any, response: Any) -> bool:
     """The request as sent names ids and credentials the server is known to serve."""
     exchange = from_schemathesis(case, response)
-    sent = known.identity(exchange.path, exchange.query, exchange.request_headers)
-    return sent in known_identities(case.operation.schema.get_base_url())
+    base_url = case.operation.schema.get_base_url()
+    path = exchange.path.removeprefix(_base_path(base_url))  # as the known requests are: from the base URL on
+    sent = known.identity(path, exchange.query, exchange.request_headers)
+    return sent in known_identities(base_url)
 
 
 def known_request_succeeds(ctx: Any, response: Any, case: Any) -> bool | None:
