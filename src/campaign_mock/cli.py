@@ -36,7 +36,7 @@ def _world_size(command):
     """--chains, --users-per-chain, --merchants: serve and fixtures take the same, so that the
     same options give the same world (and fixtures are what the server answers)."""
     from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN
-    from campaign_mock.world.spaaza import MAX_USERS_PER_CHAIN
+    from campaign_mock.world.specs import MAX_USERS_PER_CHAIN
 
     for option in reversed((
         click.option("--chains", type=click.IntRange(0), default=DEFAULT_CHAINS, show_default=True, help="Generated Spaaza chains besides the documented one."),

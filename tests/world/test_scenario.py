@@ -673,7 +673,7 @@ def test_a_scenario_last_modified_date_carries_last_updated_date(tmp_path):
 
 
 def test_the_users_per_chain_limit_is_one_fact():
-    from campaign_mock.world.spaaza import EDITOR_SUFFIX, MAX_USERS_PER_CHAIN
+    from campaign_mock.world.specs import EDITOR_SUFFIX, MAX_USERS_PER_CHAIN
 
     assert schema()["$defs"]["chain"]["properties"]["generated_users"]["maximum"] == MAX_USERS_PER_CHAIN < EDITOR_SUFFIX
 

@@ -21,8 +21,8 @@ from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world.build import chain_specs
 from campaign_mock.world.consistency import DOCUMENTED_VARIANTS, findings, live_programme_gaps, variants_seen
 from campaign_mock.world.model import MyPriceApp, World
-from campaign_mock.world.scenario import Scenario
-from campaign_mock.world.spaaza import CampaignSpec, ChainSpec, role_of
+from campaign_mock.world.spaaza import role_of
+from campaign_mock.world.specs import CampaignSpec, ChainSpec, Scenario
 from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns, levelup_body
 
 DEFAULT = build_world(0)

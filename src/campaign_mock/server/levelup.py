@@ -11,11 +11,11 @@ import re
 
 from flask import Blueprint, current_app, request
 
+from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS
 from campaign_mock.server.answers import VIEW
 from campaign_mock.server.digits import parse_digits
 from campaign_mock.server.errors import LevelUpFailure
 from campaign_mock.world import World
-from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
 from campaign_mock.world.views import levelup_body
 
 bp = Blueprint("levelup", __name__)

@@ -10,15 +10,14 @@ from types import MappingProxyType
 from typing import Iterable, Iterator, Sequence
 
 from campaign_mock.contract import load_contract
-from campaign_mock.contract.facts import USER_IDENTIFIERS
+from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS, USER_IDENTIFIERS
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented, levelup
 from campaign_mock.world.consistency import LEVELUP_RULES, findings
-from campaign_mock.world.levelup import LevelUpCampaignSpec, LevelUpUserSpec
 from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, World
 from campaign_mock.world.providers import UTC
-from campaign_mock.world.scenario import GENERATED_CHAINS, GENERATED_LEVELUP_CAMPAIGNS, GENERATED_LEVELUP_USERS, Scenario, merged_clock
-from campaign_mock.world.spaaza import CURRENCIES, ChainParts, ChainSpec, Given, every_type_spec, generate_chain
+from campaign_mock.world.spaaza import CURRENCIES, ChainParts, Given, generate_chain
+from campaign_mock.world.specs import GENERATED_CHAINS, GENERATED_LEVELUP_CAMPAIGNS, GENERATED_LEVELUP_USERS, ChainSpec, LevelUpCampaignSpec, LevelUpUserSpec, Scenario, every_type_spec, merged_clock
 from campaign_mock.world.yaml_file import excerpt
 
 # The reference "now". Never the wall clock: the same seed gives the same bytes any day.
@@ -129,7 +128,7 @@ def build_levelup(seed: int, clock: datetime, merchants: int, users: int, scenar
     for i in range(users):
         uid = FIRST_GENERATED_LEVELUP_USER + i
         # The last generated user's token lacks manage_user_campaigns: the documented refusal.
-        permissions = () if i == users - 1 else (levelup.MANAGE_USER_CAMPAIGNS,)
+        permissions = () if i == users - 1 else (MANAGE_USER_CAMPAIGNS,)
         user_specs[uid] = LevelUpUserSpec(user_id=uid, permissions=permissions)
     for scenario in scenarios:
         user_specs.update((u.user_id, u) for u in scenario.levelup_users)

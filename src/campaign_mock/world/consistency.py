@@ -12,10 +12,12 @@ import re
 from datetime import datetime
 from typing import Iterator
 
+from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS
 from campaign_mock.world import documented
-from campaign_mock.world.levelup import LOYALTY_REQUIREMENTS, MANAGE_USER_CAMPAIGNS
+from campaign_mock.world.levelup import LOYALTY_REQUIREMENTS
 from campaign_mock.world.model import Json, LevelUpCampaign, World
-from campaign_mock.world.spaaza import CURRENCIES, WALLET_TYPES, award_limit, cashback_rate, has_started, is_within_window, loyalty_wallet, parse_time, wallet_flows
+from campaign_mock.world.spaaza import CURRENCIES, award_limit, cashback_rate, has_started, is_within_window, loyalty_wallet, parse_time, wallet_flows
+from campaign_mock.world.specs import GENERATED_CHAINS, WALLET_TYPES
 from campaign_mock.world.views import levelup_body
 
 # Every rule a finding can name (the text before its first colon).
@@ -387,7 +389,6 @@ def live_programme_gaps(world: World) -> list[str]:
     """What a generated chain's default answer (API 1.5.0, no flags: inactive campaigns
     hidden) lacks: a live loyalty programme and an active campaign of every type."""
     from campaign_mock.contract import load_contract
-    from campaign_mock.world.scenario import GENERATED_CHAINS
     from campaign_mock.world.views import CampaignQuery, select
 
     types = set(load_contract().campaign_types)

@@ -23,15 +23,14 @@ from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Sequence
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
-from campaign_mock.contract.facts import CURRENT_COUNT_FROM, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, parse_version
+from campaign_mock.contract.facts import CURRENT_COUNT_FROM, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, MANAGE_USER_CAMPAIGNS, parse_version
 from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.world import documented
 from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_CLOCK, DEFAULT_LEVELUP_USERS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_levelup, chain_specs, iter_chains, refuse_inconsistent, spaaza_world
-from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
 from campaign_mock.world.model import LevelUpWorld, SpaazaSession, SpaazaWorld, World
 from campaign_mock.world.providers import json_bytes
-from campaign_mock.world.scenario import Scenario, merged_clock
 from campaign_mock.world.spaaza import CURRENCIES, ChainParts, is_active
+from campaign_mock.world.specs import Scenario, merged_clock
 from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns, levelup_body
 
 # One version per body the docs say differs: just before 1.4.11 (inactive campaigns shown),

@@ -5,31 +5,12 @@ progress is written into it when served (views.levelup_body). Money is integer c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Mapping
 
 from campaign_mock.world.model import LEVELUP_KINDS, Json, LevelUpCampaign, LevelUpToken
 from campaign_mock.world.providers import PRODUCTS, Draws, entity_rng, iso, moment_before, plural, pools, secret
-
-MANAGE_USER_CAMPAIGNS = "manage_user_campaigns"
-
-
-@dataclass(frozen=True)
-class LevelUpCampaignSpec:
-    kind: str
-    id: int | None = None
-    required: int | None = None  # items, cents or visits, by kind
-    title: str | None = None
-    merchant_id: int = 1
-
-
-@dataclass(frozen=True)
-class LevelUpUserSpec:
-    user_id: int | None = None
-    token: str | None = None
-    permissions: tuple[str, ...] = (MANAGE_USER_CAMPAIGNS,)
-    progress: Mapping[int, int] = field(default_factory=dict)  # campaign id -> progress
+from campaign_mock.world.specs import LevelUpCampaignSpec, LevelUpUserSpec
 
 
 def _dollars(cents: int) -> str:

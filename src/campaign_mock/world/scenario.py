@@ -58,50 +58,37 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 from campaign_mock.contract import load_contract
-from campaign_mock.contract.facts import USER_IDENTIFIERS
+from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS, USER_IDENTIFIERS
 from campaign_mock.contract.validate import json_path
-from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented
-from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS, LevelUpCampaignSpec, LevelUpUserSpec
-from campaign_mock.world.spaaza import EDITOR_SUFFIX, MAX_USERS_PER_CHAIN, WALLET_TYPES, CampaignSpec, ChainSpec, UserSpec, campaign_ids, every_type_spec
+from campaign_mock.world.specs import (
+    EDITOR_SUFFIX,
+    GENERATED_CHAINS,
+    GENERATED_LEVELUP_CAMPAIGNS,
+    GENERATED_LEVELUP_USERS,
+    MAX_USERS_PER_CHAIN,
+    WALLET_TYPES,
+    CampaignSpec,
+    ChainSpec,
+    LevelUpCampaignSpec,
+    LevelUpUserSpec,
+    Scenario,
+    UserSpec,
+    campaign_ids,
+    every_type_spec,
+)
 from campaign_mock.world.yaml_file import JsonPath, YamlFile, check_schema, excerpt, explain, parse_yaml, read_yaml
 
 SCHEMA = "scenario.json"
-# Ids the builder generates (world/build.py numbers from these starts).
-GENERATED_CHAINS = range(5001, 7000)
-GENERATED_LEVELUP_CAMPAIGNS = range(30000, 40000)  # start + merchant * 100 + k
-GENERATED_LEVELUP_USERS = range(1001, 2000)
 # Campaign fields the generator parses: they must be readable by datetime.fromisoformat.
 _TIME_FIELDS = ("active_date_from", "active_date_until", "created_date")
 # The clock's years: the generator dates things years before and months after it.
 CLOCK_YEARS = range(1980, 3000)
 # What an HTTP header can carry (a session key, a token): visible ASCII, no space or newline.
 _HEADER_SAFE = re.compile(r"[!-~]+")
-
-
-@dataclass(frozen=True)
-class Scenario:
-    source: str
-    clock: datetime | None = None
-    chains: tuple[ChainSpec, ...] = ()
-    levelup_campaigns: tuple[LevelUpCampaignSpec, ...] = ()
-    levelup_users: tuple[LevelUpUserSpec, ...] = ()
-    # Where each declared thing is written ("file.yaml:LINE: $.json.path"), for refusals that
-    # name it: ("chain", id), ("identifier", chain id, name, value), ("token", token) for values
-    # the builder may find taken; ("campaign", id), ("user", id), ("user", id, campaign id),
-    # ("levelup campaign", id), ("levelup user", id), ("clock",) for consistency findings.
-    locations: Mapping[tuple, str] = field(default_factory=dict, compare=False)
-
-
-def merged_clock(scenarios: Sequence[Scenario]) -> datetime | None:
-    clocks = {s.clock for s in scenarios if s.clock is not None}
-    if len(clocks) > 1:
-        names = ", ".join(s.source for s in scenarios if s.clock is not None)
-        raise ScenarioError(f"scenarios set different clocks ({names}); set `clock` in one of them")
-    return clocks.pop() if clocks else None
 
 
 def load_scenarios(paths, documents: Sequence[tuple[str, str]] = ()) -> tuple[Scenario, ...]:

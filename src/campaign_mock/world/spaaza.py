@@ -6,16 +6,16 @@ streamed (fixtures for 10^5 campaigns need no more memory than one chain)."""
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import Mapping
 
 from campaign_mock.world.model import Chain, Json, MyPriceApp, SpaazaSession, SpaazaUser
 from campaign_mock.world.providers import PRODUCTS, Draws, entity_rng, iso, iso_utc, plural, pools, secret
+from campaign_mock.world.specs import EDITOR_SUFFIX, WALLET_TYPES, CampaignSpec, ChainSpec, UserSpec, campaign_ids
 
 # Currencies by id. 2 and 5 are what the documented chain uses (EUR is implied by its titles;
 # 5 is the "Points" currency of the documented wallet user_progress).
@@ -30,59 +30,15 @@ CURRENCY_BY_CODE = {c["code"]: i for i, c in CURRENCIES.items()}
 POINTS_CURRENCY = 5
 MONEY_CURRENCIES = (1, 2, 3, 4)
 
-WALLET_TYPES = ("points_wallet", "wallet")
-# A chain's user ids: <chain>00 its admin, <chain>01..<chain>98 its users, <chain>99 the
-# editor that last_updated_by names.
-MAX_USERS_PER_CHAIN = 98
-EDITOR_SUFFIX = 99
 DEFAULT_LEVELS = (("Bronze", 0), ("Silver", 500), ("Gold", 1000), ("Platinum", 2500))
 
 
-# What a generated campaign can be beside live: something for exclude_inactive and the clock
-# to hide. A scenario says the same with fields (active, active_date_*, is_deleted).
-STATES = ("live", "inactive", "expired", "future", "deleted")
 # Types a user can be rewarded by once only (max_reward_quantity 1, as documented signup 2008).
 ONCE_ONLY = frozenset({"signup", "profile_completion"})
 # What a generated user shows a client, in this order for a chain's generated users: nothing
 # at all; a level and a target just out of reach, and a spent-out money wallet; the top level
 # and full wallets; anything (declared users and the rest).
 ROLES = ("new", "near", "top", "regular")
-
-
-@dataclass(frozen=True)
-class CampaignSpec:
-    """What a scenario (or the generator) says about one campaign; the rest is generated.
-    `fields` are set verbatim on the campaign; `levels` are (name, points threshold);
-    `state` (generated chains only) is one of STATES."""
-
-    type: str
-    id: int | None = None
-    fields: Mapping[str, Any] = field(default_factory=dict)
-    levels: tuple[tuple[str, int], ...] | None = None
-    state: str = "live"
-
-
-@dataclass(frozen=True)
-class UserSpec:
-    """A user a scenario cares about. `points` is the balance in the chain's points wallet
-    (and so decides the loyalty level); `balances` and `awards` are keyed by campaign id."""
-
-    user_id: int | None = None
-    identifiers: Mapping[str, str] = field(default_factory=dict)
-    points: int | None = None
-    balances: Mapping[int, int] = field(default_factory=dict)
-    awards: Mapping[int, int] = field(default_factory=dict)
-    session_key: str | None = None
-
-
-@dataclass(frozen=True)
-class ChainSpec:
-    id: int
-    name: str | None = None
-    currency: str | None = None
-    campaigns: tuple[CampaignSpec, ...] = ()
-    users: tuple[UserSpec, ...] = ()
-    generated_users: int = 0
 
 
 @dataclass(frozen=True)
@@ -109,33 +65,6 @@ class Given:
     currency_id: int | None = None
     app: MyPriceApp | None = None
     sessions: tuple[SpaazaSession, ...] = ()
-
-
-def every_type_spec(chain_id: int, types: tuple[str, ...], generated_users: int) -> ChainSpec:
-    """A generated chain: one live campaign of every documented type, in the contract's
-    order, then an inactive, an expired, a future and a deleted one (types vary by chain)."""
-    return ChainSpec(id=chain_id, campaigns=_generated_campaigns(types, chain_id % len(types)), generated_users=generated_users)
-
-
-@lru_cache(maxsize=None)
-def _generated_campaigns(types: tuple[str, ...], shift: int) -> tuple[CampaignSpec, ...]:
-    # Shared by every chain with the same shift: 10^5 campaigns need no 10^5 spec objects.
-    live = tuple(CampaignSpec(t) for t in types if t not in WALLET_TYPES)
-    others = [s.type for s in live if s.type != "loyalty"]  # the live programme stays the only one
-    return live + tuple(CampaignSpec(others[(shift + 5 * k) % len(others)], state=state) for k, state in enumerate(STATES[1:]))
-
-
-def campaign_ids(chain_id: int, specs: Sequence[CampaignSpec], fixed_types: frozenset[str] = frozenset()) -> list[tuple[int, CampaignSpec]]:
-    """Every campaign generate_chain makes for a chain, with its id: a points wallet
-    <chain>001 and a money wallet <chain>002 unless the chain has one (`fixed_types`: the
-    documented campaigns' types), then `specs` in order, numbered <chain>010, <chain>011, ...
-    where they give no id. The one allocation: the scenario loader checks declared ids
-    against it."""
-    declared = {s.type for s in specs} | fixed_types
-    out = [(chain_id * 1000 + k, CampaignSpec(t)) for k, t in enumerate(WALLET_TYPES, 1) if t not in declared]
-    auto = itertools.count(chain_id * 1000 + 10)
-    out += [(s.id if s.id is not None else next(auto), s) for s in specs]
-    return out
 
 
 # --- texts --------------------------------------------------------------------------
