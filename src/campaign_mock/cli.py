@@ -93,8 +93,8 @@ def fixtures(seed: int, out: Path, scenarios: tuple[Path, ...], chains: int, use
     """Write the world as response fixtures plus manifest.json (which request each file answers)."""
     from tqdm import tqdm
 
+    from campaign_mock.scenario import load_scenarios
     from campaign_mock.world.dump import write_fixtures
-    from campaign_mock.world.scenario import load_scenarios
 
     loaded = load_scenarios([str(p) for p in scenarios])
     # SIGTERM (a CI timeout, `docker stop`) and SIGHUP end the run as Ctrl-C does: the

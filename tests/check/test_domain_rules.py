@@ -23,7 +23,7 @@ def answers():
     """Real answers: chains of the default world asked for users of every role (user_progress
     of every format), and the scenario chain whose assignments pass the limit."""
     from campaign_mock.world import build_world
-    from campaign_mock.world.scenario import load_scenarios
+    from campaign_mock.scenario import load_scenarios
 
     sessions = build_world(0, scenarios=load_scenarios([SCENARIO])).spaaza.sessions
 

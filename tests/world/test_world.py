@@ -389,7 +389,7 @@ def test_a_scenario_s_numbers_are_what_its_texts_and_rules_state(tmp_path):
     """Fields a scenario sets (reward, target, ratio, minimum basket) are set before the texts
     and campaign rules are written from them: the scenario is not refused for generated
     texts that state the numbers it replaced."""
-    from campaign_mock.world.scenario import load_scenarios
+    from campaign_mock.scenario import load_scenarios
 
     campaigns = [
         {"id": 7101100, "type": "basket", "recipient_reward_amount": 7},

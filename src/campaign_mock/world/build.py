@@ -11,6 +11,7 @@ from typing import Iterable, Iterator, Sequence
 
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS, USER_IDENTIFIERS
+from campaign_mock.contract.validate import excerpt
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented, levelup
 from campaign_mock.world.consistency import LEVELUP_RULES, findings
@@ -18,7 +19,6 @@ from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, 
 from campaign_mock.world.providers import UTC
 from campaign_mock.world.spaaza import CURRENCIES, ChainParts, Given, generate_chain
 from campaign_mock.world.specs import GENERATED_CHAINS, GENERATED_LEVELUP_CAMPAIGNS, GENERATED_LEVELUP_USERS, ChainSpec, LevelUpCampaignSpec, LevelUpUserSpec, Scenario, every_type_spec, merged_clock
-from campaign_mock.world.yaml_file import excerpt
 
 # The reference "now". Never the wall clock: the same seed gives the same bytes any day.
 DEFAULT_CLOCK = datetime(2024, 1, 1, tzinfo=UTC)
