@@ -94,7 +94,7 @@ def fixtures(seed: int, out: Path, scenarios: tuple[Path, ...], chains: int, use
     from tqdm import tqdm
 
     from campaign_mock.scenario import load_scenarios
-    from campaign_mock.world.dump import write_fixtures
+    from campaign_mock.world.fixtures import write_fixtures
 
     loaded = load_scenarios([str(p) for p in scenarios])
     # SIGTERM (a CI timeout, `docker stop`) and SIGHUP end the run as Ctrl-C does: the

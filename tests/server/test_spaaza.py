@@ -13,7 +13,7 @@ from campaign_mock.contract.catalogue import spaaza_errors
 from campaign_mock.contract.validate import violations
 from campaign_mock.world import build_world, documented
 from campaign_mock.contract.facts import MAX_ASSIGNMENTS_SHOWN
-from campaign_mock.world.spaaza import is_active
+from campaign_mock.world.domain import is_active
 
 WORLD = build_world(0)  # the world the session's mock serves (seed 0)
 SPAAZA = WORLD.spaaza

@@ -21,7 +21,7 @@ from campaign_mock.world import build_world
 from campaign_mock.world.model import LEVELUP_KINDS
 from campaign_mock.scenario import load_scenarios
 from campaign_mock.contract.facts import MAX_ASSIGNMENTS_SHOWN
-from campaign_mock.world.spaaza import CURRENCY_BY_CODE
+from campaign_mock.world.domain import CURRENCY_BY_CODE
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "fixtures" / "scenarios"

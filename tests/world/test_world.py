@@ -21,7 +21,7 @@ from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world.build import chain_specs
 from campaign_mock.world.consistency import DOCUMENTED_VARIANTS, findings, live_programme_gaps, variants_seen
 from campaign_mock.world.model import MyPriceApp, World
-from campaign_mock.world.spaaza import role_of
+from campaign_mock.world.spaaza_progress import role_of
 from campaign_mock.world.specs import CampaignSpec, ChainSpec, Scenario
 from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns, levelup_body
 
@@ -334,7 +334,7 @@ _dt.datetime, _dt.date = Frozen, FrozenDate
 from datetime import datetime, timezone  # noqa: E402
 
 from campaign_mock.world.build import build_world  # noqa: E402
-from campaign_mock.world.spaaza import is_within_window  # noqa: E402
+from campaign_mock.world.domain import is_within_window  # noqa: E402
 
 world = build_world(0)  # raises AssertionError if anything in it reads the wall clock
 moved = build_world(0, clock=datetime(2030, 1, 1, tzinfo=timezone.utc))

@@ -15,9 +15,10 @@ from campaign_mock.contract.validate import excerpt
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented, levelup
 from campaign_mock.world.consistency import LEVELUP_RULES, findings
+from campaign_mock.world.domain import CURRENCIES
 from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, World
 from campaign_mock.world.providers import UTC
-from campaign_mock.world.spaaza import CURRENCIES, ChainParts, Given, generate_chain
+from campaign_mock.world.spaaza import ChainParts, Given, generate_chain
 from campaign_mock.world.specs import GENERATED_CHAINS, GENERATED_LEVELUP_CAMPAIGNS, GENERATED_LEVELUP_USERS, ChainSpec, LevelUpCampaignSpec, LevelUpUserSpec, Scenario, every_type_spec, merged_clock
 
 # The reference "now". Never the wall clock: the same seed gives the same bytes any day.

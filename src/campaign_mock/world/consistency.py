@@ -14,9 +14,9 @@ from typing import Iterator
 
 from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS
 from campaign_mock.world import documented
+from campaign_mock.world.domain import CURRENCIES, award_limit, cashback_rate, has_started, is_within_window, loyalty_wallet, parse_time, wallet_flows
 from campaign_mock.world.levelup import LOYALTY_REQUIREMENTS
 from campaign_mock.world.model import Json, LevelUpCampaign, World
-from campaign_mock.world.spaaza import CURRENCIES, award_limit, cashback_rate, has_started, is_within_window, loyalty_wallet, parse_time, wallet_flows
 from campaign_mock.world.specs import GENERATED_CHAINS, WALLET_TYPES
 from campaign_mock.world.views import levelup_body
 

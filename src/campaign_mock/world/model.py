@@ -183,5 +183,5 @@ class World:
     spaaza: SpaazaWorld
     levelup: LevelUpWorld
     # Set only on a view whose clock was moved (runtime/overlays.at_clock): the clock the
-    # campaigns' stored is_active flags were generated at. See spaaza.is_active.
+    # campaigns' stored is_active flags were generated at. See domain.is_active.
     generated_clock: datetime | None = None

@@ -27,9 +27,10 @@ from campaign_mock.contract.facts import CURRENT_COUNT_FROM, EXCLUDE_INACTIVE_BY
 from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.world import documented
 from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_CLOCK, DEFAULT_LEVELUP_USERS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_levelup, chain_specs, iter_chains, refuse_inconsistent, spaaza_world
+from campaign_mock.world.domain import CURRENCIES, is_active
 from campaign_mock.world.model import LevelUpWorld, SpaazaSession, SpaazaWorld, World
 from campaign_mock.world.providers import json_bytes
-from campaign_mock.world.spaaza import CURRENCIES, ChainParts, is_active
+from campaign_mock.world.spaaza import ChainParts
 from campaign_mock.world.specs import Scenario, merged_clock
 from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns, levelup_body
 
