@@ -92,7 +92,7 @@ def _chain(out: Declarations, p: JsonPath, ch: dict, chain_lines: dict[int, int]
     if cid in chain_lines:
         f.fail(p + ("id",), f"chain {cid} is declared twice in this file (first on line {chain_lines[cid]}); merge the two entries")
     chain_lines[cid] = f.line(p + ("id",))
-    out.locations[("chain", cid)] = out.at(p + ("id",))
+    out.locations[("spaaza", "chains", cid)] = out.at(p + ("id",))
     if cid == documented.CHAIN_ALIAS:
         f.fail(p + ("id",), f"{cid} is an alias of the documented chain {documented.CHAIN_ID}; write id: {documented.CHAIN_ID}")
     campaigns = []
@@ -114,7 +114,7 @@ def _user(out: Declarations, p: JsonPath, chain_id: int, u: dict) -> UserSpec:
         _header_safe(out.file, p + ("session_key",), u["session_key"])
     identifiers = {k: u[k] for k in USER_IDENTIFIERS if k != "user_id" and k in u}
     for name, value in identifiers.items():
-        out.locations[("identifier", chain_id, name, value)] = out.at(p + (name,))
+        out.locations[("spaaza", "identifiers", chain_id, name, value)] = out.at(p + (name,))
     return UserSpec(
         user_id=int(u["user_id"]) if "user_id" in u else None,
         identifiers=identifiers,
@@ -133,7 +133,7 @@ def _levelup_campaign(out: Declarations, p: JsonPath, c: dict) -> None:
 def _levelup_user(out: Declarations, p: JsonPath, u: dict) -> None:
     if "token" in u:
         _header_safe(out.file, p + ("token",), u["token"])
-        out.locations[("token", u["token"])] = out.at(p + ("token",))
+        out.locations[("levelup", "tokens", u["token"])] = out.at(p + ("token",))
     spec = LevelUpUserSpec(user_id=int(u["user_id"]), token=u.get("token"), permissions=tuple(u.get("permissions", (MANAGE_USER_CAMPAIGNS,))), progress=_int_keys(u.get("progress", {})))
     out.levelup_users.append(Declared(out.file, p, 0, spec))
 

@@ -50,19 +50,19 @@ def _locations(d: Declarations, numbered: dict[int, int]) -> dict[tuple, str]:
     if "clock" in d.file.data:
         out[("clock",)] = d.at(("clock",))
     for c in d.campaigns:
-        out[("campaign", numbered[id(c)])] = d.at(c.path)
+        out[("spaaza", "campaigns", numbered[id(c)])] = d.at(c.path)
     for u in d.users:
         if u.spec.user_id is not None:
-            out[("user", u.spec.user_id)] = d.at(u.path)
+            out[("spaaza", "users", u.spec.user_id)] = d.at(u.path)
             for key, mapping in (("awards", u.spec.awards), ("balances", u.spec.balances)):
                 for cid in mapping:
-                    out[("user", u.spec.user_id, cid)] = d.at(u.path + (key, str(cid)))
+                    out[("spaaza", "progress", u.spec.user_id, cid)] = d.at(u.path + (key, str(cid)))
     for lc in d.levelup_campaigns:
-        out[("levelup campaign", lc.spec.id)] = d.at(lc.path)
+        out[("levelup", "campaigns", lc.spec.id)] = d.at(lc.path)
     for lu in d.levelup_users:
-        out[("levelup user", lu.spec.user_id)] = d.at(lu.path)
+        out[("levelup", "users", lu.spec.user_id)] = d.at(lu.path)
         for cid in lu.spec.progress:
-            out[("levelup user", lu.spec.user_id, cid)] = d.at(lu.path + ("progress", str(cid)))
+            out[("levelup", "progress", lu.spec.user_id, cid)] = d.at(lu.path + ("progress", str(cid)))
     return out
 
 

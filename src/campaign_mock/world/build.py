@@ -3,18 +3,18 @@ the scenarios declare, each generated consistently around the rest."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Iterable, Iterator, Sequence
 
 from campaign_mock.contract import load_contract
+from campaign_mock.contract.body_rules import Finding
 from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS, USER_IDENTIFIERS
 from campaign_mock.contract.validate import excerpt
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented, levelup
-from campaign_mock.world.consistency import LEVELUP_RULES, findings
+from campaign_mock.world.consistency import findings
 from campaign_mock.world.domain import CURRENCIES
 from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, World
 from campaign_mock.world.providers import UTC
@@ -51,7 +51,7 @@ def chain_specs(chains: int, users_per_chain: int, scenarios: Sequence[Scenario]
                 raise ScenarioError(f"{scenario.source}: chain {declared.id} is also generated chain {declared.id - FIRST_GENERATED_CHAIN + 1}; generate fewer chains or give the scenario's chain another id")
             if base is None and declared.id in GENERATED_CHAINS:
                 # The loader checked its references against the generated chain's campaigns.
-                raise ScenarioError(f"{_where(scenario, ('chain', declared.id))}: chain {declared.id} adds to a generated chain, but --chains {chains} generates only {FIRST_GENERATED_CHAIN}..{FIRST_GENERATED_CHAIN + chains - 1}; generate more chains or give the chain an id outside {GENERATED_CHAINS.start}..{GENERATED_CHAINS.stop - 1}")
+                raise ScenarioError(f"{_where(scenario, ('spaaza', 'chains', declared.id))}: chain {declared.id} adds to a generated chain, but --chains {chains} generates only {FIRST_GENERATED_CHAIN}..{FIRST_GENERATED_CHAIN + chains - 1}; generate more chains or give the chain an id outside {GENERATED_CHAINS.start}..{GENERATED_CHAINS.stop - 1}")
             if base is None:
                 specs[declared.id] = declared
             else:
@@ -138,8 +138,8 @@ def build_levelup(seed: int, clock: datetime, merchants: int, users: int, scenar
     for index, (uid, spec) in enumerate(user_specs.items()):
         token = levelup.make_token(seed, spec, uid)
         if token.token in tokens:  # only a declared token can meet another (generated ones differ)
-            scenario = next(s for s in scenarios if ("token", token.token) in s.locations)
-            raise ScenarioError(f"{_where(scenario, ('token', token.token))}: is already the token of LevelUp user {tokens[token.token].user_id}; tokens must differ: pick another (or leave `token` out)")
+            scenario = next(s for s in scenarios if ("levelup", "tokens", token.token) in s.locations)
+            raise ScenarioError(f"{_where(scenario, ('levelup', 'tokens', token.token))}: is already the token of LevelUp user {tokens[token.token].user_id}; tokens must differ: pick another (or leave `token` out)")
         tokens[token.token] = token
         for cid, campaign in campaigns.items():
             joined = True
@@ -193,7 +193,7 @@ def refuse_inconsistent(world: World, scenarios: Sequence[Scenario]) -> None:
     _refuse_shared_identifiers(world, scenarios)
     problems = findings(world)
     if problems:
-        more = f" (and {len(problems) - 1} more: {'; '.join(problems[1:4])})" if len(problems) > 1 else ""
+        more = f" (and {len(problems) - 1} more: {'; '.join(map(str, problems[1:4]))})" if len(problems) > 1 else ""
         where = locate(problems[0], scenarios) or ", ".join(s.source for s in scenarios)
         raise ScenarioError(f"{where}: the world this describes breaks a consistency rule: {problems[0]}{more}")
 
@@ -205,7 +205,7 @@ def _where(scenario: Scenario, key: tuple) -> str:
 def _refuse_shared_identifiers(world: World, scenarios: Sequence[Scenario]) -> None:
     """A declared identifier that a generated user of the same chain also has: a lookup by it
     would find either user. (The loader refuses two declared ones.)"""
-    declared = {key[1:]: s for s in scenarios for key in s.locations if key[0] == "identifier"}
+    declared = {key[2:]: s for s in scenarios for key in s.locations if key[:2] == ("spaaza", "identifiers")}
     if not declared:
         return
     holders: dict[tuple, int] = {}
@@ -215,27 +215,16 @@ def _refuse_shared_identifiers(world: World, scenarios: Sequence[Scenario]) -> N
                 continue
             key = (user.chain_id, name, getattr(user, name))
             if key in holders and key in declared:
-                raise ScenarioError(f"{_where(declared[key], ('identifier', *key))}: {name} {excerpt(key[2])} would be shared by users {holders[key]} and {user.user_id} (one of them generated); identifiers find one user: pick another")
+                raise ScenarioError(f"{_where(declared[key], ('spaaza', 'identifiers', *key))}: {name} {excerpt(key[2])} would be shared by users {holders[key]} and {user.user_id} (one of them generated); identifiers find one user: pick another")
             holders.setdefault(key, user.user_id)
 
 
-def locate(problem: str, scenarios: Sequence[Scenario]) -> str | None:
-    """file:line of the declaration a finding ('rule: where: what') is about, if a scenario made it."""
-    where = problem.split(": ", 2)[1] if problem.count(": ") >= 2 else ""
-    user = re.search(r"user (\d+)", where)
-    campaign = re.search(r"campaign (\d+)", where)
-    levelup = problem.startswith(LEVELUP_RULES)
-    keys = []
-    if user and campaign:
-        keys.append(("levelup user" if levelup else "user", int(user[1]), int(campaign[1])))
-    if campaign:
-        keys.append(("levelup campaign" if levelup else "campaign", int(campaign[1])))
-    if user:
-        keys.append(("levelup user" if levelup else "user", int(user[1])))
-    if "the clock" in problem:
-        keys.append(("clock",))  # a scenario's clock set before what exists
-    for key in keys:
-        for scenario in scenarios:
-            if key in scenario.locations:
-                return scenario.locations[key]
+def locate(finding: Finding, scenarios: Sequence[Scenario]) -> str | None:
+    """file:line of the declaration a finding is about, if a scenario made it: the place of its
+    path, else of what else it is about, each from the most specific place declared."""
+    for path in (finding.path, *finding.also):
+        for n in range(len(path), 0, -1):
+            for scenario in scenarios:
+                if path[:n] in scenario.locations:
+                    return scenario.locations[path[:n]]
     return None

@@ -91,9 +91,12 @@ class Scenario:
     levelup_campaigns: tuple[LevelUpCampaignSpec, ...] = ()
     levelup_users: tuple[LevelUpUserSpec, ...] = ()
     # Where each declared thing is written ("file.yaml:LINE: $.json.path"), for refusals that
-    # name it: ("chain", id), ("identifier", chain id, name, value), ("token", token) for values
-    # the builder may find taken; ("campaign", id), ("user", id), ("user", id, campaign id),
-    # ("levelup campaign", id), ("levelup user", id), ("clock",) for consistency findings.
+    # name it, keyed by its path in the world as consistency findings give it: ("clock",),
+    # ("spaaza", "campaigns", id), ("spaaza", "users", id), ("spaaza", "progress", user id,
+    # campaign id), ("levelup", "campaigns", id), ("levelup", "users", id), ("levelup",
+    # "progress", user id, campaign id); and for values the builder may find taken,
+    # ("spaaza", "chains", id), ("spaaza", "identifiers", chain id, name, value),
+    # ("levelup", "tokens", token).
     locations: Mapping[tuple, str] = field(default_factory=dict, compare=False)
 
 
