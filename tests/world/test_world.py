@@ -276,6 +276,57 @@ def test_planted_levelup_money_as_float_is_found():
     assert [f for f in findings(world) if f.rule == "money"]
 
 
+# --- the rules the checker shares (contract/body_rules.py) -------------------------------
+
+
+def _loyalty_key() -> tuple[int, int]:
+    return _progress_key("loyalty")
+
+
+SHARED = {
+    # fault: (the world planted broken, the checker's rule)
+    "next level off by one": (lambda: _with_progress(DEFAULT, _loyalty_key(), points_to_proceed_next_level=(DEFAULT.spaaza.progress[_loyalty_key()]["points_to_proceed_next_level"] or 0) + 1), "loyalty_level_matches_points"),
+    "level not the one the points reach": (lambda: _with_progress(DEFAULT, _loyalty_key(), points_balance_current=99999), "loyalty_level_matches_points"),
+    "saved more than ever added": (lambda: _with_progress(DEFAULT, _progress_key("wallet"), saved_amount=500, total_amount=100), "wallet_progress_fits_wallet"),
+    "wallet progress in another currency": (lambda: _with_progress(DEFAULT, _progress_key("points_wallet"), currency=DEFAULT.spaaza.currencies[2]), "wallet_progress_fits_wallet"),
+    "created after modified": (lambda: _with_campaign(DEFAULT, _of_type("login")["id"], created_date="2023-12-31T00:00:00+00:00", last_modified_date="2021-01-01T00:00:00+00:00", last_updated_date="2021-01-01T00:00:00+00:00"), "campaign_dates_in_order"),
+    "level reached before the programme": (lambda: _with_progress(DEFAULT, _loyalty_key(), date_reached="2001-01-01T00:00:00+00:00"), "campaign_dates_in_order"),
+    "nothing awarded yet paid": (lambda: _with_progress(DEFAULT, _progress_key("cashback"), award_count=0, total_amount_awarded=5), "no_awards_nothing_awarded"),
+}
+
+
+# The checker's rule -> the world's rules that say the same (the world's add nothing here).
+SHARED_RULES = {
+    "loyalty_level_matches_points": ("loyalty level", "loyalty next level"),
+    "wallet_progress_fits_wallet": ("wallet currency", "wallet"),
+    "campaign_dates_in_order": ("dates", "loyalty dates"),
+    "no_awards_nothing_awarded": ("awards",),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(SHARED))
+def test_the_world_and_the_checker_judge_by_one_rule(fault):
+    """A rule both state: the world's finding and the checker's, on the answer that world
+    gives, say the same thing about the same campaign."""
+    from requests.structures import CaseInsensitiveDict
+
+    from campaign_mock.check import rules
+    from campaign_mock.check.exchange import Exchange
+
+    plant, check_rule = SHARED[fault]
+    world = plant()
+    found = [f for f in findings(world) if f.rule in SHARED_RULES[check_rule]]
+    assert found, findings(world)
+    cid = found[0].path[3] if found[0].path[1] == "progress" else found[0].path[2]
+    user_id = found[0].path[2] if found[0].path[1] == "progress" else None
+    chain = world.spaaza.campaigns[cid][0]
+    body = get_campaigns(world, chain, CampaignQuery(user_id=user_id, exclude_inactive=False))
+    answer = Exchange(method="GET", path="/get-campaigns", query={}, request_headers=CaseInsensitiveDict(), status=200, body=body)
+    by_world = {f.message.split(": ", 1)[1] for f in found if cid in f.path}
+    by_checker = {m.split(": ", 1)[1] for m in rules.RULES[check_rule](answer) if m.startswith(f"campaign {cid} (")}
+    assert by_world == by_checker
+
+
 def test_goal_accomplished_exactly_at_the_requirement():
     campaign = next(c for c in DEFAULT.levelup.campaigns.values() if "custom_progress_based_v1" in c.bodies)
     need = campaign.bodies["custom_progress_based_v1"]["campaign"]["goals"][0]["goal"]["progress_required"]

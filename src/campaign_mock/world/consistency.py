@@ -1,7 +1,10 @@
 """The domain's consistency rules, checked over a whole world. The generator keeps them by
 construction; this module states them once, so tests can prove each holds for many seeds
 and that each is caught when planted broken, and the builder refuses a scenario world that
-breaks one. A finding is data (contract/body_rules.Finding): its rule (one of RULES); its path in the world, such as
+breaks one. The rules the vendors' docs state about a body are contract/body_rules.py's (the
+checker holds any server to the same); the mock's own stricter ones are here.
+
+A finding is data (body_rules.Finding): its rule (one of RULES); its path in the world, such as
 ("spaaza", "campaigns", id, field), ("spaaza", "progress", user id, campaign id, field) or
 ("levelup", "campaigns", id, "bodies", representation, "campaign", field) (Scenario.locations
 is keyed by these paths' beginnings); its message, 'where: what'; and `also`, the other things
@@ -11,8 +14,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Iterator
+from typing import Iterable, Iterator
 
+from campaign_mock.contract import body_rules
 from campaign_mock.contract.body_rules import Finding, Path
 from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS
 from campaign_mock.world import documented
@@ -54,6 +58,24 @@ def progress_path(user_id: int, cid: int) -> Path:
 def _about_progress(user_id: int, cid: int) -> tuple[Path, ...]:
     """What a finding on a user's progress is also about: the campaign, then the user."""
     return (campaign_path(cid), ("spaaza", "users", user_id))
+
+
+def _in_world(found: Iterable[Finding], c: Json, user_id: int | None = None) -> Iterator[Finding]:
+    """Findings of contract/body_rules.py on a campaign (and a user's progress in it), as the
+    world's: paths from the world's root, where they are before the message."""
+    cid = c["id"]
+    where = f"campaign {cid}" if user_id is None else f"user {user_id} campaign {cid}"
+
+    def path(p: Path) -> Path:
+        if p == CLOCK:
+            return p
+        if p[0] == "user_progress" and user_id is not None:
+            return progress_path(user_id, cid) + p[1:]
+        return campaign_path(cid) + p
+
+    about = _about_progress(user_id, cid) if user_id is not None else ()
+    for f in found:
+        yield Finding(f.rule, path(f.path), f"{where}: {f.message}", (*about, *map(path, f.also)))
 
 
 # --- Spaaza campaigns -----------------------------------------------------------------
@@ -132,13 +154,9 @@ def _levels_and_rules(c: Json) -> Iterator[Finding]:
 
 def _dates(c: Json, clock: datetime) -> Iterator[Finding]:
     at, where = campaign_path(c["id"]), f"campaign {c['id']}"
-    if parse_time(c["created_date"]) > parse_time(c["last_modified_date"]):
-        yield Finding("dates", at + ("created_date",), f"{where}: created after last modified")
+    yield from _in_world(body_rules.campaign_dates(c), c)
     if c.get("last_updated_date") not in (None, c["last_modified_date"]):
         yield Finding("dates", at + ("last_updated_date",), f"{where}: last_updated_date differs from last_modified_date")
-    start, end = c.get("active_date_from"), c.get("active_date_until")
-    if start and end and parse_time(start) > parse_time(end):
-        yield Finding("dates", at + ("active_date_from",), f"{where}: active window ends before it starts")
     if c["is_active"] and not (c["active"] and is_within_window(c, clock)):
         yield Finding("activity", at + ("is_active",), f"{where}: is_active but inactive or outside its window at {clock.isoformat()}")
     for key in ("created_date", "last_modified_date"):
@@ -198,7 +216,7 @@ def _progress(world: World) -> Iterator[Finding]:
         if "award_count" in p:
             yield from _standard(world, user_id, c, p)
         elif "saved_amount" in p:
-            yield from _wallet(world, user_id, c, p)
+            yield from _in_world(body_rules.wallet_progress(c, p), c, user_id)
         elif "points_balance_current" in p:
             yield from _loyalty(world, user_id, c, p)
 
@@ -206,7 +224,8 @@ def _progress(world: World) -> Iterator[Finding]:
 def _standard(world: World, user_id: int, c: Json, p: Json) -> Iterator[Finding]:
     """Awards pay the campaign's reward each, no more often than it allows, none before it starts."""
     at, where, about = progress_path(user_id, c["id"]) + ("award_count",), f"user {user_id} campaign {c['id']}", _about_progress(user_id, c["id"])
-    if p["total_amount_awarded"] != p["award_count"] * (c.get("recipient_reward_amount") or 0):
+    yield from _in_world(body_rules.nothing_awarded_without_awards(c, p), c, user_id)
+    if p["award_count"] and p["total_amount_awarded"] != p["award_count"] * (c.get("recipient_reward_amount") or 0):
         yield Finding("awards", at, f"{where}: {p['award_count']} awards of {c.get('recipient_reward_amount')} but {p['total_amount_awarded']} awarded", about)
     limit, allowed = c.get("max_reward_quantity"), award_limit(c, world.clock)
     if isinstance(limit, int) and p["award_count"] > limit:
@@ -217,37 +236,20 @@ def _standard(world: World, user_id: int, c: Json, p: Json) -> Iterator[Finding]
         yield Finding("not started", at, f"{where}: awarded {p['award_count']} times before the campaign starts ({c['active_date_from']})", about)
 
 
-def _wallet(world: World, user_id: int, c: Json, p: Json) -> Iterator[Finding]:
-    at, where, about = progress_path(user_id, c["id"]), f"user {user_id} campaign {c['id']}", _about_progress(user_id, c["id"])
-    if p["currency"] != world.spaaza.currencies[c["currency_id"]]:
-        yield Finding("wallet currency", at + ("currency",), f"{where}: progress in {p['currency']['code']}, wallet in currency {c['currency_id']}", about)
-    if p["total_amount"] < p["saved_amount"]:
-        yield Finding("wallet", at + ("saved_amount",), f"{where}: saved more than ever added", about)
-
-
 def _loyalty(world: World, user_id: int, c: Json, p: Json) -> Iterator[Finding]:
     """The level the points reach, the balance in the wallet that counts them, reached after
     the programme and its wallet existed and before the clock."""
-    at, where, about = progress_path(user_id, c["id"]), f"user {user_id} campaign {c['id']}", _about_progress(user_id, c["id"])
+    yield from _in_world(body_rules.loyalty_level(c, p), c, user_id)
     points = p["points_balance_current"]
-    rules = sorted(c["loyalty_rules"], key=lambda r: r["points_threshold"])
-    reached = [r for r in rules if r["points_threshold"] <= points] or rules[:1]
-    higher = [r["points_threshold"] for r in rules if r["points_threshold"] > points]
-    if p["loyalty_level_id"] != reached[-1]["loyalty_level_id"] or p["name"] != reached[-1]["loyalty_level_name"]:
-        yield Finding("loyalty level", at + ("loyalty_level_id",), f"{where}: {points} points reach {reached[-1]['loyalty_level_name']}, progress says {p['name']}", about)
-    if p["points_to_proceed_next_level"] != (higher[0] - points if higher else None):
-        yield Finding("loyalty next level", at + ("points_to_proceed_next_level",), f"{where}: points_to_proceed_next_level {p['points_to_proceed_next_level']} for {points} points", about)
     wallet_id = loyalty_wallet(c)
     wallet = world.spaaza.progress.get((user_id, wallet_id)) if wallet_id is not None else None
     if wallet is not None and wallet["saved_amount"] != points:
         message = f"user {user_id} campaign {c['id']}: {points} points but {wallet['saved_amount']} in wallet {wallet_id}"
         yield Finding("loyalty balance", progress_path(user_id, c["id"]) + ("points_balance_current",), message, (progress_path(user_id, wallet_id), *_about_progress(user_id, c["id"])))
-    # Reached after the programme and its wallet existed, not after the clock.
     wallet_campaign = world.spaaza.campaigns[wallet_id][1] if wallet_id in world.spaaza.campaigns else {}
-    since = max(parse_time(x["created_date"]) for x in (c, wallet_campaign) if "created_date" in x)
+    wallet_created = parse_time(wallet_campaign["created_date"]) if "created_date" in wallet_campaign else None
     for key in ("date_reached", "last_review_date"):
-        if p.get(key) is not None and not since <= parse_time(p[key]) <= world.clock:
-            yield Finding("loyalty dates", at + (key,), f"{where}: {key} {p[key]} is not between {since.isoformat()} and the clock {world.clock.isoformat()}", (*about, CLOCK))
+        yield from _in_world(body_rules.reached_in_time(c, p, key, wallet_created, world.clock), c, user_id)
 
 
 def _wallet_flows(world: World) -> Iterator[Finding]:
@@ -325,10 +327,10 @@ def _levelup_progress(world: World, campaign: LevelUpCampaign, user_id: int) -> 
     if "custom_progress_based_v1" not in campaign.bodies:
         return
     where, about = f"campaign {campaign.id} user {user_id}", (_body_path(campaign, "custom_progress_based_v1"), user)
-    c = levelup_body(world, campaign, "custom_progress_based_v1", user_id)["campaign"]
-    for g in c["goals"]:
-        if g["goal"]["accomplished"] != (c["current_progress"] >= g["goal"]["progress_required"]):
-            yield Finding("goals", at, f"{where}: goal {g['goal']['id']} accomplished is wrong", about)
+    shown = levelup_body(world, campaign, "custom_progress_based_v1", user_id)
+    for f in body_rules.goals_accomplished(shown):
+        yield Finding(f.rule, at, f"{where}: {f.message}", about)
+    c = shown["campaign"]
     if c["requires_opt_in"] is not (c["opted_in"] is not None):
         yield Finding("opt-in", at, f"{where}: opted_in {c['opted_in']} with requires_opt_in {c['requires_opt_in']} (null exactly when no opt-in is required)", about)
     elif c["opted_in"] is False and progress:

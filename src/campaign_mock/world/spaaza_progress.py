@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Mapping
 
+from campaign_mock.contract.body_rules import level_reached
 from campaign_mock.world.domain import CURRENCIES, award_limit, has_started, loyalty_wallet, parse_time
 from campaign_mock.world.model import Json, SpaazaUser
 from campaign_mock.world.providers import Draws, entity_rng, iso, pools
@@ -122,9 +123,7 @@ def progress_for(
     wallet_id = loyalty_wallet(c)
     wallet = by_id.get(wallet_id, {"id": wallet_id})
     points = wallet_amounts(u, wallet, wallet_levels.get(wallet_id, tuple(r["points_threshold"] for r in rules)), flows.get(wallet_id, (0, 0)))[0]
-    reached = [r for r in rules if r["points_threshold"] <= points] or rules[:1]
-    current = reached[-1]
-    higher = [r for r in rules if r["points_threshold"] > points]
+    current, to_next = level_reached(rules, points)
     level = next(lv for lv in c["loyalty_levels"] if lv["id"] == current["loyalty_level_id"])
     # Reached after both the programme and its wallet existed, and before the clock.
     start = max(parse_time(c["created_date"]), parse_time(wallet["created_date"]) if "created_date" in wallet else parse_time(c["created_date"]))
@@ -139,7 +138,7 @@ def progress_for(
         "name": level["name"],
         "next_review_date": None,
         "points_balance_current": points,
-        "points_to_proceed_next_level": higher[0]["points_threshold"] - points if higher else None,
+        "points_to_proceed_next_level": to_next,
         "points_to_remain_current_level": 0,
     }
 
