@@ -236,7 +236,6 @@ def _check_levelup_campaigns(declared: list[Declarations]) -> dict[int, Declared
             if cid in campaigns:
                 first = campaigns[cid]
                 c.file.fail(where, f"LevelUp campaign {cid} is already declared at {first.file.where(first.path + ('id',))}; pick another id")
-            assert cid is not None  # the schema requires it
             campaigns[cid] = c
     return campaigns
 
@@ -254,7 +253,6 @@ def _check_levelup_users(declared: list[Declarations], declared_campaigns: dict[
 
 def _check_levelup_user(d: Declared[LevelUpUserSpec], users: dict[int, Declared[LevelUpUserSpec]], tokens: dict[str, Declared[LevelUpUserSpec]]) -> None:
     u, where = d.spec, d.path + ("user_id",)
-    assert u.user_id is not None  # the schema requires it
     if u.user_id == documented.LEVELUP_USER_ID or u.user_id in GENERATED_LEVELUP_USERS:
         d.file.fail(where, f"{u.user_id} is a documented or generated LevelUp user ({documented.LEVELUP_USER_ID}, {GENERATED_LEVELUP_USERS.start}..{GENERATED_LEVELUP_USERS.stop - 1}); pick another user_id, e.g. 9101")
     if u.user_id in users:

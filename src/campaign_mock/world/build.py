@@ -16,7 +16,7 @@ from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented, levelup
 from campaign_mock.world.consistency import findings
 from campaign_mock.world.domain import CURRENCIES
-from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, World
+from campaign_mock.world.model import LEVELUP_KINDS, Chain, Json, LevelUpCampaign, LevelUpToken, LevelUpWorld, MyPriceApp, SpaazaSession, SpaazaUser, SpaazaWorld, World
 from campaign_mock.world.providers import UTC
 from campaign_mock.world.spaaza import ChainParts, Given, generate_chain
 from campaign_mock.world.specs import GENERATED_CHAINS, GENERATED_LEVELUP_CAMPAIGNS, GENERATED_LEVELUP_USERS, ChainSpec, LevelUpCampaignSpec, LevelUpUserSpec, Scenario, every_type_spec, merged_clock
@@ -82,7 +82,12 @@ def iter_chains(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> Iter
 def spaaza_world(parts: Iterable[ChainParts], whole: bool = True) -> SpaazaWorld:
     """The Spaaza world of these chains: the whole one (`whole`: the documented alias and the
     app of no entity too), or one chain's alone, as the fixture writer streams them."""
-    chains, users, sessions, apps, progress, counts = {}, {}, {}, {}, {}, {}
+    chains: dict[int, Chain] = {}
+    users: dict[int, SpaazaUser] = {}
+    sessions: dict[int, SpaazaSession] = {}
+    apps: dict[str, MyPriceApp] = {}
+    progress: dict[tuple[int, int], Json] = {}
+    counts: dict[tuple[int, int], int] = {}
     for part in parts:
         chains[part.chain.id] = part.chain
         users.update((u.user_id, u) for u in part.users)
@@ -90,7 +95,7 @@ def spaaza_world(parts: Iterable[ChainParts], whole: bool = True) -> SpaazaWorld
         apps.update((a.hostname, a) for a in part.apps)
         progress.update(part.progress)
         counts.update(part.current_counts)
-    aliases = {}
+    aliases: dict[int, int] = {}
     if whole and documented.CHAIN_ID in chains:
         aliases[documented.CHAIN_ALIAS] = documented.CHAIN_ID
     if whole:
@@ -113,30 +118,12 @@ def build_spaaza(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> Spa
 
 
 def build_levelup(seed: int, clock: datetime, merchants: int, users: int, scenarios: Sequence[Scenario], documented_part: bool = True) -> LevelUpWorld:
-    campaigns = {c.id: c for c in documented.levelup_campaigns()} if documented_part else {}
-    for m in range(FIRST_GENERATED_MERCHANT, FIRST_GENERATED_MERCHANT + merchants):
-        name = levelup.merchant_name(seed, m)
-        for k, kind in enumerate(LEVELUP_KINDS, 1):
-            cid = GENERATED_LEVELUP_CAMPAIGNS.start + m * 100 + k
-            campaigns[cid] = levelup.make_campaign(seed, m, name, LevelUpCampaignSpec(kind), cid, clock)
-    for scenario in scenarios:
-        for spec in scenario.levelup_campaigns:
-            campaigns[spec.id] = levelup.make_campaign(seed, spec.merchant_id, levelup.merchant_name(seed, spec.merchant_id), spec, spec.id, clock)
-
-    user_specs: dict[int, LevelUpUserSpec] = {}
-    if documented_part:
-        user_specs[documented.LEVELUP_USER_ID] = LevelUpUserSpec(user_id=documented.LEVELUP_USER_ID, token=documented.LEVELUP_TOKEN)
-    for i in range(users):
-        uid = FIRST_GENERATED_LEVELUP_USER + i
-        # The last generated user's token lacks manage_user_campaigns: the documented refusal.
-        permissions = () if i == users - 1 else (MANAGE_USER_CAMPAIGNS,)
-        user_specs[uid] = LevelUpUserSpec(user_id=uid, permissions=permissions)
-    for scenario in scenarios:
-        user_specs.update((u.user_id, u) for u in scenario.levelup_users)
-
-    tokens, progress, opted_in = {}, {}, {}
-    for index, (uid, spec) in enumerate(user_specs.items()):
-        token = levelup.make_token(seed, spec, uid)
+    campaigns = _levelup_campaigns(seed, clock, merchants, scenarios, documented_part)
+    tokens: dict[str, LevelUpToken] = {}
+    progress: dict[tuple[int, int], int] = {}
+    opted_in: dict[tuple[int, int], bool] = {}
+    for index, (uid, spec) in enumerate(_levelup_users(users, scenarios, documented_part).items()):
+        token = levelup.make_token(seed, spec)
         if token.token in tokens:  # only a declared token can meet another (generated ones differ)
             scenario = next(s for s in scenarios if ("levelup", "tokens", token.token) in s.locations)
             raise ScenarioError(f"{_where(scenario, ('levelup', 'tokens', token.token))}: is already the token of LevelUp user {tokens[token.token].user_id}; tokens must differ: pick another (or leave `token` out)")
@@ -156,6 +143,35 @@ def build_levelup(seed: int, clock: datetime, merchants: int, users: int, scenar
         campaigns=MappingProxyType(campaigns), tokens=MappingProxyType(tokens), progress=MappingProxyType(progress),
         aliases=MappingProxyType(aliases), opted_in=MappingProxyType(opted_in),
     )
+
+
+def _levelup_campaigns(seed: int, clock: datetime, merchants: int, scenarios: Sequence[Scenario], documented_part: bool) -> dict[int, LevelUpCampaign]:
+    """The documented campaigns, one of every kind per generated merchant, then the declared ones."""
+    campaigns = {c.id: c for c in documented.levelup_campaigns()} if documented_part else {}
+    for m in range(FIRST_GENERATED_MERCHANT, FIRST_GENERATED_MERCHANT + merchants):
+        name = levelup.merchant_name(seed, m)
+        for k, kind in enumerate(LEVELUP_KINDS, 1):
+            cid = GENERATED_LEVELUP_CAMPAIGNS.start + m * 100 + k
+            campaigns[cid] = levelup.make_campaign(seed, m, name, LevelUpCampaignSpec(kind, cid), clock)
+    for scenario in scenarios:
+        for spec in scenario.levelup_campaigns:
+            campaigns[spec.id] = levelup.make_campaign(seed, spec.merchant_id, levelup.merchant_name(seed, spec.merchant_id), spec, clock)
+    return campaigns
+
+
+def _levelup_users(users: int, scenarios: Sequence[Scenario], documented_part: bool) -> dict[int, LevelUpUserSpec]:
+    """The documented user, the generated ones, then the declared ones, by user id."""
+    specs: dict[int, LevelUpUserSpec] = {}
+    if documented_part:
+        specs[documented.LEVELUP_USER_ID] = LevelUpUserSpec(user_id=documented.LEVELUP_USER_ID, token=documented.LEVELUP_TOKEN)
+    for i in range(users):
+        uid = FIRST_GENERATED_LEVELUP_USER + i
+        # The last generated user's token lacks manage_user_campaigns: the documented refusal.
+        permissions = () if i == users - 1 else (MANAGE_USER_CAMPAIGNS,)
+        specs[uid] = LevelUpUserSpec(user_id=uid, permissions=permissions)
+    for scenario in scenarios:
+        specs.update((u.user_id, u) for u in scenario.levelup_users)
+    return specs
 
 
 def build_world(

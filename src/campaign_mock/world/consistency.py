@@ -186,7 +186,7 @@ def _texts(c: Json, chain_name: str) -> Iterator[Finding]:
     """Texts state the campaign's own numbers and currency: a title cannot promise €15 on a
     campaign that pays 5, nor speak of pounds in a campaign in euros."""
     allowed = _numbers(c)
-    currency = CURRENCIES.get(c.get("currency_id"), {})
+    currency = CURRENCIES.get(c["currency_id"], {}) if "currency_id" in c else {}
     for key in _TEXT_FIELDS:
         text = c.get(key)
         if not isinstance(text, str):
@@ -242,12 +242,14 @@ def _loyalty(world: World, user_id: int, c: Json, p: Json) -> Iterator[Finding]:
     yield from _in_world(body_rules.loyalty_level(c, p), c, user_id)
     points = p["points_balance_current"]
     wallet_id = loyalty_wallet(c)
-    wallet = world.spaaza.progress.get((user_id, wallet_id)) if wallet_id is not None else None
-    if wallet is not None and wallet["saved_amount"] != points:
-        message = f"user {user_id} campaign {c['id']}: {points} points but {wallet['saved_amount']} in wallet {wallet_id}"
-        yield Finding("loyalty balance", progress_path(user_id, c["id"]) + ("points_balance_current",), message, (progress_path(user_id, wallet_id), *_about_progress(user_id, c["id"])))
-    wallet_campaign = world.spaaza.campaigns[wallet_id][1] if wallet_id in world.spaaza.campaigns else {}
-    wallet_created = parse_time(wallet_campaign["created_date"]) if "created_date" in wallet_campaign else None
+    wallet_created = None
+    if wallet_id is not None:
+        wallet = world.spaaza.progress.get((user_id, wallet_id))
+        if wallet is not None and wallet["saved_amount"] != points:
+            message = f"user {user_id} campaign {c['id']}: {points} points but {wallet['saved_amount']} in wallet {wallet_id}"
+            yield Finding("loyalty balance", progress_path(user_id, c["id"]) + ("points_balance_current",), message, (progress_path(user_id, wallet_id), *_about_progress(user_id, c["id"])))
+        wallet_campaign = world.spaaza.campaigns[wallet_id][1] if wallet_id in world.spaaza.campaigns else {}
+        wallet_created = parse_time(wallet_campaign["created_date"]) if "created_date" in wallet_campaign else None
     for key in ("date_reached", "last_review_date"):
         yield from _in_world(body_rules.reached_in_time(c, p, key, wallet_created, world.clock), c, user_id)
 

@@ -36,8 +36,9 @@ from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns
 
 # One version per body the docs say differs: just before 1.4.11 (inactive campaigns shown),
 # 1.4.11 (hidden by default), 1.5.0 (item_purchase_count carries current_count).
-_BEFORE_EXCLUDE = (*EXCLUDE_INACTIVE_BY_DEFAULT_FROM[:2], EXCLUDE_INACTIVE_BY_DEFAULT_FROM[2] - 1)
-API_VERSIONS = tuple(".".join(map(str, v)) for v in (_BEFORE_EXCLUDE, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, CURRENT_COUNT_FROM))
+_BEFORE_EXCLUDE = (EXCLUDE_INACTIVE_BY_DEFAULT_FROM[0], EXCLUDE_INACTIVE_BY_DEFAULT_FROM[1], EXCLUDE_INACTIVE_BY_DEFAULT_FROM[2] - 1)
+_VERSIONS = (_BEFORE_EXCLUDE, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, CURRENT_COUNT_FROM)
+API_VERSIONS = tuple(".".join(map(str, v)) for v in _VERSIONS)
 
 
 @dataclass(frozen=True)
@@ -340,8 +341,8 @@ def _write_chain(out: Path, manifest: _Manifest, world: World, parts: ChainParts
     app = parts.apps[0]
     sessions = {s.user_id: s for s in parts.sessions}
     written = 0
-    for v in API_VERSIONS:
-        query = CampaignQuery(version=parse_version(v))
+    for api, v in zip(_VERSIONS, API_VERSIONS):
+        query = CampaignQuery(version=api)
         file = f"spaaza/chain-{chain.id}/get-campaigns/admin/v{v}.json"
         data = _dump(out / file, get_campaigns(world, chain, query))
         manifest.add(file, data, 200, "GET", "/get-campaigns", {"chain_id": str(chain.id)}, _session_headers(admin, v))
@@ -361,14 +362,14 @@ def _write_chain(out: Path, manifest: _Manifest, world: World, parts: ChainParts
         if not is_active(campaign, world.clock):
             continue  # get-campaign answers 449; see spaaza/errors/
         file = f"spaaza/chain-{chain.id}/get-campaign/{campaign['id']}.json"
-        body = _dump(out / file, get_campaign(world, campaign, CampaignQuery(version=parse_version(current))))
-        manifest.add(file, body, 200, "GET", "/get-campaign", {"campaign_id": str(campaign["id"])}, _session_headers(admin, current))
+        data = _dump(out / file, get_campaign(world, campaign, CampaignQuery(version=_VERSIONS[-1])))
+        manifest.add(file, data, 200, "GET", "/get-campaign", {"campaign_id": str(campaign["id"])}, _session_headers(admin, current))
         written += 1
         # Older versions only where the body differs (item_purchase_count without current_count):
         # one file per distinct body, named by the newest version that gives it.
-        files = {body: file}
-        for v in reversed(API_VERSIONS[:-1]):
-            older = json_bytes(get_campaign(world, campaign, CampaignQuery(version=parse_version(v))))
+        files = {data: file}
+        for api, v in reversed(list(zip(_VERSIONS[:-1], API_VERSIONS[:-1]))):
+            older = json_bytes(get_campaign(world, campaign, CampaignQuery(version=api)))
             if files.get(older) == file:
                 continue
             if older not in files:
@@ -382,7 +383,9 @@ def _write_chain(out: Path, manifest: _Manifest, world: World, parts: ChainParts
 def _write_documented_request(out: Path, manifest: _Manifest, world: World, chain, admin: SpaazaSession) -> int:
     """The vendor's own example request, as the docs send it (chain 1743, the alias)."""
     file = f"spaaza/chain-{chain.id}/get-campaigns/documented-request.json"
-    query = CampaignQuery(version=parse_version(documented.API_VERSION), exclude_inactive=False)
+    api = parse_version(documented.API_VERSION)
+    assert api is not None, documented.API_VERSION
+    query = CampaignQuery(version=api, exclude_inactive=False)
     data = _dump(out / file, get_campaigns(world, chain, query))
     manifest.add(file, data, 200, "GET", "/internal/get-campaigns", {"chain_id": str(documented.CHAIN_ALIAS), "exclude_inactive": "false"}, _session_headers(admin, documented.API_VERSION))
     return 1
@@ -411,14 +414,14 @@ def _write_levelup(out: Path, manifest: _Manifest, world: World) -> int:
 def _write_errors(out: Path, manifest: _Manifest) -> int:
     """Every documented error body, for clients' error-path tests; the request that
     produces each is in the README, so the manifest gives the forced-error header."""
-    for error in spaaza_errors().values():
-        file = f"spaaza/errors/{error.code}-{error.name}.json"
-        data = _dump(out / file, error.body())
-        manifest.add(file, data, error.http_status, "GET", "/get-campaigns", {"chain_id": str(documented.CHAIN_ID)}, {"X-Mock-Error": str(error.code)})
-    for error in LEVELUP_ERRORS.values():
-        file = f"levelup/errors/{error.key}.json"
-        data = _dump(out / file, error.body())
-        manifest.add(file, data, error.http_status, "GET", "/v15/campaigns/20/basic_v1", {}, {"X-Mock-Error": error.key})
+    for spaaza in spaaza_errors().values():
+        file = f"spaaza/errors/{spaaza.code}-{spaaza.name}.json"
+        data = _dump(out / file, spaaza.body())
+        manifest.add(file, data, spaaza.http_status, "GET", "/get-campaigns", {"chain_id": str(documented.CHAIN_ID)}, {"X-Mock-Error": str(spaaza.code)})
+    for levelup in LEVELUP_ERRORS.values():
+        file = f"levelup/errors/{levelup.key}.json"
+        data = _dump(out / file, levelup.body())
+        manifest.add(file, data, levelup.http_status, "GET", "/v15/campaigns/20/basic_v1", {}, {"X-Mock-Error": levelup.key})
     return len(spaaza_errors()) + len(LEVELUP_ERRORS)
 
 

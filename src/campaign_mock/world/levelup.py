@@ -72,9 +72,10 @@ def _describe(n: _Numbers, spec: LevelUpCampaignSpec) -> tuple[str, str]:
     return spec.title or "Spend Loyalty", f"Spend {_dollars(n.spend)}, get {_dollars(n.earn)} credit!"
 
 
-def make_campaign(seed: int, merchant_id: int, merchant: str, spec: LevelUpCampaignSpec, cid: int, clock: datetime) -> LevelUpCampaign:
+def make_campaign(seed: int, merchant_id: int, merchant: str, spec: LevelUpCampaignSpec, clock: datetime) -> LevelUpCampaign:
     """One campaign with a body per representation its kind supports, each written from the
     same numbers (_Numbers); draws keyed by field."""
+    cid = spec.id
     d = Draws(seed, "levelup-campaign", cid)
     kind = spec.kind
     n = _Numbers(
@@ -184,5 +185,5 @@ def merchant_name(seed: int, merchant_id: int) -> str:
     return entity_rng(seed, "merchant", merchant_id).choice(pools(seed).companies)
 
 
-def make_token(seed: int, spec: LevelUpUserSpec, user_id: int) -> LevelUpToken:
-    return LevelUpToken(token=spec.token or token_for(seed, user_id), user_id=user_id, permissions=frozenset(spec.permissions))
+def make_token(seed: int, spec: LevelUpUserSpec) -> LevelUpToken:
+    return LevelUpToken(token=spec.token or token_for(seed, spec.user_id), user_id=spec.user_id, permissions=frozenset(spec.permissions))

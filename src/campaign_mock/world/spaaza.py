@@ -53,7 +53,7 @@ def generate_chain(seed: int, spec: ChainSpec, clock: datetime, progress_format:
     p = pools(seed)
     name = spec.name or given.name or d.pick("name", p.companies)
     currency_id = CURRENCY_BY_CODE[spec.currency] if spec.currency else given.currency_id or d.pick("currency_id", MONEY_CURRENCIES)
-    editor = {"name": f"{d.pick('editor_first_name', p.first_names)} {d.pick('editor_last_name', p.last_names)}", "user_id": spec.id * 100 + EDITOR_SUFFIX}
+    editor: Json = {"name": f"{d.pick('editor_first_name', p.first_names)} {d.pick('editor_last_name', p.last_names)}", "user_id": spec.id * 100 + EDITOR_SUFFIX}
     shell = Chain(id=spec.id, name=name, currency_id=currency_id, campaigns=())
     campaigns, unlisted = _campaigns(seed, spec, given, shell, editor, clock, d)
     chain = Chain(id=spec.id, name=name, currency_id=currency_id, campaigns=campaigns, unlisted=unlisted)
@@ -129,8 +129,9 @@ def _progress(
     if not members:
         return progress, counts
     formats = {t: progress_format(t) for t in {c["type"] for c in by_id.values()}}
-    # Which wallets decide a loyalty level, and against which thresholds.
-    wallet_levels: dict[int, tuple[int, ...]] = {}
+    # Which wallets decide a loyalty level, and against which thresholds (None: a programme
+    # of one level, whose rules count no wallet).
+    wallet_levels: dict[int | None, tuple[int, ...]] = {}
     for c in by_id.values():
         if c["type"] == "loyalty":
             wallet_levels.setdefault(loyalty_wallet(c), tuple(sorted(r["points_threshold"] for r in c["loyalty_rules"])))

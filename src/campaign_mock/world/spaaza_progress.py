@@ -98,7 +98,7 @@ def wallet_amounts(u: Member, wallet: Json, thresholds: tuple[int, ...] | None, 
 
 
 def progress_for(
-    u: Member, c: Json, fmt: str | None, by_id: Mapping[int, Json], wallet_levels: Mapping[int, tuple[int, ...]], clock: datetime, flows: Mapping[int, tuple[int, int]] = MappingProxyType({})
+    u: Member, c: Json, fmt: str | None, by_id: Mapping[int, Json], wallet_levels: Mapping[int | None, tuple[int, ...]], clock: datetime, flows: Mapping[int, tuple[int, int]] = MappingProxyType({})
 ) -> Json | None:
     """The user's user_progress for campaign c, in the format its type uses. `flows`: per
     wallet id, what the user's standard progress paid in and redeemed (wallet_flows)."""
@@ -121,8 +121,9 @@ def progress_for(
     # loyalty: the level the points balance in the rules' wallet reaches.
     rules = sorted(c["loyalty_rules"], key=lambda r: r["points_threshold"])
     wallet_id = loyalty_wallet(c)
-    wallet = by_id.get(wallet_id, {"id": wallet_id})
-    points = wallet_amounts(u, wallet, wallet_levels.get(wallet_id, tuple(r["points_threshold"] for r in rules)), flows.get(wallet_id, (0, 0)))[0]
+    wallet: Json = by_id.get(wallet_id, {"id": wallet_id}) if wallet_id is not None else {"id": None}
+    flow = flows.get(wallet_id, (0, 0)) if wallet_id is not None else (0, 0)
+    points = wallet_amounts(u, wallet, wallet_levels.get(wallet_id, tuple(r["points_threshold"] for r in rules)), flow)[0]
     current, to_next = level_reached(rules, points)
     level = next(lv for lv in c["loyalty_levels"] if lv["id"] == current["loyalty_level_id"])
     # Reached after both the programme and its wallet existed, and before the clock.

@@ -69,7 +69,7 @@ class ChainSpec:
 @dataclass(frozen=True)
 class LevelUpCampaignSpec:
     kind: str
-    id: int | None = None
+    id: int
     required: int | None = None  # items, cents or visits, by kind
     title: str | None = None
     merchant_id: int = 1
@@ -77,7 +77,7 @@ class LevelUpCampaignSpec:
 
 @dataclass(frozen=True)
 class LevelUpUserSpec:
-    user_id: int | None = None
+    user_id: int
     token: str | None = None
     permissions: tuple[str, ...] = (MANAGE_USER_CAMPAIGNS,)
     progress: Mapping[int, int] = field(default_factory=dict)  # campaign id -> progress

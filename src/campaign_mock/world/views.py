@@ -32,7 +32,7 @@ class CampaignQuery:
 
 
 def ok(results: Json, warnings: list[Json] | None = None) -> Json:
-    body = {"result": {"code": 1, "status": "ok"}, "results": results}
+    body: Json = {"result": {"code": 1, "status": "ok"}, "results": results}
     if warnings:
         body["warnings"] = warnings
     return body
