@@ -73,22 +73,14 @@ def _wrong_type(f: YamlFile, e: ValidationError, path: JsonPath) -> tuple[JsonPa
     return path, message
 
 
+# What a value is called in a message; bool before int (True is an int in Python).
+_JSON_TYPES = ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string"), (dict, "a mapping"), (list, "a list"))
+
+
 def _json_type(value: Any) -> str:
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"a {type(value).__name__}"
+    return next((name for kind, name in _JSON_TYPES if isinstance(value, kind)), f"a {type(value).__name__}")
 
 
 def _not_allowed(f: YamlFile, e: ValidationError, path: JsonPath) -> tuple[JsonPath, str]:
