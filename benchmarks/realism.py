@@ -1,6 +1,6 @@
 """How realistic the generated world is, over many seeds: the number of violations of each
 consistency rule (world/consistency.py; every one must be 0), which of the value variants
-the vendor documents (and the user_progress states a client must render) the generated part
+(world/variety.py) the vendor documents (and the user_progress states a client must render) the generated part
 of each seed shows (every one, in every seed), and whether every generated chain's default
 answer shows a live loyalty programme and an active campaign of every type. Usage:
 
@@ -18,7 +18,8 @@ import time
 from collections import Counter
 
 from campaign_mock.world import build_world
-from campaign_mock.world.consistency import DOCUMENTED_VARIANTS, RULES, findings, live_programme_gaps, variants_seen
+from campaign_mock.world.consistency import RULES, findings
+from campaign_mock.world.variety import DOCUMENTED_VARIANTS, live_programme_gaps, variants_seen
 
 
 def main() -> int:
@@ -37,7 +38,7 @@ def main() -> int:
     for seed in range(args.seeds):
         world = build_world(seed, chains=args.chains, users_per_chain=args.users, merchants=args.merchants, levelup_users=args.levelup_users)
         campaigns += sum(len(ch.campaigns) + len(ch.unlisted) for ch in world.spaaza.chains.values())
-        broken.update(f.split(":", 1)[0] for f in findings(world))
+        broken.update(f.rule for f in findings(world))
         seen.update(variants_seen(world))
         gaps += len(live_programme_gaps(world))
     seconds = time.process_time() - start

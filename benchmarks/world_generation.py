@@ -54,7 +54,7 @@ def generate(n: int, users: int) -> dict:
 
 def fixtures(n: int, users: int) -> dict:
     """Our generator writing fixtures to disk (`campaign-mock fixtures`)."""
-    from campaign_mock.world.dump import write_fixtures
+    from campaign_mock.world.fixtures import write_fixtures
 
     with tempfile.TemporaryDirectory() as out:
         start = time.process_time()

@@ -11,15 +11,28 @@ PACKAGE = Path(__file__).parents[1] / "src" / "campaign_mock"
 
 # layer -> what it must not import (campaign_mock subpackages and third-party modules)
 FORBIDDEN = {
-    "contract": ("campaign_mock.world", "campaign_mock.server", "campaign_mock.check", "campaign_mock.cli", "flask", "requests"),
-    "world": ("campaign_mock.server", "campaign_mock.check", "campaign_mock.cli", "flask", "requests", "werkzeug"),
+    "contract": ("campaign_mock.world", "campaign_mock.scenario", "campaign_mock.runtime", "campaign_mock.server", "campaign_mock.check", "campaign_mock.cli", "flask", "requests"),
+    # The world is built from what the scenario language hands it (world/specs.py), never from the language.
+    "world": ("campaign_mock.scenario", "campaign_mock.runtime", "campaign_mock.server", "campaign_mock.check", "campaign_mock.cli", "flask", "requests", "werkzeug"),
+    "scenario": ("campaign_mock.runtime", "campaign_mock.server", "campaign_mock.check", "campaign_mock.cli", "flask", "requests", "werkzeug"),
     "server": ("campaign_mock.check", "campaign_mock.cli"),
     # runtime state (namespaces, scenarios, clock, faults, journal) knows nothing of HTTP.
     "runtime": ("campaign_mock.server", "campaign_mock.check", "campaign_mock.cli", "flask", "werkzeug", "requests"),
+    "check": ("campaign_mock.server", "campaign_mock.runtime", "campaign_mock.scenario", "campaign_mock.cli"),
+}
+# layer -> the only modules of campaign_mock it may import besides its own.
+ALLOWED = {
     # check judges any server, the vendor's included: never the mock's code. From the world it
     # takes only the documented facts (the docs' credentials), in world/documented.py.
-    "check": ("campaign_mock.server", "campaign_mock.cli", "campaign_mock.world.spaaza", "campaign_mock.world.build", "campaign_mock.world.views"),
+    "check": ("campaign_mock.contract", "campaign_mock.exceptions", "campaign_mock.environment", "campaign_mock.world", "campaign_mock.world.documented"),
+    # The scenario language knows the generator only by what it can be asked for.
+    "scenario": ("campaign_mock.contract", "campaign_mock.exceptions", "campaign_mock.world.specs", "campaign_mock.world", "campaign_mock.world.documented"),
 }
+
+
+def _is_module(name: str) -> bool:
+    path = PACKAGE.parent.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
 def _imports(path: Path) -> set[str]:
@@ -29,6 +42,8 @@ def _imports(path: Path) -> set[str]:
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
+            # `from campaign_mock.world import build` imports the module campaign_mock.world.build.
+            names.update(f"{node.module}.{a.name}" for a in node.names if _is_module(f"{node.module}.{a.name}"))
     return names
 
 
@@ -39,6 +54,18 @@ def test_dependencies_point_one_way(layer):
         for path in sorted((PACKAGE / layer).glob("*.py"))
         for name in _imports(path)
         if any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN[layer])
+    ]
+    assert offences == []
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def test_a_layer_imports_only_what_it_may(layer):
+    allowed = (f"campaign_mock.{layer}", *ALLOWED[layer])
+    offences = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in sorted((PACKAGE / layer).glob("*.py"))
+        for name in _imports(path)
+        if name.startswith("campaign_mock") and not any(name == ok or (name.startswith(ok + ".") and ok != "campaign_mock.world") for ok in allowed)
     ]
     assert offences == []
 

@@ -68,7 +68,7 @@ def _yaml_block_after(marker: str, text: str) -> str:
 def test_the_readme_scenario_example_loads_and_builds(tmp_path):
     """The format's own example, as a reader would copy it (session_key filled in)."""
     from campaign_mock.world import build_world
-    from campaign_mock.world.scenario import load_scenarios
+    from campaign_mock.scenario import load_scenarios
 
     example = _yaml_block_after("### Scenario files", README)
     path = tmp_path / "readme.yaml"

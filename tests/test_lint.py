@@ -28,7 +28,7 @@ def test_every_public_name_is_there():
     """Each package's __all__ is its public API: every name in it resolves."""
     import importlib
 
-    for package in ("campaign_mock", "campaign_mock.contract", "campaign_mock.world", "campaign_mock.check", "campaign_mock.server", "campaign_mock.exceptions"):
+    for package in ("campaign_mock", "campaign_mock.contract", "campaign_mock.world", "campaign_mock.scenario", "campaign_mock.check", "campaign_mock.server", "campaign_mock.exceptions"):
         module = importlib.import_module(package)
         missing = [name for name in module.__all__ if getattr(module, name, None) is None]
         assert missing == [], (package, missing)

@@ -37,7 +37,7 @@ def _world_size(command):
     """--chains, --users-per-chain, --merchants: serve and fixtures take the same, so that the
     same options give the same world (and fixtures are what the server answers)."""
     from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN
-    from campaign_mock.world.spaaza import MAX_USERS_PER_CHAIN
+    from campaign_mock.world.specs import MAX_USERS_PER_CHAIN
 
     for option in reversed((
         click.option("--chains", type=click.IntRange(0), default=DEFAULT_CHAINS, show_default=True, help="Generated Spaaza chains besides the documented one."),
@@ -94,8 +94,8 @@ def fixtures(seed: int, out: Path, scenarios: tuple[Path, ...], chains: int, use
     """Write the world as response fixtures plus manifest.json (which request each file answers)."""
     from tqdm import tqdm
 
-    from campaign_mock.world.dump import write_fixtures
-    from campaign_mock.world.scenario import load_scenarios
+    from campaign_mock.scenario import load_scenarios
+    from campaign_mock.world.fixtures import write_fixtures
 
     loaded = load_scenarios([str(p) for p in scenarios])
     # SIGTERM (a CI timeout, `docker stop`) and SIGHUP end the run as Ctrl-C does: the

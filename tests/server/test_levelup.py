@@ -10,7 +10,7 @@ from campaign_mock.check import rules
 from campaign_mock.check.exchange import from_requests
 from campaign_mock.contract.validate import LEVELUP_REPRESENTATIONS, violations
 from campaign_mock.world import build_world, documented
-from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
+from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS
 from campaign_mock.world.model import LEVELUP_KINDS
 
 WORLD = build_world(0)

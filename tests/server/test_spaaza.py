@@ -13,7 +13,7 @@ from campaign_mock.contract.catalogue import spaaza_errors
 from campaign_mock.contract.validate import violations
 from campaign_mock.world import build_world, documented
 from campaign_mock.contract.facts import MAX_ASSIGNMENTS_SHOWN
-from campaign_mock.world.spaaza import is_active
+from campaign_mock.world.domain import is_active
 
 WORLD = build_world(0)  # the world the session's mock serves (seed 0)
 SPAAZA = WORLD.spaaza
@@ -281,7 +281,7 @@ def test_more_than_500_assignments_shows_none_and_warns():
     scenario = Path(__file__).parents[2] / "fixtures" / "scenarios" / "many-assignments.yaml"
     server = start_mock("--scenario", str(scenario))
     try:
-        from campaign_mock.world.scenario import load_scenarios
+        from campaign_mock.scenario import load_scenarios
 
         world = build_world(0, scenarios=load_scenarios([str(scenario)]))
         big = [(ch.id, c) for ch in world.spaaza.chains.values() for c in ch.campaigns if c["assignment_count"] > MAX_ASSIGNMENTS_SHOWN]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from campaign_mock.exceptions import CampaignMockError
-from campaign_mock.world.dump import write_fixtures
+from campaign_mock.world.fixtures import write_fixtures
 
 SMALL = ("--chains", "0", "--users-per-chain", "1", "--merchants", "1")
 

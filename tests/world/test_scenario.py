@@ -1,4 +1,4 @@
-"""Scenario files (world/scenario.py, schemas/scenario.json, fixtures/scenarios/).
+"""Scenario files (campaign_mock/scenario/, schemas/scenario.json, fixtures/scenarios/).
 
 Real files only: scenarios are written to tmp_path (or read from fixtures/scenarios/) and
 loaded with load_scenarios; worlds are built with build_world."""
@@ -19,9 +19,9 @@ from campaign_mock.contract import load_contract
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import build_world
 from campaign_mock.world.model import LEVELUP_KINDS
-from campaign_mock.world.scenario import load_scenarios
+from campaign_mock.scenario import load_scenarios
 from campaign_mock.contract.facts import MAX_ASSIGNMENTS_SHOWN
-from campaign_mock.world.spaaza import CURRENCY_BY_CODE
+from campaign_mock.world.domain import CURRENCY_BY_CODE
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "fixtures" / "scenarios"
@@ -657,7 +657,7 @@ def test_a_scenario_username_is_what_the_mock_takes_for_one():
 
 
 def test_the_format_example_in_the_loader_docstring_loads(tmp_path):
-    import campaign_mock.world.scenario as scenario_module
+    import campaign_mock.scenario as scenario_module
 
     doc = scenario_module.__doc__
     example = textwrap.dedent(doc[doc.index("::\n") + 3:doc.index("Every chain gets")])
@@ -673,7 +673,7 @@ def test_a_scenario_last_modified_date_carries_last_updated_date(tmp_path):
 
 
 def test_the_users_per_chain_limit_is_one_fact():
-    from campaign_mock.world.spaaza import EDITOR_SUFFIX, MAX_USERS_PER_CHAIN
+    from campaign_mock.world.specs import EDITOR_SUFFIX, MAX_USERS_PER_CHAIN
 
     assert schema()["$defs"]["chain"]["properties"]["generated_users"]["maximum"] == MAX_USERS_PER_CHAIN < EDITOR_SUFFIX
 

@@ -19,10 +19,11 @@ from campaign_mock.contract.validate import LEVELUP_REPRESENTATIONS, violations
 from campaign_mock.world import DEFAULT_CLOCK, build_world, documented
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world.build import chain_specs
-from campaign_mock.world.consistency import DOCUMENTED_VARIANTS, findings, live_programme_gaps, variants_seen
+from campaign_mock.world.consistency import findings
 from campaign_mock.world.model import MyPriceApp, World
-from campaign_mock.world.scenario import Scenario
-from campaign_mock.world.spaaza import CampaignSpec, ChainSpec, role_of
+from campaign_mock.world.spaaza_progress import role_of
+from campaign_mock.world.specs import CampaignSpec, ChainSpec, Scenario
+from campaign_mock.world.variety import DOCUMENTED_VARIANTS, live_programme_gaps, variants_seen
 from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns, levelup_body
 
 DEFAULT = build_world(0)
@@ -222,7 +223,7 @@ def test_a_current_count_finding_names_its_own_user():
     cid = _of_type("item_purchase_count")["id"]
     key = next(k for k in DEFAULT.spaaza.current_counts if k[1] == cid and k[0] != max(u for u, _ in DEFAULT.spaaza.progress))
     broken = replace(DEFAULT, spaaza=replace(DEFAULT.spaaza, current_counts=MappingProxyType({**DEFAULT.spaaza.current_counts, key: 99}), campaigns={}))
-    assert [f for f in findings(broken) if f.startswith("current count")] == [f"current count: user {key[0]} campaign {cid}: current_count 99 for target_count {_of_type('item_purchase_count')['target_count']}"]
+    assert [str(f) for f in findings(broken) if f.rule == "current count"] == [f"current count: user {key[0]} campaign {cid}: current_count 99 for target_count {_of_type('item_purchase_count')['target_count']}"]
 
 
 def _with_count(world: World, count: int) -> World:
@@ -257,14 +258,14 @@ LEVELUP_PLANTED = {
 def test_planted_levelup_violation_is_found(fault):
     plant, rule = LEVELUP_PLANTED[fault]
     found = findings(plant())
-    assert any(f.startswith(rule) for f in found), found
+    assert rule in {f.rule for f in found}, found
 
 
 @pytest.mark.parametrize("fault", sorted(PLANTED))
 def test_planted_violation_is_found(fault):
     plant, rule = PLANTED[fault]
     found = findings(plant())
-    assert any(f.startswith(rule) for f in found), found
+    assert rule in {f.rule for f in found}, found
 
 
 def test_planted_levelup_money_as_float_is_found():
@@ -272,7 +273,58 @@ def test_planted_levelup_money_as_float_is_found():
     body = {"campaign": {**campaign.bodies["spend_based_loyalty_v1"]["campaign"], "earn_amount": 10.5}}
     broken = replace(campaign, bodies={**campaign.bodies, "spend_based_loyalty_v1": body})
     world = replace(DEFAULT, levelup=replace(DEFAULT.levelup, campaigns={**DEFAULT.levelup.campaigns, campaign.id: broken}))
-    assert [f for f in findings(world) if f.startswith("money")]
+    assert [f for f in findings(world) if f.rule == "money"]
+
+
+# --- the rules the checker shares (contract/body_rules.py) -------------------------------
+
+
+def _loyalty_key() -> tuple[int, int]:
+    return _progress_key("loyalty")
+
+
+SHARED = {
+    # fault: (the world planted broken, the checker's rule)
+    "next level off by one": (lambda: _with_progress(DEFAULT, _loyalty_key(), points_to_proceed_next_level=(DEFAULT.spaaza.progress[_loyalty_key()]["points_to_proceed_next_level"] or 0) + 1), "loyalty_level_matches_points"),
+    "level not the one the points reach": (lambda: _with_progress(DEFAULT, _loyalty_key(), points_balance_current=99999), "loyalty_level_matches_points"),
+    "saved more than ever added": (lambda: _with_progress(DEFAULT, _progress_key("wallet"), saved_amount=500, total_amount=100), "wallet_progress_fits_wallet"),
+    "wallet progress in another currency": (lambda: _with_progress(DEFAULT, _progress_key("points_wallet"), currency=DEFAULT.spaaza.currencies[2]), "wallet_progress_fits_wallet"),
+    "created after modified": (lambda: _with_campaign(DEFAULT, _of_type("login")["id"], created_date="2023-12-31T00:00:00+00:00", last_modified_date="2021-01-01T00:00:00+00:00", last_updated_date="2021-01-01T00:00:00+00:00"), "campaign_dates_in_order"),
+    "level reached before the programme": (lambda: _with_progress(DEFAULT, _loyalty_key(), date_reached="2001-01-01T00:00:00+00:00"), "campaign_dates_in_order"),
+    "nothing awarded yet paid": (lambda: _with_progress(DEFAULT, _progress_key("cashback"), award_count=0, total_amount_awarded=5), "no_awards_nothing_awarded"),
+}
+
+
+# The checker's rule -> the world's rules that say the same (the world's add nothing here).
+SHARED_RULES = {
+    "loyalty_level_matches_points": ("loyalty level", "loyalty next level"),
+    "wallet_progress_fits_wallet": ("wallet currency", "wallet"),
+    "campaign_dates_in_order": ("dates", "loyalty dates"),
+    "no_awards_nothing_awarded": ("awards",),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(SHARED))
+def test_the_world_and_the_checker_judge_by_one_rule(fault):
+    """A rule both state: the world's finding and the checker's, on the answer that world
+    gives, say the same thing about the same campaign."""
+    from requests.structures import CaseInsensitiveDict
+
+    from campaign_mock.check import rules
+    from campaign_mock.check.exchange import Exchange
+
+    plant, check_rule = SHARED[fault]
+    world = plant()
+    found = [f for f in findings(world) if f.rule in SHARED_RULES[check_rule]]
+    assert found, findings(world)
+    cid = found[0].path[3] if found[0].path[1] == "progress" else found[0].path[2]
+    user_id = found[0].path[2] if found[0].path[1] == "progress" else None
+    chain = world.spaaza.campaigns[cid][0]
+    body = get_campaigns(world, chain, CampaignQuery(user_id=user_id, exclude_inactive=False))
+    answer = Exchange(method="GET", path="/get-campaigns", query={}, request_headers=CaseInsensitiveDict(), status=200, body=body)
+    by_world = {f.message.split(": ", 1)[1] for f in found if cid in f.path}
+    by_checker = {m.split(": ", 1)[1] for m in rules.RULES[check_rule](answer) if m.startswith(f"campaign {cid} (")}
+    assert by_world == by_checker
 
 
 def test_goal_accomplished_exactly_at_the_requirement():
@@ -334,7 +386,7 @@ _dt.datetime, _dt.date = Frozen, FrozenDate
 from datetime import datetime, timezone  # noqa: E402
 
 from campaign_mock.world.build import build_world  # noqa: E402
-from campaign_mock.world.spaaza import is_within_window  # noqa: E402
+from campaign_mock.world.domain import is_within_window  # noqa: E402
 
 world = build_world(0)  # raises AssertionError if anything in it reads the wall clock
 moved = build_world(0, clock=datetime(2030, 1, 1, tzinfo=timezone.utc))
@@ -389,7 +441,7 @@ def test_a_scenario_s_numbers_are_what_its_texts_and_rules_state(tmp_path):
     """Fields a scenario sets (reward, target, ratio, minimum basket) are set before the texts
     and campaign rules are written from them: the scenario is not refused for generated
     texts that state the numbers it replaced."""
-    from campaign_mock.world.scenario import load_scenarios
+    from campaign_mock.scenario import load_scenarios
 
     campaigns = [
         {"id": 7101100, "type": "basket", "recipient_reward_amount": 7},

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from campaign_mock.contract.facts import USER_IDENTIFIERS
+from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS, USER_IDENTIFIERS
 from campaign_mock.exceptions import CheckError
 from campaign_mock.world import documented
 
@@ -31,7 +31,6 @@ __all__ = ["KnownRequest", "documented_requests", "from_manifest", "from_world",
 IDENTITY_QUERY = ("chain_id", "campaign_id", *USER_IDENTIFIERS)
 CREDENTIAL_HEADERS = ("X-Spaaza-Session-User-Id", "X-Spaaza-Session-Key", "X-Spaaza-MyPrice-App-Hostname", "Authorization")
 LEVELUP_PATH = re.compile(r"^/v15/campaigns/([^/]+)/([^/?]+)$")
-LEVELUP_PERMISSION = "manage_user_campaigns"
 # The check (checks.py) that holds a server to its known requests.
 CHECK_NAME = "known_request_succeeds"
 
@@ -131,7 +130,7 @@ def _from_world(world: Mapping[str, Any]) -> list[KnownRequest]:
         # campaigns_by_type is not used for get-campaign: it may list inactive campaigns, which
         # get-campaign refuses (449); get-campaigns of the chain reaches every type anyway.
     levelup = world.get("levelup", {})
-    tokens = [t["token"] for t in levelup.get("tokens", []) if LEVELUP_PERMISSION in t.get("permissions", [LEVELUP_PERMISSION])]
+    tokens = [t["token"] for t in levelup.get("tokens", []) if MANAGE_USER_CAMPAIGNS in t.get("permissions", [MANAGE_USER_CAMPAIGNS])]
     for campaign_id, representations in levelup.get("representations", {}).items():
         for i, representation in enumerate(representations):
             if tokens:  # spread the tokens over the campaigns, one each

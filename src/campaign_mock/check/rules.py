@@ -8,10 +8,11 @@ envelope. Shape problems are left to Schemathesis' response_schema_conformance."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Callable, TypeGuard
+from typing import Callable, Iterable
 
 from campaign_mock.check.exchange import Exchange
-from campaign_mock.contract import load_contract
+from campaign_mock.contract import body_rules, load_contract
+from campaign_mock.contract.body_rules import Finding, is_number
 from campaign_mock.contract.catalogue import SpaazaError, spaaza_errors
 from campaign_mock.contract.facts import BOOLEANS, CURRENT_API_VERSION, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, MAX_ASSIGNMENTS_SHOWN, parse_version
 from campaign_mock.contract.validate import json_path
@@ -54,6 +55,11 @@ def _label(c: dict) -> str:
     return f"campaign {c.get('id')!r} ({c.get('type')})"
 
 
+def _per_campaign(ex: Exchange, rule: Callable[[dict, object], Iterable[Finding]]) -> list[str]:
+    """A rule of contract/body_rules.py over every campaign of the answer and its user_progress."""
+    return [f"{_label(c)}: {f.message}" for c in ex.campaigns() for f in rule(c, c.get("user_progress"))]
+
+
 # --- the rules ----------------------------------------------------------------------
 
 
@@ -81,39 +87,9 @@ def loyalty_level_matches_points(ex: Exchange) -> list[str]:
     """Loyalty arithmetic: the level in user_progress is the one the campaign's loyalty_rules
     give points_balance_current (the highest points_threshold <= balance; the lowest rule
     below all thresholds), and points_to_proceed_next_level = next threshold - balance, null
-    at the top level. Judged only when the campaign (with its rules) is in the response."""
-    problems = []
-    for c in ex.campaigns():
-        progress, rules = c.get("user_progress"), c.get("loyalty_rules")
-        if not isinstance(progress, dict) or not isinstance(rules, list) or not rules:
-            continue
-        balance = progress.get("points_balance_current")
-        if not isinstance(balance, int) or isinstance(balance, bool):
-            continue
-        try:
-            ordered = sorted(rules, key=lambda r: r["points_threshold"])
-        except (KeyError, TypeError):
-            continue
-        reached = [r for r in ordered if r["points_threshold"] <= balance] or ordered[:1]
-        expected = reached[-1]
-        higher = [r for r in ordered if r["points_threshold"] > balance]
-        to_next = higher[0]["points_threshold"] - balance if higher else None
-        if progress.get("loyalty_level_id") != expected.get("loyalty_level_id"):
-            problems.append(
-                f"{_label(c)}: points_balance_current {balance} reaches loyalty level {expected.get('loyalty_level_id')} "
-                f"({expected.get('loyalty_level_name')!r}, threshold {expected['points_threshold']}), "
-                f"but user_progress says level {progress.get('loyalty_level_id')} ({progress.get('name')!r})"
-            )
-        elif "loyalty_level_name" in expected and progress.get("name") != expected["loyalty_level_name"]:
-            problems.append(f"{_label(c)}: user_progress names level {progress.get('name')!r}, its rule names it {expected['loyalty_level_name']!r}")
-        if progress.get("points_to_proceed_next_level") != to_next:
-            problems.append(
-                f"{_label(c)}: points_to_proceed_next_level is {progress.get('points_to_proceed_next_level')!r}, expected "
-                + (f"{to_next} (next threshold {higher[0]['points_threshold']} - balance {balance})" if higher else "null (top level)")
-            )
-        if "campaign_id" in progress and progress["campaign_id"] != c.get("id"):
-            problems.append(f"{_label(c)}: loyalty user_progress.campaign_id is {progress['campaign_id']!r}")
-    return problems
+    at the top level. Judged only when the campaign (with its rules) is in the response
+    (contract/body_rules.loyalty_level)."""
+    return _per_campaign(ex, body_rules.loyalty_level)
 
 
 def campaign_type_filter_honoured(ex: Exchange) -> list[str]:
@@ -206,27 +182,10 @@ def error_matches_catalogue(ex: Exchange) -> list[str]:
 
 def levelup_goals_accomplished_when_reached(ex: Exchange) -> list[str]:
     """LevelUp custom_progress_based_v1: each goal is accomplished exactly when
-    current_progress >= its progress_required."""
-    if ex.kind != "levelup" or ex.status != 200 or not isinstance(ex.body, dict):
+    current_progress >= its progress_required (contract/body_rules.goals_accomplished)."""
+    if ex.kind != "levelup" or ex.status != 200:
         return []
-    campaign = ex.body.get("campaign")
-    if not isinstance(campaign, dict) or not isinstance(campaign.get("goals"), list):
-        return []
-    progress = campaign.get("current_progress")
-    if not isinstance(progress, (int, float)) or isinstance(progress, bool):
-        return []
-    problems = []
-    for item in campaign["goals"]:
-        goal = item.get("goal") if isinstance(item, dict) else None
-        if not isinstance(goal, dict) or not isinstance(goal.get("progress_required"), (int, float)):
-            continue
-        expected = progress >= goal["progress_required"]
-        if goal.get("accomplished") is not expected:
-            problems.append(
-                f"goal {goal.get('id')!r}: accomplished is {goal.get('accomplished')!r} with current_progress {progress} "
-                f"and progress_required {goal['progress_required']} (expected {str(expected).lower()})"
-            )
-    return problems
+    return [f.message for f in body_rules.goals_accomplished(ex.body)]
 
 
 REFERENCE_FIELDS = ("recipient_campaign_id", "point_cost_method_wallet_campaign_id")
@@ -265,13 +224,10 @@ RULES: dict[str, Rule] = {
 
 
 # --- rules the docs imply about a campaign's own numbers (issue 10) -------------------
-# Each holds for any server that keeps the documented meanings; the mock's stricter choices
-# (references created before the campaign, totals = count x reward, award limits) are world
-# consistency rules only (world/consistency.py).
-
-
-def _is_number(value: object) -> TypeGuard[int | float]:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+# Each holds for any server that keeps the documented meanings. Those that judge one campaign
+# are stated in contract/body_rules.py, which the world's consistency rules use too; the
+# mock's stricter choices (references created before the campaign, totals = count x reward,
+# award limits) are world consistency rules only (world/consistency.py).
 
 
 def assignments_limit_per_response(ex: Exchange) -> list[str]:
@@ -283,7 +239,7 @@ def assignments_limit_per_response(ex: Exchange) -> list[str]:
     if ex.kind not in ("get-campaigns", "get-campaign") or BOOLEANS.get(ex.query.get("display_full_campaign", "true").lower()) is False:
         return []
     campaigns = ex.campaigns()
-    total = sum(c["assignment_count"] for c in campaigns if _is_number(c.get("assignment_count")))
+    total = sum(c["assignment_count"] for c in campaigns if is_number(c.get("assignment_count")))
     shown = sum(len(c["campaign_assignments"]) for c in campaigns if isinstance(c.get("campaign_assignments"), list))
     problems = []
     if shown > MAX_ASSIGNMENTS_SHOWN:
@@ -300,54 +256,21 @@ def assignments_limit_per_response(ex: Exchange) -> list[str]:
 def wallet_progress_fits_wallet(ex: Exchange) -> list[str]:
     """A wallet user_progress is "in the currency of the wallet" (currency.id = the campaign's
     currency_id) and its saved_amount, the current balance, is at most total_amount, all
-    ever added to the wallet."""
-    problems = []
-    for c in ex.campaigns():
-        p = c.get("user_progress")
-        if not isinstance(p, dict) or "saved_amount" not in p:
-            continue
-        currency = p.get("currency")
-        if isinstance(currency, dict) and "currency_id" in c and currency.get("id") != c["currency_id"]:
-            problems.append(f"{_label(c)}: wallet user_progress in currency {currency.get('id')!r} ({currency.get('code')}), the wallet's currency_id is {c['currency_id']!r}")
-        saved, total = p.get("saved_amount"), p.get("total_amount")
-        if _is_number(saved) and _is_number(total) and saved > total:
-            problems.append(f"{_label(c)}: saved_amount {saved} is more than total_amount {total}, all ever added to the wallet")
-    return problems
-
-
-def _time(value: object) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo is not None else None
+    ever added to the wallet (contract/body_rules.wallet_progress)."""
+    return _per_campaign(ex, body_rules.wallet_progress)
 
 
 def campaign_dates_in_order(ex: Exchange) -> list[str]:
     """Time runs forwards within a campaign: created_date <= last_modified_date,
     active_date_from <= active_date_until, and a loyalty level is reached no earlier than
-    the campaign was created."""
-    problems = []
-    for c in ex.campaigns():
-        for first, then in (("created_date", "last_modified_date"), ("active_date_from", "active_date_until")):
-            a, b = _time(c.get(first)), _time(c.get(then))
-            if a and b and a > b:
-                problems.append(f"{_label(c)}: {first} {c[first]} is after {then} {c[then]}")
-        p = c.get("user_progress")
-        created, reached = _time(c.get("created_date")), _time(p.get("date_reached")) if isinstance(p, dict) else None
-        if created and reached and reached < created and isinstance(p, dict):
-            problems.append(f"{_label(c)}: user_progress.date_reached {p['date_reached']} is before the campaign was created ({c['created_date']})")
-    return problems
+    the campaign was created (contract/body_rules.campaign_dates, reached_in_time)."""
+    return _per_campaign(ex, lambda c, p: (*body_rules.campaign_dates(c), *body_rules.reached_in_time(c, p)))
 
 
 def no_awards_nothing_awarded(ex: Exchange) -> list[str]:
     """A standard user_progress with award_count 0 (never awarded by the campaign) has
-    total_amount_awarded 0."""
-    return [
-        f"{_label(c)}: award_count 0 but total_amount_awarded {c['user_progress']['total_amount_awarded']}"
-        for c in ex.campaigns()
-        if isinstance(c.get("user_progress"), dict) and c["user_progress"].get("award_count") == 0 and c["user_progress"].get("total_amount_awarded") not in (0, None)
-    ]
+    total_amount_awarded 0 (contract/body_rules.nothing_awarded_without_awards)."""
+    return _per_campaign(ex, body_rules.nothing_awarded_without_awards)
 
 
 RULES.update((rule.__name__, rule) for rule in (assignments_limit_per_response, wallet_progress_fits_wallet, campaign_dates_in_order, no_awards_nothing_awarded))

@@ -12,6 +12,8 @@ USER_IDENTIFIERS = ("user_id", "member_number", "username", "referral_code", "au
 USERNAME_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # user_id is "an integer up to 10 digits long" (error 154); openapi.yaml's maximum agrees (tested).
 USER_ID_MAX_DIGITS = 10
+# The permission a LevelUp token needs to read a user's campaigns (else 403).
+MANAGE_USER_CAMPAIGNS = "manage_user_campaigns"
 # How the boolean query parameters (display_full_campaign, exclude_inactive) are spelled.
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 

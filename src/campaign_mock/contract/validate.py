@@ -50,6 +50,15 @@ def json_path(parts: Iterable) -> str:
     return out
 
 
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def excerpt(value: Any, limit: int = 40) -> str:
+    """A short, printable quote of a value for a message."""
+    return shorten(repr(value), limit)
+
+
 def _rule(error: ValidationError) -> str:
     return f"{error.validator} at #/" + "/".join(str(p) for p in error.absolute_schema_path)
 

@@ -30,7 +30,7 @@ def parse_now(value) -> datetime:
 
 def at_clock(world: World, now: datetime) -> World:
     """A shallow view of `world` at another clock: the vendors' data shared, activity judged
-    at `now` (world/spaaza.is_active)."""
+    at `now` (world/domain.is_active)."""
     if now == world.clock and world.generated_clock is None:
         return world
     return replace(world, clock=now, generated_clock=world.generated_clock or world.clock)

@@ -24,8 +24,8 @@ from campaign_mock.runtime import faults as fault_rules
 from campaign_mock.runtime.clock import at_clock, parse_now
 from campaign_mock.runtime.journal import entry_of
 from campaign_mock.runtime.store import JournalFilter, Store, fresh_state
+from campaign_mock.scenario.yaml_lines import parse_yaml
 from campaign_mock.world.model import World
-from campaign_mock.world.yaml_file import parse_yaml
 
 __all__ = ["DEFAULT_NAMESPACE", "NamespaceView", "Runtime", "check_key"]
 

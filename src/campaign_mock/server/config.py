@@ -11,9 +11,9 @@ from typing import Iterable, Mapping, Sequence
 from campaign_mock.environment import PARSE, SIGNED, WRITE, read_settings, settings_environment
 from campaign_mock.exceptions import ConfigError
 from campaign_mock.runtime.store import JOURNAL_PER_NAMESPACE, JOURNAL_TOTAL
+from campaign_mock.scenario import load_scenarios
 from campaign_mock.world import World
 from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_world
-from campaign_mock.world.scenario import load_scenarios
 
 
 def scenario_paths(value: str) -> tuple[str, ...]:

@@ -12,11 +12,11 @@ import re
 from werkzeug import Request
 from werkzeug.routing import Rule
 
+from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS
 from campaign_mock.contract.operations import LEVELUP_PREFIX
 from campaign_mock.server.digits import parse_digits
 from campaign_mock.server.errors import LevelUpFailure
 from campaign_mock.world import World
-from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
 from campaign_mock.world.views import levelup_body
 
 _TOKEN = re.compile(r"token (\S+)", re.IGNORECASE)

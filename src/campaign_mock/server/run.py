@@ -17,12 +17,12 @@ from granian import Granian
 from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 
+from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS
 from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.runtime import open_store
 from campaign_mock.server.admin import is_loopback
 from campaign_mock.server.config import ServerConfig
 from campaign_mock.world import documented
-from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
 
 
 class AddressError(CampaignMockError):

@@ -1,5 +1,9 @@
 """The world layer: deterministic, referentially consistent data for both vendors, built
-from a seed and scenario files. Uses the contract layer; knows nothing of HTTP."""
+from a seed and what scenarios declare (specs.py; the scenario language that writes it is
+campaign_mock.scenario). Uses the contract layer; knows nothing of HTTP. Its parts: what a
+world is (model, documented, views), the generator (specs, providers, domain, spaaza*,
+levelup, build), the consistency rules (consistency, variety) and the fixture writer
+(fixtures, fixture_dir); ARCHITECTURE.md says more."""
 
 __all__ = ["DEFAULT_CLOCK", "World", "build_world"]
 

@@ -3,23 +3,23 @@ the scenarios declare, each generated consistently around the rest."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Iterable, Iterator, Sequence
 
 from campaign_mock.contract import load_contract
-from campaign_mock.contract.facts import USER_IDENTIFIERS
+from campaign_mock.contract.body_rules import Finding
+from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS, USER_IDENTIFIERS
+from campaign_mock.contract.validate import excerpt
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.world import documented, levelup
-from campaign_mock.world.consistency import LEVELUP_RULES, findings
-from campaign_mock.world.levelup import LevelUpCampaignSpec, LevelUpUserSpec
-from campaign_mock.world.model import LEVELUP_KINDS, LevelUpWorld, SpaazaWorld, World
+from campaign_mock.world.consistency import findings
+from campaign_mock.world.domain import CURRENCIES
+from campaign_mock.world.model import LEVELUP_KINDS, Chain, Json, LevelUpCampaign, LevelUpToken, LevelUpWorld, MyPriceApp, SpaazaSession, SpaazaUser, SpaazaWorld, World
 from campaign_mock.world.providers import UTC
-from campaign_mock.world.scenario import GENERATED_CHAINS, GENERATED_LEVELUP_CAMPAIGNS, GENERATED_LEVELUP_USERS, Scenario, merged_clock
-from campaign_mock.world.spaaza import CURRENCIES, ChainParts, ChainSpec, Given, every_type_spec, generate_chain
-from campaign_mock.world.yaml_file import excerpt
+from campaign_mock.world.spaaza import ChainParts, Given, generate_chain
+from campaign_mock.world.specs import GENERATED_CHAINS, GENERATED_LEVELUP_CAMPAIGNS, GENERATED_LEVELUP_USERS, ChainSpec, LevelUpCampaignSpec, LevelUpUserSpec, Scenario, every_type_spec, merged_clock
 
 # The reference "now". Never the wall clock: the same seed gives the same bytes any day.
 DEFAULT_CLOCK = datetime(2024, 1, 1, tzinfo=UTC)
@@ -51,7 +51,7 @@ def chain_specs(chains: int, users_per_chain: int, scenarios: Sequence[Scenario]
                 raise ScenarioError(f"{scenario.source}: chain {declared.id} is also generated chain {declared.id - FIRST_GENERATED_CHAIN + 1}; generate fewer chains or give the scenario's chain another id")
             if base is None and declared.id in GENERATED_CHAINS:
                 # The loader checked its references against the generated chain's campaigns.
-                raise ScenarioError(f"{_where(scenario, ('chain', declared.id))}: chain {declared.id} adds to a generated chain, but --chains {chains} generates only {FIRST_GENERATED_CHAIN}..{FIRST_GENERATED_CHAIN + chains - 1}; generate more chains or give the chain an id outside {GENERATED_CHAINS.start}..{GENERATED_CHAINS.stop - 1}")
+                raise ScenarioError(f"{_where(scenario, ('spaaza', 'chains', declared.id))}: chain {declared.id} adds to a generated chain, but --chains {chains} generates only {FIRST_GENERATED_CHAIN}..{FIRST_GENERATED_CHAIN + chains - 1}; generate more chains or give the chain an id outside {GENERATED_CHAINS.start}..{GENERATED_CHAINS.stop - 1}")
             if base is None:
                 specs[declared.id] = declared
             else:
@@ -82,7 +82,12 @@ def iter_chains(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> Iter
 def spaaza_world(parts: Iterable[ChainParts], whole: bool = True) -> SpaazaWorld:
     """The Spaaza world of these chains: the whole one (`whole`: the documented alias and the
     app of no entity too), or one chain's alone, as the fixture writer streams them."""
-    chains, users, sessions, apps, progress, counts = {}, {}, {}, {}, {}, {}
+    chains: dict[int, Chain] = {}
+    users: dict[int, SpaazaUser] = {}
+    sessions: dict[int, SpaazaSession] = {}
+    apps: dict[str, MyPriceApp] = {}
+    progress: dict[tuple[int, int], Json] = {}
+    counts: dict[tuple[int, int], int] = {}
     for part in parts:
         chains[part.chain.id] = part.chain
         users.update((u.user_id, u) for u in part.users)
@@ -90,7 +95,7 @@ def spaaza_world(parts: Iterable[ChainParts], whole: bool = True) -> SpaazaWorld
         apps.update((a.hostname, a) for a in part.apps)
         progress.update(part.progress)
         counts.update(part.current_counts)
-    aliases = {}
+    aliases: dict[int, int] = {}
     if whole and documented.CHAIN_ID in chains:
         aliases[documented.CHAIN_ALIAS] = documented.CHAIN_ID
     if whole:
@@ -113,33 +118,15 @@ def build_spaaza(seed: int, clock: datetime, specs: dict[int, ChainSpec]) -> Spa
 
 
 def build_levelup(seed: int, clock: datetime, merchants: int, users: int, scenarios: Sequence[Scenario], documented_part: bool = True) -> LevelUpWorld:
-    campaigns = {c.id: c for c in documented.levelup_campaigns()} if documented_part else {}
-    for m in range(FIRST_GENERATED_MERCHANT, FIRST_GENERATED_MERCHANT + merchants):
-        name = levelup.merchant_name(seed, m)
-        for k, kind in enumerate(LEVELUP_KINDS, 1):
-            cid = GENERATED_LEVELUP_CAMPAIGNS.start + m * 100 + k
-            campaigns[cid] = levelup.make_campaign(seed, m, name, LevelUpCampaignSpec(kind), cid, clock)
-    for scenario in scenarios:
-        for spec in scenario.levelup_campaigns:
-            campaigns[spec.id] = levelup.make_campaign(seed, spec.merchant_id, levelup.merchant_name(seed, spec.merchant_id), spec, spec.id, clock)
-
-    user_specs: dict[int, LevelUpUserSpec] = {}
-    if documented_part:
-        user_specs[documented.LEVELUP_USER_ID] = LevelUpUserSpec(user_id=documented.LEVELUP_USER_ID, token=documented.LEVELUP_TOKEN)
-    for i in range(users):
-        uid = FIRST_GENERATED_LEVELUP_USER + i
-        # The last generated user's token lacks manage_user_campaigns: the documented refusal.
-        permissions = () if i == users - 1 else (levelup.MANAGE_USER_CAMPAIGNS,)
-        user_specs[uid] = LevelUpUserSpec(user_id=uid, permissions=permissions)
-    for scenario in scenarios:
-        user_specs.update((u.user_id, u) for u in scenario.levelup_users)
-
-    tokens, progress, opted_in = {}, {}, {}
-    for index, (uid, spec) in enumerate(user_specs.items()):
-        token = levelup.make_token(seed, spec, uid)
+    campaigns = _levelup_campaigns(seed, clock, merchants, scenarios, documented_part)
+    tokens: dict[str, LevelUpToken] = {}
+    progress: dict[tuple[int, int], int] = {}
+    opted_in: dict[tuple[int, int], bool] = {}
+    for index, (uid, spec) in enumerate(_levelup_users(users, scenarios, documented_part).items()):
+        token = levelup.make_token(seed, spec)
         if token.token in tokens:  # only a declared token can meet another (generated ones differ)
-            scenario = next(s for s in scenarios if ("token", token.token) in s.locations)
-            raise ScenarioError(f"{_where(scenario, ('token', token.token))}: is already the token of LevelUp user {tokens[token.token].user_id}; tokens must differ: pick another (or leave `token` out)")
+            scenario = next(s for s in scenarios if ("levelup", "tokens", token.token) in s.locations)
+            raise ScenarioError(f"{_where(scenario, ('levelup', 'tokens', token.token))}: is already the token of LevelUp user {tokens[token.token].user_id}; tokens must differ: pick another (or leave `token` out)")
         tokens[token.token] = token
         for cid, campaign in campaigns.items():
             joined = True
@@ -156,6 +143,35 @@ def build_levelup(seed: int, clock: datetime, merchants: int, users: int, scenar
         campaigns=MappingProxyType(campaigns), tokens=MappingProxyType(tokens), progress=MappingProxyType(progress),
         aliases=MappingProxyType(aliases), opted_in=MappingProxyType(opted_in),
     )
+
+
+def _levelup_campaigns(seed: int, clock: datetime, merchants: int, scenarios: Sequence[Scenario], documented_part: bool) -> dict[int, LevelUpCampaign]:
+    """The documented campaigns, one of every kind per generated merchant, then the declared ones."""
+    campaigns = {c.id: c for c in documented.levelup_campaigns()} if documented_part else {}
+    for m in range(FIRST_GENERATED_MERCHANT, FIRST_GENERATED_MERCHANT + merchants):
+        name = levelup.merchant_name(seed, m)
+        for k, kind in enumerate(LEVELUP_KINDS, 1):
+            cid = GENERATED_LEVELUP_CAMPAIGNS.start + m * 100 + k
+            campaigns[cid] = levelup.make_campaign(seed, m, name, LevelUpCampaignSpec(kind, cid), clock)
+    for scenario in scenarios:
+        for spec in scenario.levelup_campaigns:
+            campaigns[spec.id] = levelup.make_campaign(seed, spec.merchant_id, levelup.merchant_name(seed, spec.merchant_id), spec, clock)
+    return campaigns
+
+
+def _levelup_users(users: int, scenarios: Sequence[Scenario], documented_part: bool) -> dict[int, LevelUpUserSpec]:
+    """The documented user, the generated ones, then the declared ones, by user id."""
+    specs: dict[int, LevelUpUserSpec] = {}
+    if documented_part:
+        specs[documented.LEVELUP_USER_ID] = LevelUpUserSpec(user_id=documented.LEVELUP_USER_ID, token=documented.LEVELUP_TOKEN)
+    for i in range(users):
+        uid = FIRST_GENERATED_LEVELUP_USER + i
+        # The last generated user's token lacks manage_user_campaigns: the documented refusal.
+        permissions = () if i == users - 1 else (MANAGE_USER_CAMPAIGNS,)
+        specs[uid] = LevelUpUserSpec(user_id=uid, permissions=permissions)
+    for scenario in scenarios:
+        specs.update((u.user_id, u) for u in scenario.levelup_users)
+    return specs
 
 
 def build_world(
@@ -193,7 +209,7 @@ def refuse_inconsistent(world: World, scenarios: Sequence[Scenario]) -> None:
     _refuse_shared_identifiers(world, scenarios)
     problems = findings(world)
     if problems:
-        more = f" (and {len(problems) - 1} more: {'; '.join(problems[1:4])})" if len(problems) > 1 else ""
+        more = f" (and {len(problems) - 1} more: {'; '.join(map(str, problems[1:4]))})" if len(problems) > 1 else ""
         where = locate(problems[0], scenarios) or ", ".join(s.source for s in scenarios)
         raise ScenarioError(f"{where}: the world this describes breaks a consistency rule: {problems[0]}{more}")
 
@@ -205,7 +221,7 @@ def _where(scenario: Scenario, key: tuple) -> str:
 def _refuse_shared_identifiers(world: World, scenarios: Sequence[Scenario]) -> None:
     """A declared identifier that a generated user of the same chain also has: a lookup by it
     would find either user. (The loader refuses two declared ones.)"""
-    declared = {key[1:]: s for s in scenarios for key in s.locations if key[0] == "identifier"}
+    declared = {key[2:]: s for s in scenarios for key in s.locations if key[:2] == ("spaaza", "identifiers")}
     if not declared:
         return
     holders: dict[tuple, int] = {}
@@ -215,27 +231,16 @@ def _refuse_shared_identifiers(world: World, scenarios: Sequence[Scenario]) -> N
                 continue
             key = (user.chain_id, name, getattr(user, name))
             if key in holders and key in declared:
-                raise ScenarioError(f"{_where(declared[key], ('identifier', *key))}: {name} {excerpt(key[2])} would be shared by users {holders[key]} and {user.user_id} (one of them generated); identifiers find one user: pick another")
+                raise ScenarioError(f"{_where(declared[key], ('spaaza', 'identifiers', *key))}: {name} {excerpt(key[2])} would be shared by users {holders[key]} and {user.user_id} (one of them generated); identifiers find one user: pick another")
             holders.setdefault(key, user.user_id)
 
 
-def locate(problem: str, scenarios: Sequence[Scenario]) -> str | None:
-    """file:line of the declaration a finding ('rule: where: what') is about, if a scenario made it."""
-    where = problem.split(": ", 2)[1] if problem.count(": ") >= 2 else ""
-    user = re.search(r"user (\d+)", where)
-    campaign = re.search(r"campaign (\d+)", where)
-    levelup = problem.startswith(LEVELUP_RULES)
-    keys = []
-    if user and campaign:
-        keys.append(("levelup user" if levelup else "user", int(user[1]), int(campaign[1])))
-    if campaign:
-        keys.append(("levelup campaign" if levelup else "campaign", int(campaign[1])))
-    if user:
-        keys.append(("levelup user" if levelup else "user", int(user[1])))
-    if "the clock" in problem:
-        keys.append(("clock",))  # a scenario's clock set before what exists
-    for key in keys:
-        for scenario in scenarios:
-            if key in scenario.locations:
-                return scenario.locations[key]
+def locate(finding: Finding, scenarios: Sequence[Scenario]) -> str | None:
+    """file:line of the declaration a finding is about, if a scenario made it: the place of its
+    path, else of what else it is about, each from the most specific place declared."""
+    for path in (finding.path, *finding.also):
+        for n in range(len(path), 0, -1):
+            for scenario in scenarios:
+                if path[:n] in scenario.locations:
+                    return scenario.locations[path[:n]]
     return None

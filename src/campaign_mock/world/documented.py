@@ -100,7 +100,7 @@ def levelup_campaigns() -> list[LevelUpCampaign]:
     examples = levelup_examples()
     campaigns = []
     for cid, (kind, reps) in LEVELUP_CAMPAIGNS.items():
-        bodies = {"basic_v1": _BASIC.get(cid)} if cid in _BASIC else {}
+        bodies: dict[str, dict] = {"basic_v1": _BASIC[cid]} if cid in _BASIC else {}
         bodies.update({rep: examples[rep]["body"] for rep in reps})
         campaigns.append(LevelUpCampaign(id=cid, merchant_id=LEVELUP_MERCHANT_ID, kind=kind, bodies=bodies))
     return campaigns

@@ -5,31 +5,12 @@ progress is written into it when served (views.levelup_body). Money is integer c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Mapping
 
 from campaign_mock.world.model import LEVELUP_KINDS, Json, LevelUpCampaign, LevelUpToken
 from campaign_mock.world.providers import PRODUCTS, Draws, entity_rng, iso, moment_before, plural, pools, secret
-
-MANAGE_USER_CAMPAIGNS = "manage_user_campaigns"
-
-
-@dataclass(frozen=True)
-class LevelUpCampaignSpec:
-    kind: str
-    id: int | None = None
-    required: int | None = None  # items, cents or visits, by kind
-    title: str | None = None
-    merchant_id: int = 1
-
-
-@dataclass(frozen=True)
-class LevelUpUserSpec:
-    user_id: int | None = None
-    token: str | None = None
-    permissions: tuple[str, ...] = (MANAGE_USER_CAMPAIGNS,)
-    progress: Mapping[int, int] = field(default_factory=dict)  # campaign id -> progress
+from campaign_mock.world.specs import LevelUpCampaignSpec, LevelUpUserSpec
 
 
 def _dollars(cents: int) -> str:
@@ -91,9 +72,10 @@ def _describe(n: _Numbers, spec: LevelUpCampaignSpec) -> tuple[str, str]:
     return spec.title or "Spend Loyalty", f"Spend {_dollars(n.spend)}, get {_dollars(n.earn)} credit!"
 
 
-def make_campaign(seed: int, merchant_id: int, merchant: str, spec: LevelUpCampaignSpec, cid: int, clock: datetime) -> LevelUpCampaign:
+def make_campaign(seed: int, merchant_id: int, merchant: str, spec: LevelUpCampaignSpec, clock: datetime) -> LevelUpCampaign:
     """One campaign with a body per representation its kind supports, each written from the
     same numbers (_Numbers); draws keyed by field."""
+    cid = spec.id
     d = Draws(seed, "levelup-campaign", cid)
     kind = spec.kind
     n = _Numbers(
@@ -203,5 +185,5 @@ def merchant_name(seed: int, merchant_id: int) -> str:
     return entity_rng(seed, "merchant", merchant_id).choice(pools(seed).companies)
 
 
-def make_token(seed: int, spec: LevelUpUserSpec, user_id: int) -> LevelUpToken:
-    return LevelUpToken(token=spec.token or token_for(seed, user_id), user_id=user_id, permissions=frozenset(spec.permissions))
+def make_token(seed: int, spec: LevelUpUserSpec) -> LevelUpToken:
+    return LevelUpToken(token=spec.token or token_for(seed, spec.user_id), user_id=spec.user_id, permissions=frozenset(spec.permissions))

@@ -90,6 +90,9 @@ class SpaazaWorld:
     campaigns: Mapping[int, tuple[Chain, Json]] = field(default_factory=dict)
     # (user_id, campaign_id) -> the user's current_count in an item_purchase_count campaign.
     current_counts: Mapping[tuple[int, int], int] = field(default_factory=dict)
+    # Lookups made once from the above (__post_init__).
+    _user_index: Mapping[tuple[str, str | int], SpaazaUser] = field(init=False, repr=False, compare=False)
+    _token_index: Mapping[str, SpaazaSession] = field(init=False, repr=False, compare=False)
 
     def chain(self, chain_id: int) -> Chain | None:
         return self.chains.get(self.chain_aliases.get(chain_id, chain_id))
@@ -101,7 +104,7 @@ class SpaazaWorld:
         return self._token_index.get(token)
 
     def __post_init__(self) -> None:
-        index = {}
+        index: dict[tuple[str, str | int], SpaazaUser] = {}
         for user in self.users.values():
             for name, value in user.identifiers().items():
                 index[(name, value)] = user
@@ -173,6 +176,8 @@ class LevelUpWorld:
     opted_in: Mapping[tuple[int, int], bool] = field(default_factory=dict)
 
     def campaign(self, campaign_id: int | None, representation: str) -> LevelUpCampaign | None:
+        if campaign_id is None:
+            return None
         return self.campaigns.get(self.aliases.get((campaign_id, representation), campaign_id))
 
 
@@ -183,5 +188,5 @@ class World:
     spaaza: SpaazaWorld
     levelup: LevelUpWorld
     # Set only on a view whose clock was moved (runtime/overlays.at_clock): the clock the
-    # campaigns' stored is_active flags were generated at. See spaaza.is_active.
+    # campaigns' stored is_active flags were generated at. See domain.is_active.
     generated_clock: datetime | None = None

@@ -9,8 +9,8 @@ from typing import Iterable
 
 from campaign_mock.contract.catalogue import spaaza_warnings
 from campaign_mock.contract.facts import CURRENT_API_VERSION, CURRENT_COUNT_FROM, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, MAX_ASSIGNMENTS_SHOWN
+from campaign_mock.world.domain import is_active
 from campaign_mock.world.model import LEVELUP_PROGRESS_FIELD, Chain, Json, LevelUpCampaign, World
-from campaign_mock.world.spaaza import is_active
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class CampaignQuery:
 
 
 def ok(results: Json, warnings: list[Json] | None = None) -> Json:
-    body = {"result": {"code": 1, "status": "ok"}, "results": results}
+    body: Json = {"result": {"code": 1, "status": "ok"}, "results": results}
     if warnings:
         body["warnings"] = warnings
     return body

@@ -1,10 +1,9 @@
-"""A YAML file whose problems are reported as `file.yaml:LINE: $.json.path: what is wrong;
-what to write instead`: the node tree keeps every value's line, and schema errors are
-explained in words a QA engineer can act on. Used by scenario.py."""
+"""YAML with lines: a scenario document read within bounds (size, depth, values, tags, digits)
+into JSON-shaped data, keeping the node tree so that every problem is reported as
+`file.yaml:LINE: $.json.path: what is wrong; what to write instead` (a Problem)."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import os
@@ -12,11 +11,11 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, NoReturn
+from typing import Any, NoReturn
 
 import yaml
 
-from campaign_mock.contract.validate import json_path
+from campaign_mock.contract.validate import excerpt, json_path, shorten
 from campaign_mock.exceptions import ScenarioError
 
 JsonPath = tuple  # of str keys and int indices
@@ -34,15 +33,6 @@ _TAG = "tag:yaml.org,2002:"
 # give Python objects that no JSON body can carry.
 ALLOWED_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "merge"))
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def excerpt(value: Any, limit: int = 40) -> str:
-    """A short, printable quote of a value for an error message."""
-    return shorten(repr(value), limit)
 
 
 class _Loader(yaml.SafeLoader):
@@ -72,6 +62,22 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a scenario document: where (file, line, JSON path) and what."""
+
+    file: str
+    line: int
+    path: JsonPath
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {shorten(json_path(self.path), 120)}: {self.message}"
+
+    def refusal(self) -> ScenarioError:
+        return ScenarioError(str(self))
+
+
 @dataclass
 class YamlFile:
     name: str
@@ -99,8 +105,11 @@ class YamlFile:
     def line(self, path: JsonPath) -> int:
         return self.node(tuple(path)).start_mark.line + 1
 
+    def problem(self, path: JsonPath, message: str) -> Problem:
+        return Problem(self.name, self.line(path), tuple(path), message)
+
     def fail(self, path: JsonPath, message: str) -> NoReturn:
-        raise ScenarioError(f"{self.name}:{self.line(path)}: {shorten(json_path(path), 120)}: {message}")
+        raise self.problem(path, message).refusal()
 
     def where(self, path: JsonPath) -> str:
         return f"{self.name}:{self.line(path)}"
@@ -217,7 +226,7 @@ def _check_nodes(name: str, root: yaml.Node) -> None:
     surrogate (it cannot be written as UTF-8)."""
 
     def fail(node: yaml.Node, path: JsonPath, message: str) -> NoReturn:
-        raise ScenarioError(f"{name}:{node.start_mark.line + 1}: {shorten(json_path(path), 120)}: {message}")
+        raise Problem(name, node.start_mark.line + 1, path, message).refusal()
 
     size: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded values, depth)
     open_: set[int] = set()
@@ -277,9 +286,8 @@ def _check_duplicate_keys(f: YamlFile, node: yaml.Node, path: JsonPath, loader: 
             k = _key(loader.construct_object(key)) if isinstance(key, yaml.ScalarNode) and key.tag != _TAG + "merge" else None
             if k is not None:
                 if k in seen:
-                    raise ScenarioError(
-                        f"{f.name}:{key.start_mark.line + 1}: {json_path(path + (k,))}: duplicate key (first on line {seen[k]}); YAML would silently keep only the last: remove one"
-                    )
+                    message = f"duplicate key (first on line {seen[k]}); YAML would silently keep only the last: remove one"
+                    raise Problem(f.name, key.start_mark.line + 1, path + (k,), message).refusal()
                 seen[k] = key.start_mark.line + 1
             _check_duplicate_keys(f, value, path + ((k if k is not None else "?"),), loader)
     elif isinstance(node, yaml.SequenceNode):
@@ -305,89 +313,3 @@ def _key(k: Any) -> str:
     if k is None or isinstance(k, bool):
         return json.dumps(k)
     return str(k)
-
-
-# --- schema errors, explained -----------------------------------------------------------
-
-
-def check_schema(f: YamlFile, validator) -> None:
-    found = [explain(f, e) for e in validator.iter_errors(f.data)]
-    if found:
-        path, message = min(found, key=lambda pm: f.line(pm[0]))
-        f.fail(path, message)
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"a {type(value).__name__}"
-
-
-_EXPECTED = {"string": "a string", "integer": "a whole number", "number": "a number", "boolean": "true or false",
-             "object": "a mapping (key: value lines)", "array": "a list (- item lines)", "null": "null"}
-
-
-def _did_you_mean(word: Any, choices: Iterable[Any]) -> str:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
-    return f"did you mean {excerpt(close[0])}? " if close else ""
-
-
-def explain(f: YamlFile, e, base: JsonPath = ()) -> tuple[JsonPath, str]:
-    path = base + tuple(e.absolute_path)
-    inst, schema, kind = e.instance, e.schema, e.validator
-    if kind == "additionalProperties" and isinstance(inst, dict) and schema.get("additionalProperties") is False:
-        allowed = list(schema.get("properties", {}))
-        extras = [k for k in inst if k not in allowed]
-        key = min(extras, key=lambda k: f.line(path + (k,)))
-        return path + (key,), f"unknown key {excerpt(key)}; {_did_you_mean(key, allowed)}allowed here: {', '.join(allowed)}"
-    if kind == "required":
-        missing = next(k for k in e.validator_value if k not in inst)
-        return path, f"missing required key {missing!r}; add `{missing}: ...`"
-    if kind == "type":
-        expected = e.validator_value if isinstance(e.validator_value, list) else [e.validator_value]
-        shown = json.dumps(inst, default=str)
-        shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        message = f"expected {' or '.join(_EXPECTED.get(t, t) for t in expected)}, found {_json_type(inst)} ({shown})"
-        if inst is None:
-            message += "; write a value, or leave the key out"
-        elif "string" in expected and isinstance(inst, (int, float, bool)):
-            message += f'; quote it to make it a string: "{json.dumps(inst)}"'
-        elif "integer" in expected and isinstance(inst, str) and re.fullmatch(r"-?\d+", inst.strip()):
-            message += f"; write the number without quotes: {inst.strip()}"
-        elif "integer" in expected and isinstance(inst, str):
-            message += "; write a whole number, e.g. 600"
-        return path, message
-    if kind == "enum":
-        return path, f"{excerpt(inst)} is not allowed here; {_did_you_mean(inst, e.validator_value)}write one of: {', '.join(map(str, e.validator_value))}"
-    if kind == "minimum":
-        return path, f"must be at least {e.validator_value}, found {inst}"
-    if kind == "maximum":
-        return path, f"must be at most {e.validator_value}, found {inst}"
-    if kind == "minLength":
-        return path, "must not be empty"
-    if kind == "minItems":
-        return path, f"needs at least {e.validator_value} item(s)"
-    if kind == "uniqueItems":
-        return path, "lists an item twice; list each once"
-    if kind == "pattern" and "propertyNames" in e.absolute_schema_path:
-        return path + (inst,), f"key {excerpt(inst)} is not {schema.get('description', 'allowed')}; write e.g. 7001001: 40"
-    if kind == "pattern":
-        what = "must not be empty or contain spaces" if e.validator_value == r"^\S+$" else f"must match {e.validator_value}"
-        return path, f"{excerpt(inst)} {what}"
-    if kind == "format" and e.validator_value == "date-time":
-        return path, f'{excerpt(inst)} is not a date-time with an offset (RFC 3339); write e.g. "2024-01-01T00:00:00+00:00"'
-    if kind == "not":
-        return path, f"cannot be set in a scenario: {schema.get('description', 'remove it')}"
-    return path, shorten(e.message, 200)  # jsonschema's message may quote the whole value
