@@ -226,3 +226,37 @@ def test_state_changes_from_many_threads_each_move_the_generation_once(tmp_path)
         t.join()
     assert store.generation() - start == 160
     store.close()
+
+
+def test_a_posted_scenario_is_parsed_once_and_built_once_and_the_servers_own_files_read_once(monkeypatch):
+    """Per POST: one parse of the text, one world built; the server's own scenario files are
+    read when it starts, never again."""
+    from collections import Counter
+    from pathlib import Path
+
+    from campaign_mock.runtime import control
+    from campaign_mock.server import config as config_module
+    from campaign_mock.server.app import create_app
+
+    scenarios = Path(__file__).parents[2] / "fixtures" / "scenarios"
+    calls: Counter = Counter()
+
+    def counted(name, function):
+        def run(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(config_module, "read_document", counted("read", config_module.read_document))
+    monkeypatch.setattr(config_module, "build_world", counted("build", config_module.build_world))
+    monkeypatch.setattr(control, "parse_document", counted("parse", control.parse_document))
+    app = create_app(ServerConfig(scenarios=(str(scenarios / "bronze-member.yaml"),)))
+    assert calls == {"read": 1, "build": 1}
+    http = app.test_client()
+    for n, name in enumerate(("inactive-campaign.yaml", "levelup-progress.yaml"), 1):
+        answer = http.post(f"/__mock/ns/once/scenarios?name=s{n}", data=(scenarios / name).read_bytes(), content_type="application/yaml")
+        assert answer.status_code == 201, answer.json
+        assert calls == {"read": 1, "build": 1 + n, "parse": n}
+    assert http.get("/__mock/ns/once/world").status_code == 200  # this process built it: no parse, no build
+    assert calls == {"read": 1, "build": 3, "parse": 2}

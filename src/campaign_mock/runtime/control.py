@@ -15,6 +15,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Sequence
 
 from cachetools import LRUCache
@@ -24,7 +25,7 @@ from campaign_mock.runtime import faults as fault_rules
 from campaign_mock.runtime.clock import at_clock, parse_now
 from campaign_mock.runtime.journal import entry_of
 from campaign_mock.runtime.store import JournalFilter, Store, fresh_state
-from campaign_mock.scenario.yaml_lines import parse_yaml
+from campaign_mock.scenario import Document, parse_document
 from campaign_mock.world.model import World
 
 __all__ = ["DEFAULT_NAMESPACE", "NamespaceView", "Runtime", "check_key"]
@@ -34,11 +35,13 @@ DEFAULT_NAMESPACE = "default"
 # /__mock/ns/../faults would reach another path than the one the user wrote.
 KEY = re.compile(r"(?!\.\.?\Z)[A-Za-z0-9_.-]{1,64}")
 MAX_SCENARIOS = 32  # per namespace
+PARSED_BYTES_KEPT = 4 * 2**20  # of scenario text, per process
+LOAD_TRIES = 5  # a scenario is checked again when another request changed the namespace's meanwhile
 WORLDS_KEPT = 8  # built overlays; more distinct scenario sets are rebuilt on use (~50 ms each)
 VIEWS_KEPT = 4096  # namespace views per process (a view is small: it shares its world)
 
-# (name, YAML or JSON text) scenario documents -> the world with them added.
-BuildWorld = Callable[[Sequence[tuple[str, str]]], World]
+# A namespace's scenario documents -> the world with them added.
+BuildWorld = Callable[[Sequence[Document]], World]
 
 
 def check_key(key: str, field: str = "namespace") -> str:
@@ -72,6 +75,9 @@ class Runtime:
         # safe to read while another thread writes, and costs 4x a dict read, 18x under a lock).
         self._views: OrderedDict[str, NamespaceView] = OrderedDict()
         self._worlds: LRUCache[str, World] = LRUCache(WORLDS_KEPT)  # under self._lock
+        # Parsed scenario documents by (name, text), bounded by their texts' size (a parsed
+        # document keeps its YAML nodes, several times the text).
+        self._documents: LRUCache[tuple[str, str], tuple[int, Document]] = LRUCache(PARSED_BYTES_KEPT, getsizeof=lambda kept: kept[0])
 
     # --- what a request sees ----------------------------------------------------------
 
@@ -104,16 +110,36 @@ class Runtime:
         live = tuple(f for f in state["faults"] if fault_rules.is_live(f))
         return NamespaceView(world, answers, live, source, tuple(name for name, _ in documents))
 
-    def _world(self, documents: Sequence[tuple[str, str]]) -> tuple[World, str]:
+    def _world(self, documents: Sequence[tuple[str, str]], parsed: Document | None = None) -> tuple[World, str]:
+        """The world of the server's with these (name, text) scenarios; built on the first
+        use in this process (the texts parsed then; `parsed`, the last, already is)."""
         digest = hashlib.sha256(repr(list(documents)).encode()).hexdigest()
         with self._lock:
             world = self._worlds.get(digest)
             if world is not None:
                 return world, digest
-        world = self._build(documents)  # outside the lock: others keep answering
+        if parsed is not None:
+            self._keep_parsed(documents[-1], parsed)
+        world = self._build([self._parsed(document) for document in documents])  # outside the lock: others keep answering
         with self._lock:
             self._worlds[digest] = world
         return world, digest
+
+    def _parsed(self, document: tuple[str, str]) -> Document:
+        """A stored scenario, parsed once in this process (kept while worlds are built from it)."""
+        with self._lock:
+            kept = self._documents.get(document)
+        if kept is not None:
+            return kept[1]
+        parsed = parse_document(*document)
+        self._keep_parsed(document, parsed)
+        return parsed
+
+    def _keep_parsed(self, document: tuple[str, str], parsed: Document) -> None:
+        size = len(document[1]) + 1
+        if size <= PARSED_BYTES_KEPT:
+            with self._lock:
+                self._documents[document] = (size, parsed)
 
     def claim_fault(self, ns: str, view: NamespaceView, operation: str | None, path: str) -> dict | None:
         """The fault that fires for this request, if any: the first live one that matches, its
@@ -136,29 +162,25 @@ class Runtime:
 
     def load_scenario(self, ns: str, text: str, name: str | None) -> list[str]:
         """Adds one document; refused whole (422 with the loader's messages) if the loader or a
-        consistency rule refuses the namespace's scenarios with it."""
+        consistency rule refuses the namespace's scenarios with it.
 
-        def add(state):
-            if len(state["scenarios"]) >= MAX_SCENARIOS:
-                raise InputError("scenario", f"namespace {ns!r} has {MAX_SCENARIOS} scenarios already; DELETE .../scenarios first", kind="conflict")
-            taken = {s["name"] for s in state["scenarios"]}
-            chosen = name or next(f"scenario-{n}" for n in range(1, MAX_SCENARIOS + 2) if f"scenario-{n}" not in taken)
-            if chosen in taken:
-                raise InputError("name", f"namespace {ns!r} has a scenario named {chosen!r} already", kind="conflict")
+        The text is parsed once and the world built once, before the store's transaction
+        (which holds every worker's writes while it runs); the transaction then only adds the
+        document, if the namespace's scenarios are still those it was built with (else it is
+        done again, from what they are now: another request changed them meanwhile)."""
+        for _ in range(LOAD_TRIES):
+            before = (self.store.read(ns) or fresh_state())["scenarios"]
+            chosen = _name(ns, before, name)
             try:
-                document = parse_yaml(chosen, text).data
-                scenarios = [*state["scenarios"], {"name": chosen, "text": text, "document": document}]
-                self._world([(s["name"], s["text"]) for s in scenarios])
+                document = parse_document(chosen, text)
+                self._world([*((s["name"], s["text"]) for s in before), (chosen, text)], document)
             except ScenarioError as e:
                 raise refusal(str(e), chosen) from None
-            state["scenarios"] = scenarios
-            return state, [s["name"] for s in scenarios], True
-
-        # Parse and build once before the store's transaction, which holds every worker's
-        # writes (faults firing, other namespaces) while it runs: inside it, the world built
-        # here is then a cache hit, unless another request changed this namespace meanwhile.
-        add(self.store.read(ns) or fresh_state())
-        return self.store.update(ns, add)
+            added = {"name": chosen, "text": text, "document": document.data}
+            loaded = self.store.update(ns, partial(_append_unless_changed, before, added))
+            if loaded is not None:
+                return loaded
+        raise InputError("scenario", f"namespace {ns!r}: its scenarios changed {LOAD_TRIES} times while this one was being checked; send it again", kind="conflict")
 
     def scenarios(self, ns: str) -> list[dict]:
         state = self.store.read(ns)
@@ -238,6 +260,24 @@ class Runtime:
             return state, None, True
 
         self.store.update(ns, change)
+
+
+def _append_unless_changed(before: list[dict], added: dict, state: dict) -> tuple[dict, list[str] | None, bool]:
+    if state["scenarios"] != before:
+        return state, None, False
+    state["scenarios"] = [*before, added]
+    return state, [s["name"] for s in state["scenarios"]], True
+
+
+def _name(ns: str, scenarios: list[dict], name: str | None) -> str:
+    """The name a new scenario gets: `name`, or the first free scenario-N."""
+    if len(scenarios) >= MAX_SCENARIOS:
+        raise InputError("scenario", f"namespace {ns!r} has {MAX_SCENARIOS} scenarios already; DELETE .../scenarios first", kind="conflict")
+    taken = {s["name"] for s in scenarios}
+    chosen = name or next(f"scenario-{n}" for n in range(1, MAX_SCENARIOS + 2) if f"scenario-{n}" not in taken)
+    if chosen in taken:
+        raise InputError("name", f"namespace {ns!r} has a scenario named {chosen!r} already", kind="conflict")
+    return chosen
 
 
 def shown_fault(fault: dict) -> dict:

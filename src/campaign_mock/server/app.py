@@ -13,7 +13,7 @@ from flask import Flask
 from campaign_mock.runtime import JournalWriter, Runtime, open_store
 from campaign_mock.server import admin, errors
 from campaign_mock.server.answers import AnswerCache
-from campaign_mock.server.config import ServerConfig
+from campaign_mock.server.config import ServerConfig, Worlds
 from campaign_mock.server.forcing import DelaySlots
 from campaign_mock.server.pipeline import Pipeline
 from campaign_mock.world import DEFAULT_CLOCK, World
@@ -30,13 +30,14 @@ def create_app(config: ServerConfig | None = None, world: World | None = None) -
     """The mock as a WSGI app (a Flask app whose wsgi_app is the pipeline). Without arguments:
     settings from CAMPAIGN_MOCK_* variables (default: seed 0, no scenarios, the default world)."""
     config = config or ServerConfig.from_environment()
+    worlds = Worlds(config)
     if world is None:
-        world = config.build_world()
+        world = worlds.build()
     app = Flask("campaign_mock")
     app.config["CAMPAIGN_MOCK"] = config
     cache = AnswerCache(config.cache_bytes)
     store = open_store(config.state, config.journal_per_namespace, config.journal_total)
-    runtime = Runtime(store, world, config.build_world, "reference" if world.clock == DEFAULT_CLOCK else "scenario")
+    runtime = Runtime(store, world, worlds.build, "reference" if world.clock == DEFAULT_CLOCK else "scenario")
     app.config["CAMPAIGN_MOCK_STATE"] = MockState(world, cache, runtime)
     errors.register(app)
     app.register_blueprint(admin.bp)

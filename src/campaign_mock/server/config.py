@@ -11,7 +11,7 @@ from typing import Iterable, Mapping, Sequence
 from campaign_mock.environment import PARSE, SIGNED, WRITE, read_settings, settings_environment
 from campaign_mock.exceptions import ConfigError
 from campaign_mock.runtime.store import JOURNAL_PER_NAMESPACE, JOURNAL_TOTAL
-from campaign_mock.scenario import load_scenarios
+from campaign_mock.scenario import Document, check_scenarios, read_document
 from campaign_mock.world import World
 from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_world
 
@@ -78,7 +78,20 @@ class ServerConfig:
     def to_environment(self) -> dict[str, str]:
         return settings_environment(self, PREFIX)
 
-    def build_world(self, documents: Sequence[tuple[str, str]] = ()) -> World:
-        """The world of these settings; with (name, text) scenario documents added (a namespace's)."""
-        scenarios = load_scenarios(self.scenarios, documents)
-        return build_world(self.seed, scenarios=scenarios, chains=self.chains, users_per_chain=self.users_per_chain, merchants=self.merchants)
+    def build_world(self) -> World:
+        """The world of these settings."""
+        return Worlds(self).build()
+
+
+class Worlds:
+    """Builds the worlds of a server: its own scenario files read once, here, and a
+    namespace's documents (parsed once, where they arrive) checked together with them."""
+
+    def __init__(self, config: ServerConfig):
+        self.config = config
+        self.own = tuple(read_document(path) for path in config.scenarios)
+
+    def build(self, documents: Sequence[Document] = ()) -> World:
+        c = self.config
+        scenarios = check_scenarios([*self.own, *documents])
+        return build_world(c.seed, scenarios=scenarios, chains=c.chains, users_per_chain=c.users_per_chain, merchants=c.merchants)
