@@ -52,6 +52,8 @@ class ServerConfig:
     state: str | None = None
     # Required as X-Mock-Admin-Token by /__mock/ when set; unset: loopback clients only.
     admin_token: str | None = None
+    # The admin API and the console show state but refuse every change (a console shared with viewers).
+    read_only_admin: bool = False
     # One JSON line per vendor request on stderr.
     access_log: bool = False
     # Journal entries kept per namespace and in all (the oldest are dropped, and counted).
@@ -71,6 +73,7 @@ class ServerConfig:
             max_delays=env_int(environ, "CAMPAIGN_MOCK_MAX_DELAYS", cls.max_delays),
             state=environ.get("CAMPAIGN_MOCK_STATE") or None,
             admin_token=environ.get("CAMPAIGN_MOCK_ADMIN_TOKEN") or None,
+            read_only_admin=env_flag(environ, "CAMPAIGN_MOCK_READ_ONLY_ADMIN", False),
             access_log=env_flag(environ, "CAMPAIGN_MOCK_ACCESS_LOG", False),
             **cls.tuning_from_environment(environ),
         )
@@ -92,7 +95,7 @@ class ServerConfig:
             "CAMPAIGN_MOCK_MERCHANTS": str(self.merchants), "CAMPAIGN_MOCK_CACHE_BYTES": str(self.cache_bytes),
             "CAMPAIGN_MOCK_MAX_DELAYS": str(self.max_delays),
             "CAMPAIGN_MOCK_STATE": self.state or "", "CAMPAIGN_MOCK_ADMIN_TOKEN": self.admin_token or "",
-            "CAMPAIGN_MOCK_ACCESS_LOG": "1" if self.access_log else "",
+            "CAMPAIGN_MOCK_ACCESS_LOG": "1" if self.access_log else "", "CAMPAIGN_MOCK_READ_ONLY_ADMIN": "1" if self.read_only_admin else "",
             "CAMPAIGN_MOCK_JOURNAL_PER_NAMESPACE": str(self.journal_per_namespace), "CAMPAIGN_MOCK_JOURNAL_TOTAL": str(self.journal_total),
         }
 

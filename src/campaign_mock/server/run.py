@@ -19,7 +19,7 @@ from granian.http import HTTP1Settings
 
 from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.runtime import open_store
-from campaign_mock.server.admin import is_loopback
+from campaign_mock.server.access import is_loopback
 from campaign_mock.server.config import ServerConfig
 from campaign_mock.world import documented
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
@@ -72,7 +72,8 @@ An end user's own view (user session of chain {documented.CHAIN_ID}):
     -H 'X-Spaaza-Session-Key: {session.key}' -H 'X-Spaaza-MyPrice-App-Hostname: {documented.APP.hostname}'
 {_credentials(world)}
 Forced errors and delays: add -H 'X-Mock-Error: 217' or -H 'X-Mock-Delay-Ms: 1500'.
-Runtime control (namespaces, scenarios, clock, faults, journal): {base}/__mock/health, {base}/__mock/world"""
+Runtime control (namespaces, scenarios, clock, faults, journal): {base}/__mock/health, {base}/__mock/world
+QA console in a browser: {base}/__mock/ui/""" + (" (read-only)" if config.read_only_admin else "")
 
 
 _LISTED = 10  # credentials printed per kind; `campaign-mock fixtures` writes them all to manifest.json
