@@ -218,7 +218,7 @@ def test_coverage_moves_with_the_namespaces_requests(page, server, ns):
     operations = page.get_by_role("row").filter(has_text="documented operations")
     expect(operations.get_by_role("cell").nth(1)).to_have_text("0")
     requests.get(f"{server.url}/__mock/ns/{ns}/get-campaigns?chain_id=1762", headers=SPAAZA_ADMIN, timeout=10)
-    expect(operations.get_by_role("cell").nth(1)).to_have_text("1", timeout=4000)
+    expect(operations.get_by_role("cell").nth(1)).to_have_text("1", timeout=5000)  # polled every 3 s
     expect(page.get_by_role("table")).to_contain_text("1 request(s)")
     shoot(page, "coverage")
 

@@ -8,7 +8,7 @@ from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
 from campaign_mock.runtime.errors import AdminInputError
 from campaign_mock.runtime.journal import is_levelup_path, operation_of, operation_path, operations
 
-__all__ = ["LEVELUP_BY_STATUS", "documented_error", "parse_fault"]
+__all__ = ["LEVELUP_BY_STATUS", "catalogue", "documented_error", "parse_fault"]
 
 # X-Mock-Error's LevelUp shorthands: an HTTP status for the refusal it names.
 LEVELUP_BY_STATUS = {"401": "invalid_token", "404": "not_found", "500": "server_error"}
@@ -29,6 +29,15 @@ def documented_error(value: str, levelup: bool) -> int | str | None:
         return key if key in LEVELUP_ERRORS else None
     code = _digits(value)
     return code if code in spaaza_errors() else None
+
+
+def catalogue() -> dict:
+    """What a fault's operation and error (and X-Mock-Error) may name: GET /__mock/catalogue."""
+    return {
+        "operations": [{"operation": op, "vendor": "levelup" if is_levelup_path(operation_path(op) or "") else "spaaza"} for op in sorted(operations())],
+        "spaaza_errors": [{"code": e.code, "name": e.name, "http_status": e.http_status} for e in spaaza_errors().values()],
+        "levelup_errors": [{"name": e.key, "http_status": e.http_status} for e in LEVELUP_ERRORS.values()],
+    }
 
 
 def _exactly_one(spec: dict, names: tuple[str, ...]) -> str:

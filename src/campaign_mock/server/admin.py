@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app, request
 from campaign_mock.runtime import DEFAULT_NAMESPACE, AdminInputError, JournalFilter, check_key
 from campaign_mock.runtime.coverage import coverage_report, merge_reports
 from campaign_mock.runtime.describe import chain_detail, chains_page, describe, levelup_users_page, merchant_detail, merchants_page, repeat_request, user_detail
+from campaign_mock.runtime.faults import catalogue
 from campaign_mock.server import console
 from campaign_mock.server.access import refusal
 from campaign_mock.server.digits import parse_digits
@@ -31,6 +32,7 @@ MAX_LIMIT = 1_000_000
 PAGE_LIMIT, MAX_PAGE_LIMIT = 50, 500  # entities per page of .../world/chains and the like
 MAX_OFFSET = 10**9
 MAX_QUERY = 200
+REPEAT_WINDOW = 1000  # newest journal entries read first to find one by seq (a full journal is 10,000)
 
 
 def _state():
@@ -94,6 +96,11 @@ def health():
     state = _state()
     config = current_app.config["CAMPAIGN_MOCK"]
     return _ok({"status": "ok", "seed": state.world.seed, "scenarios": list(config.scenarios), "store": state.runtime.store.kind, "read_only_admin": config.read_only_admin})
+
+
+@bp.get("/catalogue")
+def fault_catalogue():
+    return _ok(catalogue())
 
 
 @bp.get("/namespaces")
@@ -302,11 +309,14 @@ def journal_request(key, seq):
     """One entry's request, repeatable: the secrets the journal masks put back from the world."""
     _args()
     ns, wanted = _ns(key), _id(seq, "seq")
-    entries, _ = _runtime().journal(ns, JournalFilter())
-    entry = next((e for e in entries if e["seq"] == wanted), None)
-    if entry is None:
-        raise AdminInputError(404, "seq", f"namespace {key!r} has no journal entry {wanted}")
-    return _ok(repeat_request(_ns_world(key), entry))
+    for limit in (REPEAT_WINDOW, None):  # the console asks for one of the newest: read those first
+        entries, _ = _runtime().journal(ns, JournalFilter(limit=limit))
+        entry = next((e for e in entries if e["seq"] == wanted), None)
+        if entry is not None:
+            return _ok(repeat_request(_ns_world(key), entry))
+        if len(entries) < REPEAT_WINDOW:
+            break
+    raise AdminInputError(404, "seq", f"namespace {key!r} has no journal entry {wanted}")
 
 
 @bp.delete("/ns/<key>/journal")

@@ -352,12 +352,12 @@ async function showClock() {
 // --- Faults --------------------------------------------------------------------------
 
 async function showFaults() {
-  const [{ faults }, coverage] = await Promise.all([api("GET", `${nsBase}/faults`), api("GET", `${nsBase}/coverage`)]);
-  // The documented operations and errors, as the coverage report lists every one of them.
-  const dims = coverage.dimensions;
-  const operation = el("select", { id: "fault-operation" }, Object.keys(dims.operations.counts).map((op) => el("option", {}, op)));
+  const [{ faults }, known] = await Promise.all([api("GET", `${nsBase}/faults`), api("GET", "/__mock/catalogue")]);
+  const operation = el("select", { id: "fault-operation" }, known.operations.map((o) => el("option", { value: o.operation }, `${o.operation} (${o.vendor})`)));
   const error = el("input", { id: "fault-error", list: "fault-errors", size: 20, placeholder: "217 or permission_missing" });
-  const errors = el("datalist", { id: "fault-errors" }, [...Object.keys(dims.spaaza_errors.counts), ...Object.keys(dims.levelup_errors.counts)].map((e) => el("option", { value: e })));
+  const errors = el("datalist", { id: "fault-errors" },
+    known.spaaza_errors.map((e) => el("option", { value: e.code }, `Spaaza ${e.name} (${e.http_status})`)),
+    known.levelup_errors.map((e) => el("option", { value: e.name }, `LevelUp (${e.http_status})`)));
   const delay = el("input", { id: "fault-delay", type: "number", min: 0, size: 8 });
   const drop = el("input", { id: "fault-drop", type: "checkbox" });
   const times = el("input", { id: "fault-times", type: "number", min: 1, value: 1, size: 6 });
@@ -416,7 +416,7 @@ function repeatCell(entry) {
 
 async function showJournal() {
   const body = el("tbody", {});
-  const counts = el("caption", {}, "newest first, updating every second");
+  const counts = el("caption", {}, "the newest 100, newest first, updating every second");
   let shown = "";
   const refresh = async () => {
     if (document.hidden) return;
@@ -425,7 +425,7 @@ async function showJournal() {
     const seen = entries.map((e) => e.seq).join(",");
     if (seen === shown) return; // unchanged: keep the rows (and any open curl) as they are
     shown = seen;
-    counts.textContent = `newest first, updating every second: ${entries.length} shown` + (journal.dropped ? `, ${journal.dropped} dropped` : "");
+    counts.textContent = `the newest 100, newest first, updating every second: ${entries.length} shown` + (journal.dropped ? `; the bounded journal dropped ${journal.dropped} older ones` : "");
     body.replaceChildren(...entries.map((e) => el("tr", {},
       [e.time, e.method, e.path + (e.query_string ? "?" + e.query_string : ""), e.status === null ? "dropped" : e.status,
         e.operation || "", text(e.error), why(e), repeatCell(e)].map((c) => el("td", {}, c)))));
@@ -449,7 +449,7 @@ async function showCoverage() {
     if (document.hidden) return;
     const report = await api("GET", `${nsBase}/coverage`);
     holder.replaceChildren(table(
-      `${report.requests} request(s): ${report.covered} of ${report.total} documented behaviours reached (${report.percent}%)`,
+      `${report.requests} request(s): ${report.covered} of ${report.total} documented behaviours reached (${report.percent}%), updating every 3 seconds`,
       ["Dimension", "Covered", "Total", "Percent", "Never reached"],
       Object.values(report.dimensions).map((d) => [d.title, d.covered, d.total, `${d.percent}%`, d.missing.join(", ")])));
   };
@@ -461,7 +461,7 @@ async function showCoverage() {
 // --- start ---------------------------------------------------------------------------
 
 const VIEWS = { world: showWorld, scenarios: showScenarios, clock: showClock, faults: showFaults, journal: showJournal, coverage: showCoverage };
-const POLL_MS = { journal: 1000, coverage: 2000 };
+const POLL_MS = { journal: 1000, coverage: 3000 }; // a coverage report reads the whole journal
 let poll = null;
 let refreshing = null; // the shown view's refresh (a view shown again after a change has a new one)
 
