@@ -9,6 +9,7 @@ Who may call it: server/access.py (loopback only, or the admin token; no cross-s
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 from flask import Blueprint, Response, current_app, request
 
@@ -20,6 +21,7 @@ from campaign_mock.server import console
 from campaign_mock.server.access import refusal
 from campaign_mock.server.digits import parse_digits
 from campaign_mock.server.errors import json_response
+from campaign_mock.world.model import World
 
 bp = Blueprint("admin", __name__, url_prefix="/__mock")
 bp.register_blueprint(console.bp)  # nested: the same guard and JSON errors
@@ -115,7 +117,7 @@ def world():
 
 @bp.get("/ns/<key>/world")
 def ns_world(key):
-    return _ok(describe(_runtime().view(_ns(key)).world))
+    return _ok(describe(_ns_world(key)))
 
 
 # --- the world a page or an entity at a time (runtime/describe.py) ------------------
@@ -144,17 +146,25 @@ def _paging() -> tuple[int, int]:
     return _whole(request.args.get("offset"), "offset", 0, 0, MAX_OFFSET), _whole(request.args.get("limit"), "limit", PAGE_LIMIT, 1, MAX_PAGE_LIMIT)
 
 
-def _found(found: dict | None, field: str, value: str, what: str) -> Response:
-    if found is None:
-        raise AdminInputError(404, field, f"the namespace's world has no {what} {value[:80]}")
-    return _ok(found)
-
-
 def _id(text: str, field: str) -> int:
     value = parse_digits(text)
     if value is None:
         raise AdminInputError(400, field, f"{field} must be a whole number (ASCII digits), not {text[:80]!r}")
     return value
+
+
+def _one(key: str, find: Callable[[World, int], dict | None], field: str, text: str, what: str) -> Response:
+    """An entity of the namespace's world by the id in the path; 404 naming it if there is none."""
+    _args()
+    found = find(_ns_world(key), _id(text, field))
+    if found is None:
+        raise AdminInputError(404, field, f"the namespace's world has no {what} {text[:80]}")
+    return _ok(found)
+
+
+def _page(key: str, make: Callable[..., dict], *before: object) -> Response:
+    """A page of the namespace's world: make(world, *before, offset, limit)."""
+    return _ok(make(_ns_world(key), *before, *_paging()))
 
 
 @bp.get("/ns/<key>/world/chains")
@@ -163,37 +173,34 @@ def world_chains(key):
     q = request.args.get("q", "")
     if len(q) > MAX_QUERY:
         raise AdminInputError(400, "q", f"q is longer than {MAX_QUERY} characters")
-    return _ok(chains_page(_ns_world(key), q, *_paging()))
+    return _page(key, chains_page, q)
 
 
 @bp.get("/ns/<key>/world/chains/<chain_id>")
 def world_chain(key, chain_id):
-    _args()
-    return _found(chain_detail(_ns_world(key), _id(chain_id, "chain_id")), "chain_id", chain_id, "chain")
+    return _one(key, chain_detail, "chain_id", chain_id, "chain")
 
 
 @bp.get("/ns/<key>/world/users/<user_id>")
 def world_user(key, user_id):
-    _args()
-    return _found(user_detail(_ns_world(key), _id(user_id, "user_id")), "user_id", user_id, "Spaaza user")
+    return _one(key, user_detail, "user_id", user_id, "Spaaza user")
 
 
 @bp.get("/ns/<key>/world/levelup/merchants")
 def world_merchants(key):
     _args("offset", "limit")
-    return _ok(merchants_page(_ns_world(key), *_paging()))
+    return _page(key, merchants_page)
 
 
 @bp.get("/ns/<key>/world/levelup/merchants/<merchant_id>")
 def world_merchant(key, merchant_id):
-    _args()
-    return _found(merchant_detail(_ns_world(key), _id(merchant_id, "merchant_id")), "merchant_id", merchant_id, "LevelUp merchant")
+    return _one(key, merchant_detail, "merchant_id", merchant_id, "LevelUp merchant")
 
 
 @bp.get("/ns/<key>/world/levelup/users")
 def world_levelup_users(key):
     _args("offset", "limit")
-    return _ok(levelup_users_page(_ns_world(key), *_paging()))
+    return _page(key, levelup_users_page)
 
 
 # --- scenarios ----------------------------------------------------------------------

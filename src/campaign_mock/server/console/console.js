@@ -391,6 +391,7 @@ async function showFaults() {
 
 const repeats = new Map(); // seq -> curl text, fetched when a row's curl is first opened
 const opened = new Set();
+const COLUMNS = ["Time (UTC)", "Method", "Path", "Status", "Operation", "Error", "Why", "Repeat"];
 
 function why(entry) {
   const reasons = [];
@@ -400,18 +401,26 @@ function why(entry) {
   return reasons.join("; ") || "—";
 }
 
-function repeatCell(entry) {
+// A row, and below it a full-width one with the curl to repeat the request (asked for when
+// first opened: the journal masks secrets, the world knows them).
+function journalRows(entry) {
   const block = el("pre", {}, repeats.get(entry.seq) || "…");
-  const details = el("details", { open: opened.has(entry.seq) }, el("summary", {}, "curl"), block);
-  details.addEventListener("toggle", async () => {
-    if (!details.open) { opened.delete(entry.seq); return; }
+  const below = el("tr", { class: "repeat", hidden: !opened.has(entry.seq) }, el("td", { colspan: COLUMNS.length }, block));
+  const toggle = el("button", { type: "button", "aria-expanded": String(opened.has(entry.seq)) }, "curl");
+  toggle.addEventListener("click", async () => {
+    const open = below.hidden;
+    below.hidden = !open;
+    toggle.setAttribute("aria-expanded", String(open));
+    if (!open) { opened.delete(entry.seq); return; }
     opened.add(entry.seq);
     if (!repeats.has(entry.seq)) {
       try { repeats.set(entry.seq, curl(await api("GET", `${nsBase}/journal/${entry.seq}/request`))); } catch (error) { repeats.set(entry.seq, error.message); }
     }
     block.textContent = repeats.get(entry.seq);
   });
-  return details;
+  const cells = [el("time", { datetime: entry.time, title: entry.time }, entry.time.slice(11, 23)), entry.method, entry.path + (entry.query_string ? "?" + entry.query_string : ""), entry.status === null ? "dropped" : entry.status,
+    entry.operation || "", text(entry.error), why(entry), toggle];
+  return [el("tr", {}, cells.map((c) => el("td", {}, c))), below];
 }
 
 async function showJournal() {
@@ -426,16 +435,14 @@ async function showJournal() {
     if (seen === shown) return; // unchanged: keep the rows (and any open curl) as they are
     shown = seen;
     counts.textContent = `the newest 100, newest first, updating every second: ${entries.length} shown` + (journal.dropped ? `; the bounded journal dropped ${journal.dropped} older ones` : "");
-    body.replaceChildren(...entries.map((e) => el("tr", {},
-      [e.time, e.method, e.path + (e.query_string ? "?" + e.query_string : ""), e.status === null ? "dropped" : e.status,
-        e.operation || "", text(e.error), why(e), repeatCell(e)].map((c) => el("td", {}, c)))));
+    body.replaceChildren(...entries.flatMap(journalRows));
   };
   await refresh();
   render(
     el("h1", {}, `Journal of namespace ${ns}`),
     el("p", {}, button("Clear journal", () => change(() => api("DELETE", `${nsBase}/journal`), () => "Journal cleared."))),
     el("table", { id: "journal" }, counts,
-      el("thead", {}, el("tr", {}, ["Time", "Method", "Path", "Status", "Operation", "Error", "Why", "Repeat"].map((h) => el("th", { scope: "col" }, h)))),
+      el("thead", {}, el("tr", {}, COLUMNS.map((h) => el("th", { scope: "col" }, h)))),
       body),
   );
   return () => refresh().catch(showProblem);
