@@ -145,6 +145,9 @@ def test_the_world_shows_chain_1762_its_admin_session_and_its_users(page, ns):
     shoot(page, "user")
     page.reload()  # the URL reopens the same view
     expect(page.get_by_role("heading", name="User 176201: Robert Hubbard")).to_be_visible()
+    page.get_by_label("Namespace").fill("not a key")
+    page.get_by_label("Namespace").press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("namespace: 'not a key' is not a namespace key")
 
 
 def test_a_loaded_scenario_shows_its_campaign_and_a_refused_one_its_lines(page, server, ns):
@@ -234,6 +237,17 @@ def test_a_script_in_a_scenario_is_shown_as_text(page, ns):
     assert page.locator("main script, main img, main b").count() == 0
     assert page.evaluate("window.__owned") is None
     shoot(page, "hostile")
+
+
+def test_the_catalogue_and_the_namespaces_the_console_offers(server, ns):
+    from campaign_mock.contract.validate import operation_ids
+
+    catalogue = requests.get(f"{server.url}/__mock/catalogue", timeout=10).json()
+    assert [o["operation"] for o in catalogue["operations"]] == operation_ids()
+    assert {"code": 217, "name": "chain_id_not_found", "http_status": 400} in catalogue["spaaza_errors"]
+    assert ns not in requests.get(f"{server.url}/__mock/namespaces", timeout=10).json()["namespaces"]
+    requests.put(f"{server.url}/__mock/ns/{ns}/clock", json={"now": "2024-07-01T00:00:00+00:00"}, timeout=10)
+    assert ns in requests.get(f"{server.url}/__mock/namespaces", timeout=10).json()["namespaces"]
 
 
 def test_a_missing_console_file_is_a_json_404(server):
