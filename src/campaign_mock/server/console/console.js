@@ -126,7 +126,7 @@ function quote(value) {
 
 function curl(request) {
   const url = location.origin + nsBase + request.path + (request.query ? "?" + request.query : "");
-  const lines = [(request.method && request.method !== "GET" ? `curl -X ${request.method} ` : "curl ") + quote(url)];
+  const lines = [(request.method && request.method !== "GET" ? `curl -X ${quote(request.method)} ` : "curl ") + quote(url)];
   for (const [name, value] of Object.entries(request.headers || {})) lines.push("-H " + quote(`${name}: ${value}`));
   const command = lines.join(" \\\n  ");
   const masked = request.masked || [];
