@@ -19,12 +19,15 @@ def test_wheel_carries_the_contract(tmp_path):
         "import campaign_mock, json;"
         "from campaign_mock.contract.files import spec_path, schemas_dir, schemathesis_config_path, admin_spec_path;"
         "from campaign_mock.contract import load_contract;"
-        "print(json.dumps([campaign_mock.__file__, str(spec_path()), str(schemas_dir()), len(load_contract().campaign_types), schemathesis_config_path().read_text(), str(admin_spec_path())]))"
+        "from campaign_mock.server.console import FILES, _read;"
+        "print(json.dumps([campaign_mock.__file__, str(spec_path()), str(schemas_dir()), len(load_contract().campaign_types), schemathesis_config_path().read_text(), str(admin_spec_path()), {n: _read(n).decode() for n in FILES}]))"
     )
     # Run away from the checkout, with the wheel's copy first on the path.
     env = {**os.environ, "PYTHONPATH": str(site)}
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, check=True, capture_output=True, text=True).stdout
-    module, spec, schemas, types, config, admin_spec = __import__("json").loads(out)
+    module, spec, schemas, types, config, admin_spec, console = __import__("json").loads(out)
+    # The console (/__mock/ui/) is served from the package: its files travel in the wheel.
+    assert console == {n: (ROOT / "src" / "campaign_mock" / "server" / "console" / n).read_text(encoding="utf-8") for n in ("index.html", "console.js", "console.css")}
     assert Path(admin_spec).is_file() and admin_spec.startswith(str(site))  # the admin API's document too
     assert module.startswith(str(site)) and spec.startswith(str(site)) and schemas.startswith(str(site))
     assert config == (ROOT / "schemathesis.toml").read_text()  # what `check` names with --config-file

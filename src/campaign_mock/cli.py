@@ -67,8 +67,9 @@ _scenario = click.option(
 @click.option("--header-timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True, help="Seconds a connection may take to send a request head; idle keep-alive connections are closed after it too.")
 @click.option("--state", metavar="FILE|redis://HOST:PORT/DB", help="Runtime state (namespaces, scenarios, clock, faults, journal): a SQLite file kept across restarts, or Redis shared by replicas. Default: a temporary SQLite file, deleted at exit.")
 @click.option("--admin-token", envvar="CAMPAIGN_MOCK_ADMIN_TOKEN", help="Required as X-Mock-Admin-Token by /__mock/ (env CAMPAIGN_MOCK_ADMIN_TOKEN). Without it only loopback clients may use /__mock/.")
+@click.option("--read-only-admin", is_flag=True, envvar="CAMPAIGN_MOCK_READ_ONLY_ADMIN", help="The admin API and the console (/__mock/ui/) show state but refuse every change (env CAMPAIGN_MOCK_READ_ONLY_ADMIN=1).")
 @click.option("--access-log", is_flag=True, help="One JSON line per vendor request on stderr (namespace, operation, status, error, latency).")
-def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], chains: int, users_per_chain: int, merchants: int, workers: int, threads: int, max_delays: int, max_connections: int, header_timeout: float, state: str | None, admin_token: str | None, access_log: bool) -> None:
+def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], chains: int, users_per_chain: int, merchants: int, workers: int, threads: int, max_delays: int, max_connections: int, header_timeout: float, state: str | None, admin_token: str | None, read_only_admin: bool, access_log: bool) -> None:
     """Serve both vendor APIs over the world for SEED (default: the built-in default world)."""
     from campaign_mock.server.config import TUNING, ServerConfig
     from campaign_mock.server.run import run
@@ -76,7 +77,7 @@ def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], chains: 
     config = replace(
         ServerConfig.from_environment(only=TUNING),
         seed=seed, scenarios=tuple(str(p) for p in scenarios), chains=chains, users_per_chain=users_per_chain, merchants=merchants,
-        max_delays=max_delays, state=state, admin_token=admin_token or None, access_log=access_log,
+        max_delays=max_delays, state=state, admin_token=admin_token or None, read_only_admin=read_only_admin, access_log=access_log,
     )
     run(host, port, config, workers, threads, max_connections, header_timeout)
 

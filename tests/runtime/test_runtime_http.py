@@ -259,7 +259,7 @@ def test_a_bad_namespace_key_is_a_400_naming_it(server):
 
 
 def test_health_and_world(server):
-    assert requests.get(f"{server.url}/__mock/health", timeout=10).json() == {"status": "ok", "seed": 0, "scenarios": [], "store": "sqlite"}
+    assert requests.get(f"{server.url}/__mock/health", timeout=10).json() == {"status": "ok", "seed": 0, "scenarios": [], "store": "sqlite", "read_only_admin": False}
     world = requests.get(f"{server.url}/__mock/world", timeout=10).json()
     acme = next(c for c in world["spaaza"]["chains"] if c["chain_id"] == 1762)
     assert acme["aliases"] == [1743] and acme["admin"]["user_id"] == int(SPAAZA_ADMIN["X-Spaaza-Session-User-Id"])

@@ -6,7 +6,7 @@ import pytest
 
 from campaign_mock.runtime import JournalFilter, MemoryStore, SQLiteStore
 from campaign_mock.runtime.redis_store import RedisStore
-from campaign_mock.server.admin import is_loopback, refusal
+from campaign_mock.server.access import is_loopback, refusal
 from campaign_mock.server.errors import INPUT_STATUS
 from campaign_mock.server.config import ServerConfig
 from campaign_mock.server.run import AddressError, run

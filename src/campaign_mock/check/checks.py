@@ -34,6 +34,7 @@ from campaign_mock.check.exchange import from_schemathesis
 from campaign_mock.check.settings import CheckSettings
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.facts import USER_IDENTIFIERS
+from campaign_mock.contract.operations import LEVELUP_CAMPAIGN, LEVELUP_PREFIX
 
 SETTINGS = CheckSettings.from_environment()
 
@@ -64,7 +65,7 @@ for _name, _rule in rules.RULES.items():
 # --- credentials ----------------------------------------------------------------------
 
 
-@schemathesis.auth(refresh_interval=None).apply_to(path_regex=r"^/v15/")
+@schemathesis.auth(refresh_interval=None).apply_to(path_regex="^" + LEVELUP_PREFIX)
 class LevelUpToken:
     def get(self, case: Any, ctx: Any) -> str:
         return SETTINGS.levelup_token
@@ -271,7 +272,7 @@ def map_case(context: Any, case: Any) -> Any:
         return case
     chosen = candidates[drawn % len(candidates)]
     query, headers = dict(chosen.query), dict(chosen.headers)
-    match = known.LEVELUP_PATH.match(chosen.path)
+    match = LEVELUP_CAMPAIGN.match(chosen.path)
     if match and "id" in case.path_parameters:
         case.path_parameters["id"] = int(match.group(1)) if match.group(1).isdigit() else match.group(1)
     if isinstance(case.query, dict) and not match:

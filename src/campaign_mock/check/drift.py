@@ -20,6 +20,7 @@ import requests
 from campaign_mock.check.exchange import NO_BODY, Exchange, from_requests
 from campaign_mock.check.settings import CheckSettings
 from campaign_mock.contract import load_contract
+from campaign_mock.contract.operations import levelup_path
 from campaign_mock.contract.validate import LEVELUP_REPRESENTATIONS
 from campaign_mock.world import documented
 
@@ -59,11 +60,11 @@ def probes(s: CheckSettings) -> list[Probe]:
     for rep in LEVELUP_REPRESENTATIONS:
         # The documented campaign that shows this representation (world/documented.py).
         cid = next(c for c, (_, reps) in documented.LEVELUP_CAMPAIGNS.items() if rep in reps)
-        found.append(Probe(f"LevelUp {rep} (campaign {cid})", f"/v15/campaigns/{cid}/{rep}", headers=levelup))
+        found.append(Probe(f"LevelUp {rep} (campaign {cid})", levelup_path(cid, rep), headers=levelup))
     found += [
-        Probe("LevelUp error: unknown campaign", "/v15/campaigns/999999999/basic_v1", headers=levelup),
-        Probe("LevelUp error: no token", "/v15/campaigns/20/basic_v1"),
-        Probe("LevelUp error: unknown token", "/v15/campaigns/20/basic_v1", headers={"Authorization": "token 0-unknown"}),
+        Probe("LevelUp error: unknown campaign", levelup_path(999999999, "basic_v1"), headers=levelup),
+        Probe("LevelUp error: no token", levelup_path(20, "basic_v1")),
+        Probe("LevelUp error: unknown token", levelup_path(20, "basic_v1"), headers={"Authorization": "token 0-unknown"}),
     ]
     return found
 

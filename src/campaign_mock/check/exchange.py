@@ -7,7 +7,6 @@ not from the generated case, so the rules judge the wire, whoever built the requ
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 from urllib.parse import parse_qs, urlsplit
@@ -15,10 +14,10 @@ from urllib.parse import parse_qs, urlsplit
 from requests.structures import CaseInsensitiveDict
 
 from campaign_mock.contract.facts import query_value
+from campaign_mock.contract.operations import LEVELUP_CAMPAIGN
 
 NO_BODY = object()  # the body is absent or not JSON
 
-_LEVELUP = re.compile(r"/v15/campaigns/([^/]+)/([^/?]+)$")
 
 
 def operation_kind(path: str) -> tuple[str | None, str | None]:
@@ -28,7 +27,7 @@ def operation_kind(path: str) -> tuple[str | None, str | None]:
         return "get-campaigns", None
     if path.endswith("/get-campaign"):
         return "get-campaign", None
-    match = _LEVELUP.search(path)
+    match = LEVELUP_CAMPAIGN.search(path)
     if match:
         return "levelup", match.group(2)
     return None, None

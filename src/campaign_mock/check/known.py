@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS, USER_IDENTIFIERS
+from campaign_mock.contract.operations import LEVELUP_CAMPAIGN, levelup_path
 from campaign_mock.exceptions import CheckError
 from campaign_mock.world import documented
 
@@ -30,7 +31,6 @@ __all__ = ["KnownRequest", "documented_requests", "from_manifest", "from_world",
 # The query parameters that name what a request is about, and the headers that say who asks.
 IDENTITY_QUERY = ("chain_id", "campaign_id", *USER_IDENTIFIERS)
 CREDENTIAL_HEADERS = ("X-Spaaza-Session-User-Id", "X-Spaaza-Session-Key", "X-Spaaza-MyPrice-App-Hostname", "Authorization")
-LEVELUP_PATH = re.compile(r"^/v15/campaigns/([^/]+)/([^/?]+)$")
 # The check (checks.py) that holds a server to its known requests.
 CHECK_NAME = "known_request_succeeds"
 
@@ -56,7 +56,7 @@ def identity(path: str, query: Mapping[str, Any], headers: Mapping[str, str]) ->
     other parameters (filters, order, version) vary freely and must not matter for a 2xx."""
     lowered = {k.lower(): str(v) for k, v in headers.items()}
     credentials = [(h, lowered[h.lower()]) for h in CREDENTIAL_HEADERS if h.lower() in lowered]
-    if not LEVELUP_PATH.match(path):  # Spaaza reads Authorization only as a Bearer token
+    if not LEVELUP_CAMPAIGN.match(path):  # Spaaza reads Authorization only as a Bearer token
         credentials = [(h, v) for h, v in credentials if h != "Authorization" or v.startswith("Bearer ")]
     return (operation_key(path), tuple((k, str(query[k])) for k in IDENTITY_QUERY if k in query), tuple(credentials))
 
@@ -77,9 +77,9 @@ def documented_requests(
             known.append(KnownRequest.of("/get-campaign", {"campaign_id": campaign["id"]}, spaaza_headers))
     for cid, (_kind, representations) in documented.LEVELUP_CAMPAIGNS.items():
         for representation in representations:
-            known.append(KnownRequest.of(f"/v15/campaigns/{cid}/{representation}", {}, levelup_headers))
+            known.append(KnownRequest.of(levelup_path(cid, representation), {}, levelup_headers))
     for (cid, representation) in documented.LEVELUP_ALIASES:
-        known.append(KnownRequest.of(f"/v15/campaigns/{cid}/{representation}", {}, levelup_headers))
+        known.append(KnownRequest.of(levelup_path(cid, representation), {}, levelup_headers))
     return known
 
 
@@ -135,7 +135,7 @@ def _from_world(world: Mapping[str, Any]) -> list[KnownRequest]:
         for i, representation in enumerate(representations):
             if tokens:  # spread the tokens over the campaigns, one each
                 token = tokens[(int(campaign_id) + i) % len(tokens)] if str(campaign_id).isdigit() else tokens[0]
-                known.append(KnownRequest.of(f"/v15/campaigns/{campaign_id}/{representation}", {}, {"Authorization": f"token {token}"}))
+                known.append(KnownRequest.of(levelup_path(campaign_id, representation), {}, {"Authorization": f"token {token}"}))
     return known
 
 

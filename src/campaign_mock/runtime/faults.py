@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
 from campaign_mock.contract.loader import admin_schema
-from campaign_mock.contract.operations import is_levelup, operation_of, operation_path
+from campaign_mock.contract.operations import is_levelup, operation_of, operation_path, operations
 from campaign_mock.exceptions import InputError
 
-__all__ = ["LEVELUP_BY_STATUS", "documented_error", "parse_fault"]
+__all__ = ["LEVELUP_BY_STATUS", "catalogue", "documented_error", "parse_fault"]
 
 # X-Mock-Error's LevelUp shorthands: an HTTP status for the refusal it names.
 LEVELUP_BY_STATUS = {"401": "invalid_token", "404": "not_found", "500": "server_error"}
@@ -49,6 +49,15 @@ def _shape_problem(spec: object) -> InputError | None:
     name = str(min(problems, key=lambda e: list(e.path)).path[0])
     choices = f": one of {', '.join(properties[name]['enum'])}" if "enum" in properties[name] else ""
     return InputError(name, f"{str(spec[name])[:80]!r}: {name} must be {properties[name]['description']}{choices}")
+
+
+def catalogue() -> dict:
+    """What a fault's operation and error (and X-Mock-Error) may name: GET /__mock/catalogue."""
+    return {
+        "operations": [{"operation": op, "vendor": "levelup" if is_levelup(operation_path(op) or "") else "spaaza"} for op in sorted(operations())],
+        "spaaza_errors": [{"code": e.code, "name": e.name, "http_status": e.http_status} for e in spaaza_errors().values()],
+        "levelup_errors": [{"name": e.key, "http_status": e.http_status} for e in LEVELUP_ERRORS.values()],
+    }
 
 
 def _exactly_one(spec: dict, names: tuple[str, ...]) -> str:

@@ -1,31 +1,41 @@
 """The admin API under /__mock/: health, the world, and per namespace its scenarios, clock,
-faults and journal (runtime/ does the work; this maps HTTP onto it). Every error is JSON
-`{"error": {"field": ..., "message": ...}}` naming what is wrong; nothing is half-applied.
+faults and journal (runtime/ does the work; this maps HTTP onto it), and the QA console at
+/__mock/ui/ (server/console/). Every error is JSON `{"error": {"field": ..., "message": ...}}`
+naming what is wrong; nothing is half-applied.
 
-Who may call it: with an admin token set, whoever sends it as X-Mock-Admin-Token; without one,
-loopback clients only. /__mock/health answers everyone."""
+Who may call it: server/access.py (loopback only, or the admin token; no cross-site writes).
+/__mock/health answers everyone."""
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import json
+from typing import Callable
 
 from flask import Blueprint, Response, current_app, request
 
 from campaign_mock.exceptions import InputError
 from campaign_mock.runtime import DEFAULT_NAMESPACE, JournalFilter, check_key
 from campaign_mock.runtime.coverage import coverage_report, merge_reports
-from campaign_mock.runtime.describe import describe
+from campaign_mock.runtime.describe import chain_detail, chains_page, describe, levelup_users_page, merchant_detail, merchants_page, repeat_request, user_detail
+from campaign_mock.runtime.faults import catalogue
+from campaign_mock.server import console
+from campaign_mock.server.access import refusal
+from campaign_mock.server.digits import parse_digits
 from campaign_mock.server.errors import json_response
+from campaign_mock.world.model import World
 
 bp = Blueprint("admin", __name__, url_prefix="/__mock")
+bp.register_blueprint(console.bp)  # nested: the same guard and JSON errors
 
 MAX_BODY = 2**20
 YAML_TYPES = frozenset({"application/yaml", "text/yaml", "application/x-yaml"})
 JSON_TYPES = frozenset({"application/json"})
 FILTERS = ("method", "path", "status", "operation", "error", "limit")
 MAX_LIMIT = 1_000_000
+PAGE_LIMIT, MAX_PAGE_LIMIT = 50, 500  # entities per page of .../world/chains and the like
+MAX_OFFSET = 10**9
+MAX_QUERY = 200
+REPEAT_WINDOW = 1000  # newest journal entries read first to find one by seq (a full journal is 10,000)
 
 
 def _state():
@@ -36,32 +46,10 @@ def _runtime():
     return _state().runtime
 
 
-def refusal(environ: dict, token: str | None) -> InputError | None:
-    """Why this request may not use the admin API, or None. Health is for everyone."""
-    if environ.get("PATH_INFO") == "/__mock/health":
-        return None
-    if token is not None:
-        given = environ.get("HTTP_X_MOCK_ADMIN_TOKEN", "")
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            return InputError("X-Mock-Admin-Token", "the admin API needs the server's admin token in X-Mock-Admin-Token", kind="unauthorized")
-        return None
-    if not is_loopback(environ.get("REMOTE_ADDR", "")):
-        return InputError(None, "the admin API answers loopback clients only; start the server with --admin-token to open it to others", kind="forbidden")
-    return None
-
-
-def is_loopback(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    mapped = getattr(ip, "ipv4_mapped", None)
-    return (mapped or ip).is_loopback
-
-
 @bp.before_request
 def _guard():
-    refused = refusal(request.environ, current_app.config["CAMPAIGN_MOCK"].admin_token)
+    config = current_app.config["CAMPAIGN_MOCK"]
+    refused = refusal(request.environ, config.admin_token, config.read_only_admin)
     if refused is not None:
         raise refused
 
@@ -105,7 +93,17 @@ def _body() -> bytes:
 def health():
     state = _state()
     config = current_app.config["CAMPAIGN_MOCK"]
-    return _ok({"status": "ok", "seed": state.world.seed, "scenarios": list(config.scenarios), "store": state.runtime.store.kind})
+    return _ok({"status": "ok", "seed": state.world.seed, "scenarios": list(config.scenarios), "store": state.runtime.store.kind, "read_only_admin": config.read_only_admin})
+
+
+@bp.get("/catalogue")
+def fault_catalogue():
+    return _ok(catalogue())
+
+
+@bp.get("/namespaces")
+def namespaces():
+    return _ok({"namespaces": _runtime().namespaces()})
 
 
 @bp.get("/world")
@@ -115,7 +113,90 @@ def world():
 
 @bp.get("/ns/<key>/world")
 def ns_world(key):
-    return _ok(describe(_runtime().view(_ns(key)).world))
+    return _ok(describe(_ns_world(key)))
+
+
+# --- the world a page or an entity at a time (runtime/describe.py) ------------------
+
+
+def _ns_world(key: str):
+    return _runtime().view(_ns(key)).world
+
+
+def _args(*allowed: str) -> None:
+    unknown = sorted(set(request.args) - set(allowed))
+    if unknown:
+        raise InputError(unknown[0], f"unknown parameter {unknown[0]!r}; this takes {', '.join(allowed) or 'none'}")
+
+
+def _whole(text: str | None, field: str, default: int, low: int, high: int) -> int:
+    if text is None:
+        return default
+    value = parse_digits(text)
+    if value is None or not low <= value <= high:
+        raise InputError(field, f"{field} must be a whole number from {low} to {high}")
+    return value
+
+
+def _paging() -> tuple[int, int]:
+    return _whole(request.args.get("offset"), "offset", 0, 0, MAX_OFFSET), _whole(request.args.get("limit"), "limit", PAGE_LIMIT, 1, MAX_PAGE_LIMIT)
+
+
+def _id(text: str, field: str) -> int:
+    value = parse_digits(text)
+    if value is None:
+        raise InputError(field, f"{field} must be a whole number (ASCII digits), not {text[:80]!r}")
+    return value
+
+
+def _one(key: str, find: Callable[[World, int], dict | None], field: str, text: str, what: str) -> Response:
+    """An entity of the namespace's world by the id in the path; 404 naming it if there is none."""
+    _args()
+    found = find(_ns_world(key), _id(text, field))
+    if found is None:
+        raise InputError(field, f"the namespace's world has no {what} {text[:80]}", kind="not_found")
+    return _ok(found)
+
+
+def _page(key: str, make: Callable[..., dict], *before: object) -> Response:
+    """A page of the namespace's world: make(world, *before, offset, limit)."""
+    return _ok(make(_ns_world(key), *before, *_paging()))
+
+
+@bp.get("/ns/<key>/world/chains")
+def world_chains(key):
+    _args("q", "offset", "limit")
+    q = request.args.get("q", "")
+    if len(q) > MAX_QUERY:
+        raise InputError("q", f"q is longer than {MAX_QUERY} characters")
+    return _page(key, chains_page, q)
+
+
+@bp.get("/ns/<key>/world/chains/<chain_id>")
+def world_chain(key, chain_id):
+    return _one(key, chain_detail, "chain_id", chain_id, "chain")
+
+
+@bp.get("/ns/<key>/world/users/<user_id>")
+def world_user(key, user_id):
+    return _one(key, user_detail, "user_id", user_id, "Spaaza user")
+
+
+@bp.get("/ns/<key>/world/levelup/merchants")
+def world_merchants(key):
+    _args("offset", "limit")
+    return _page(key, merchants_page)
+
+
+@bp.get("/ns/<key>/world/levelup/merchants/<merchant_id>")
+def world_merchant(key, merchant_id):
+    return _one(key, merchant_detail, "merchant_id", merchant_id, "LevelUp merchant")
+
+
+@bp.get("/ns/<key>/world/levelup/users")
+def world_levelup_users(key):
+    _args("offset", "limit")
+    return _page(key, levelup_users_page)
 
 
 # --- scenarios ----------------------------------------------------------------------
@@ -224,6 +305,21 @@ def journal(key):
     ns = _ns(key)
     entries, dropped = _runtime().journal(ns, _filters())
     return _ok({"requests": entries, "count": len(entries), "dropped": dropped})
+
+
+@bp.get("/ns/<key>/journal/<seq>/request")
+def journal_request(key, seq):
+    """One entry's request, repeatable: the secrets the journal masks put back from the world."""
+    _args()
+    ns, wanted = _ns(key), _id(seq, "seq")
+    for limit in (REPEAT_WINDOW, None):  # the console asks for one of the newest: read those first
+        entries, _ = _runtime().journal(ns, JournalFilter(limit=limit))
+        entry = next((e for e in entries if e["seq"] == wanted), None)
+        if entry is not None:
+            return _ok(repeat_request(_ns_world(key), entry))
+        if len(entries) < REPEAT_WINDOW:
+            break
+    raise InputError("seq", f"namespace {key!r} has no journal entry {wanted}", kind="not_found")
 
 
 @bp.delete("/ns/<key>/journal")

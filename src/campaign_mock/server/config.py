@@ -63,6 +63,8 @@ class ServerConfig:
     state: str | None = None
     # Required as X-Mock-Admin-Token by /__mock/ when set; unset: loopback clients only.
     admin_token: str | None = None
+    # The admin API and the console show state but refuse every change (a console shared with viewers).
+    read_only_admin: bool = False
     # One JSON line per vendor request on stderr.
     access_log: bool = False
     # Journal entries kept per namespace and in all (the oldest are dropped, and counted).

@@ -81,6 +81,14 @@ def mock_answer(path: str, error: SpaazaError, headers: Iterable[tuple[str, str]
     return Answer.json(error.http_status, body, None, headers)  # no LevelUp refusal: none in the journal
 
 
+def forced_answer(path: str, known: int | str, methods: Iterable[str]) -> Answer:
+    """The documented error a request was forced to (X-Mock-Error, or a fault's): a Spaaza code
+    or a LevelUp refusal; a forced 405 carries Allow (the path's `methods`) like a real one."""
+    if not is_levelup(path):
+        return spaaza_answer(spaaza_errors()[int(known)])
+    return levelup_answer(str(known), [("Allow", allow(methods))] if known == "method_not_allowed" else [])
+
+
 def allow(methods: Iterable[str]) -> str:
     """An Allow header's value: sorted, as werkzeug's order follows set hashing."""
     return ", ".join(sorted(methods))

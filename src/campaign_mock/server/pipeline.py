@@ -18,7 +18,7 @@ record (benchmarks/server.py measures this path against a bare WSGI callable).""
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from werkzeug import Request
 from werkzeug.exceptions import HTTPException
@@ -90,9 +90,9 @@ class Pipeline:
         if fault is not None and "drop" in fault:
             return Answer(DROPPED, [("Content-Length", "1")], b"", None, answer_meta(None, operation_of(path), None, None))
         asked = forced(environ, fault)
-        key = None
+        key = request_key(view.answers, environ)
+        # Every route is a GET (and HEAD): only those were answered before, so only they may hit.
         if asked is None and method in ("GET", "HEAD"):
-            key = request_key(view.answers, environ)
             hit = self.cache.get(key)
             if hit is not None:
                 return hit
@@ -104,11 +104,10 @@ class Pipeline:
             refused = self.forced_answer(asked, path)
             if refused is not None:
                 return self.finish(refused, path, environ, (), view)
-            key = request_key(view.answers, environ)
-            hit = self.cache.get(key)
+            hit = self.cache.get(key)  # (a delay, then the usual answer)
             if hit is not None:
                 return hit
-        return self.cache.keep(key, self.compute(found, values, path, environ, view))  # type: ignore[arg-type]
+        return self.cache.keep(key, self.compute(found, values, path, environ, view))
 
     def forced_answer(self, asked: Forced, path: str) -> Answer | None:
         """The answer a forced error gives (or a malformed X-Mock-* header, or too many delays),
@@ -121,17 +120,12 @@ class Pipeline:
                 return errors.mock_answer(path, errors.DELAYS_BUSY)
         if asked.error is None:
             return None
-        levelup_path = is_levelup(path)
-        known = documented_error(asked.error, levelup_path)
+        known = documented_error(asked.error, is_levelup(path))
         if known is None:
             return errors.mock_answer(path, errors.MOCK_ERROR_INVALID)
-        if not levelup_path:
-            return errors.spaaza_answer(errors.spaaza_errors()[int(known)])
-        # A forced 405 carries Allow like a real one.
-        allow = [("Allow", errors.allow(_methods(path)))] if known == "method_not_allowed" else []
-        return errors.levelup_answer(str(known), allow)
+        return errors.forced_answer(path, known, _methods(path))
 
-    def compute(self, view_of: Callable, values: dict, path: str, environ: dict, view: NamespaceView) -> Answer:
+    def compute(self, view_of: Callable, values: Mapping[str, Any], path: str, environ: dict, view: NamespaceView) -> Answer:
         """The vendor's view, run: its body as a 200, a refusal as the vendor's error."""
         try:
             body = view_of(view.world, Request(environ), **values)

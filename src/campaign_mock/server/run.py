@@ -18,9 +18,10 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 
 from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS
+from campaign_mock.contract.operations import levelup_path
 from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.runtime import open_store
-from campaign_mock.server.admin import is_loopback
+from campaign_mock.server.access import is_loopback
 from campaign_mock.server.config import ServerConfig
 from campaign_mock.world import documented
 
@@ -61,19 +62,20 @@ def banner(base: str, config: ServerConfig, world) -> str:
     session = world.spaaza.sessions[user.user_id]
     return f"""campaign-mock: seed {config.seed}, scenarios: {', '.join(config.scenarios) or 'none'}
   Spaaza   {base}/get-campaigns   {base}/internal/get-campaigns   {base}/get-campaign
-  LevelUp  {base}/v15/campaigns/<id>/<representation_type>
+  LevelUp  {base}{levelup_path('<id>', '<representation_type>')}
 Try the documented requests:
   curl '{base}/internal/get-campaigns?chain_id=1743&exclude_inactive=false' \\
     -H 'X-Spaaza-Session-User-Id: {documented.ADMIN_USER_ID}' \\
     -H 'X-Spaaza-Session-Key: {documented.ADMIN_SESSION_KEY}' \\
     -H 'X-Spaaza-API-Version: {documented.API_VERSION}'
-  curl {base}/v15/campaigns/20/basic_v1 -H 'Authorization: token {documented.LEVELUP_TOKEN}'
+  curl {base}{levelup_path(20, 'basic_v1')} -H 'Authorization: token {documented.LEVELUP_TOKEN}'
 An end user's own view (user session of chain {documented.CHAIN_ID}):
   curl '{base}/get-campaigns?chain_id={documented.CHAIN_ID}' -H 'X-Spaaza-Session-User-Id: {user.user_id}' \\
     -H 'X-Spaaza-Session-Key: {session.key}' -H 'X-Spaaza-MyPrice-App-Hostname: {documented.APP.hostname}'
 {_credentials(world)}
 Forced errors and delays: add -H 'X-Mock-Error: 217' or -H 'X-Mock-Delay-Ms: 1500'.
-Runtime control (namespaces, scenarios, clock, faults, journal): {base}/__mock/health, {base}/__mock/world"""
+Runtime control (namespaces, scenarios, clock, faults, journal): {base}/__mock/health, {base}/__mock/world
+QA console in a browser: {base}/__mock/ui/""" + (" (read-only)" if config.read_only_admin else "")
 
 
 _LISTED = 10  # credentials printed per kind; `campaign-mock fixtures` writes them all to manifest.json

@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
 from campaign_mock.contract.facts import CURRENT_COUNT_FROM, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, MANAGE_USER_CAMPAIGNS, parse_version
+from campaign_mock.contract.operations import levelup_path
 from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.world import documented
 from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_CLOCK, DEFAULT_LEVELUP_USERS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_levelup, chain_specs, iter_chains, refuse_inconsistent, spaaza_world
@@ -138,11 +139,11 @@ def _write_levelup(out: Path, manifest: Manifest, world: World) -> int:
             for rep in campaign.bodies:
                 file = f"levelup/user-{token.user_id}/campaign-{cid}/{rep}.json"
                 bodies[cid, rep] = _dump(out / file, levelup_body(world, campaign, rep, token.user_id))
-                manifest.add(file, bodies[cid, rep], 200, "GET", f"/v15/campaigns/{cid}/{rep}", {}, {"Authorization": f"token {token.token}"})
+                manifest.add(file, bodies[cid, rep], 200, "GET", levelup_path(cid, rep), {}, {"Authorization": f"token {token.token}"})
                 written += 1
         for (alias, rep), cid in sorted(world.levelup.aliases.items()):
             # The same file answers the documented request on the alias id.
-            manifest.add(f"levelup/user-{token.user_id}/campaign-{cid}/{rep}.json", bodies[cid, rep], 200, "GET", f"/v15/campaigns/{alias}/{rep}", {}, {"Authorization": f"token {token.token}"})
+            manifest.add(f"levelup/user-{token.user_id}/campaign-{cid}/{rep}.json", bodies[cid, rep], 200, "GET", levelup_path(alias, rep), {}, {"Authorization": f"token {token.token}"})
     return written
 
 
@@ -156,7 +157,7 @@ def _write_errors(out: Path, manifest: Manifest) -> int:
     for levelup in LEVELUP_ERRORS.values():
         file = f"levelup/errors/{levelup.key}.json"
         data = _dump(out / file, levelup.body())
-        manifest.add(file, data, levelup.http_status, "GET", "/v15/campaigns/20/basic_v1", {}, {"X-Mock-Error": levelup.key})
+        manifest.add(file, data, levelup.http_status, "GET", levelup_path(20, "basic_v1"), {}, {"X-Mock-Error": levelup.key})
     return len(spaaza_errors()) + len(LEVELUP_ERRORS)
 
 
