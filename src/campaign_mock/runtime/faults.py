@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
 from campaign_mock.contract.loader import admin_schema
-from campaign_mock.contract.operations import is_levelup, operation_of, operation_path, operations
+from campaign_mock.contract.operations import is_levelup, levelup_path, operation_of, operation_path, operations
 from campaign_mock.exceptions import InputError
 
 __all__ = ["LEVELUP_BY_STATUS", "catalogue", "documented_error", "parse_fault"]
@@ -76,7 +76,7 @@ def parse_fault(spec) -> dict:
     kind = _exactly_one(spec, KINDS)
     fault: dict = {"operation": None, "path": None, target: spec[target]}
     if target == "path" and operation_of(spec["path"]) is None:
-        raise InputError("path", f"{spec['path'][:80]!r} is no vendor path (without the namespace prefix), e.g. /get-campaigns or /v15/campaigns/20/basic_v1")
+        raise InputError("path", f"{spec['path'][:80]!r} is no vendor path (without the namespace prefix), e.g. /get-campaigns or {levelup_path(20, 'basic_v1')}")
     levelup = is_levelup(spec["path"] if target == "path" else operation_path(spec["operation"]) or "")
     value = spec[kind]
     if kind == "error":
