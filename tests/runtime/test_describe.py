@@ -16,7 +16,7 @@ from campaign_mock.runtime.journal import mask
 from campaign_mock.server.app import create_app
 from campaign_mock.server.config import ServerConfig
 from campaign_mock.world import build_world, documented
-from campaign_mock.world.scenario import load_scenarios
+from campaign_mock.scenario import load_scenarios
 
 SUMMER = str(Path(__file__).parents[2] / "examples" / "scenarios" / "summer-offer.yaml")
 

@@ -8,8 +8,14 @@ from __future__ import annotations
 import pytest
 
 from campaign_mock.server.access import is_loopback_host, refusal
+from campaign_mock.server.errors import INPUT_STATUS
 
 ADMIN = "/__mock/ns/qa/faults"
+
+
+def status(refused) -> int:
+    """The HTTP status the admin API answers a refusal with."""
+    return INPUT_STATUS[refused.kind]
 
 
 def environ(method="GET", path=ADMIN, host="127.0.0.1:8080", **headers) -> dict:
@@ -28,7 +34,7 @@ def test_loopback_hosts(host):
 def test_without_a_token_a_foreign_host_is_refused_as_dns_rebinding(host):
     assert not is_loopback_host(host)
     refused = refusal(environ(host=host), None)
-    assert refused.status == 403 and refused.field == "Host"
+    assert status(refused) == 403 and refused.field == "Host"
     assert refusal(environ(path="/__mock/ui/", host=host), None).field == "Host"  # the console too
     assert refusal(environ(path="/__mock/health", host=host), None) is None  # health is for everyone
     # With a token, a compose service name (any Host) works.
@@ -43,8 +49,8 @@ def test_without_a_token_a_foreign_host_is_refused_as_dns_rebinding(host):
 ])
 def test_a_state_change_from_another_site_is_refused_token_or_not(method, sent_by):
     refused = refusal(environ(method, **sent_by), None)
-    assert refused.status == 403 and refused.field in ("Origin", "Sec-Fetch-Site")
-    assert refusal(environ(method, **sent_by, x_mock_admin_token="t"), "t").status == 403
+    assert status(refused) == 403 and refused.field in ("Origin", "Sec-Fetch-Site")
+    assert status(refusal(environ(method, **sent_by, x_mock_admin_token="t"), "t")) == 403
     assert refusal(environ("GET", **sent_by), None) is None  # reading: the browser keeps the answer from the page
 
 
@@ -65,13 +71,13 @@ def test_with_a_token_the_console_files_load_without_it_and_nothing_else_does():
     for path in ("/__mock/ui", "/__mock/ui/", "/__mock/ui/console.js"):
         assert refusal(environ(path=path), "t") is None
     for path in ("/__mock/uix", "/__mock/world", "/__mock/ns/qa/world/chains"):
-        assert refusal(environ(path=path), "t").status == 401
+        assert status(refusal(environ(path=path), "t")) == 401
 
 
 def test_read_only_refuses_every_state_change_and_no_read():
     for method in ("POST", "PUT", "DELETE"):
         refused = refusal(environ(method), None, read_only=True)
-        assert refused.status == 403 and "--read-only-admin" in refused.message
-        assert refusal(environ(method, x_mock_admin_token="u"), "t", read_only=True).status == 401  # who asks, first
+        assert status(refused) == 403 and "--read-only-admin" in refused.message
+        assert status(refusal(environ(method, x_mock_admin_token="u"), "t", read_only=True)) == 401  # who asks, first
     for method in ("GET", "HEAD"):
         assert refusal(environ(method), None, read_only=True) is None
