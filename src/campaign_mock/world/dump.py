@@ -29,7 +29,7 @@ from campaign_mock.world import documented
 from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_CLOCK, DEFAULT_LEVELUP_USERS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_levelup, chain_specs, iter_chains, refuse_inconsistent, spaaza_world
 from campaign_mock.world.levelup import MANAGE_USER_CAMPAIGNS
 from campaign_mock.world.model import LevelUpWorld, SpaazaSession, SpaazaWorld, World
-from campaign_mock.world.providers import json_bytes
+from campaign_mock.world.providers import json_bytes, name_data
 from campaign_mock.world.scenario import Scenario, merged_clock
 from campaign_mock.world.spaaza import CURRENCIES, ChainParts, is_active
 from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns, levelup_body
@@ -453,7 +453,7 @@ def write_fixtures(
         "clock": clock.isoformat(),
         # File names, not paths: the same scenarios give the same bytes wherever they live.
         "scenarios": [Path(s.source).name for s in scenarios],
-        "generator": {"campaign-mock": version("campaign-mock"), "faker": version("faker")},
+        "generator": {"campaign-mock": version("campaign-mock"), "faker": name_data().faker},
     }
     try:
         with _fresh_tree(out) as tree:
