@@ -1,6 +1,7 @@
 """A draw is pair_hash(entity key, field salt): 64-bit CPython's hash((a, b)), written out in
 providers.py so that it is the same on any Python. Draws uses the interpreter's own tuple hash
-where it is that function (checked at import), PortableDraws the Python one everywhere else."""
+where it is that function (checked at import), PortableDraws the Python one everywhere else.
+entity_rng's choice() is written out too: CPython's algorithm, whichever Python runs it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from campaign_mock.world.providers import NATIVE_PAIR_HASH, Draws, PortableDraws, pair_hash
+from campaign_mock.world.providers import NATIVE_PAIR_HASH, Draws, PortableDraws, entity_rng, pair_hash
 
 ROOT = Path(__file__).parents[2]
 MASK = (1 << 64) - 1
@@ -61,6 +62,14 @@ def test_portable_draws_are_the_native_draws():
             assert portable.pick(field, options) == native.pick(field, options)
             assert portable.below(field, 1000003) == native.below(field, 1000003)
             assert portable.rotation(field, 5, entity) == native.rotation(field, 5, entity)
+
+
+def test_entity_rng_chooses_as_cpython_does():
+    for seed in range(400):
+        ours, cpython = entity_rng(seed, "user", 7), random.Random(f"{seed}:user:7")
+        for options in ("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", tuple(range(64)), ("only",), tuple(range(1000)), tuple(range(3))):
+            assert [ours.choice(options) for _ in range(5)] == [cpython.choice(options) for _ in range(5)]
+        assert (ours.random(), ours.getrandbits(128)) == (cpython.random(), cpython.getrandbits(128))
 
 
 def test_fixtures_are_the_same_with_another_tuple_hash(tmp_path):

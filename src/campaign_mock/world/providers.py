@@ -24,6 +24,9 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
+from typing import Sequence, TypeVar
+
+T = TypeVar("T")
 
 POOL_SIZE = 64
 UTC = timezone.utc
@@ -38,7 +41,7 @@ def secret(seed: int, *parts: object) -> str:
 def entity_rng(seed: int, *parts: object) -> random.Random:
     # A str seed is hashed with SHA-512 inside random: stable across processes and
     # PYTHONHASHSEED. (A hash-based generator was tried: no faster once draws are counted.)
-    return random.Random(":".join(map(str, (seed, *parts))))
+    return StableRandom(":".join(map(str, (seed, *parts))))
 
 
 _MASK = (1 << 64) - 1
@@ -182,15 +185,24 @@ NAMES_FILE = Path(__file__).with_name("names_en_US.json")
 _TOKEN = re.compile(r"\{\{(\w+)\}\}")
 
 
-def _choice(rng: random.Random, options: tuple[str, ...]) -> str:
-    """random.Random.choice(options) written out (CPython's _randbelow_with_getrandbits, what
-    Faker's random_element does without weights), so that it cannot change with the Python."""
+def _choice(rng: random.Random, options: Sequence[T]) -> T:
+    """random.Random.choice(options) as CPython 3.11 computes it (_randbelow_with_getrandbits;
+    what Faker's random_element does without weights), written out: Python promises stable
+    output across releases for str seeds and random() only, and getrandbits() is the generator's
+    own output, but choice() is an algorithm a release may change."""
     n = len(options)
     k = n.bit_length()
     r = rng.getrandbits(k)
     while r >= n:
         r = rng.getrandbits(k)
     return options[r]
+
+
+class StableRandom(random.Random):
+    """entity_rng's generator: random.Random with choice() written out (_choice)."""
+
+    def choice(self, seq):
+        return _choice(self, seq)
 
 
 class _Weighted:
