@@ -21,7 +21,7 @@ def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
     "args, says",
     [
         (["serve", "--port", "http"], "'http' is not a valid integer"),
-        (["serve", "--colour"], "No such option '--colour'"),
+        (["serve", "--colour"], "No such option"),  # how click words the rest varies by version
         (["fixtures"], "Missing option '--out'"),
         (["fixtures", "--out", "x", "--users-per-chain", "100"], "100 is not in the range"),
         (["validate"], "Missing argument 'FILES...'"),
