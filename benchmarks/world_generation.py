@@ -5,6 +5,9 @@ to 10^5 campaigns, side by side with two baselines measured in the same run:
   stdlib-loop   the same shape with one shared random.Random (fast, but not seeded per
                 entity and not consistent)
 
+and our generator once more with PortableDraws (generate-portable: the draws' hash in Python,
+what an interpreter whose tuple hash is not 64-bit CPython's runs; the same bytes).
+
 Each measurement runs in its own process (peak RSS is per process) pinned to one core.
 Prints figures and ratios; asserts nothing. On a shared, noisy machine CPU time swings by 2x
 between runs, so --instructions also counts instructions per campaign under valgrind's
@@ -52,6 +55,13 @@ def generate(n: int, users: int) -> dict:
     return {"campaigns": count, "seconds": time.process_time() - start}
 
 
+def generate_portable(n: int, users: int) -> dict:
+    from campaign_mock.world import providers
+
+    providers.Draws = providers.PortableDraws  # type: ignore[misc]  # before the generator imports it
+    return generate(n, users)
+
+
 def fixtures(n: int, users: int) -> dict:
     """Our generator writing fixtures to disk (`campaign-mock fixtures`)."""
     from campaign_mock.world.fixtures import write_fixtures
@@ -94,7 +104,7 @@ def stdlib_loop(n: int, users: int) -> dict:
     return {"campaigns": n, "seconds": time.process_time() - start}
 
 
-KINDS = {"generate": generate, "generate+3users": generate, "fixtures": fixtures, "naive-faker": naive_faker, "stdlib-loop": stdlib_loop}
+KINDS = {"generate": generate, "generate-portable": generate_portable, "generate+3users": generate, "fixtures": fixtures, "naive-faker": naive_faker, "stdlib-loop": stdlib_loop}
 
 
 def _child(kind: str, n: int) -> None:
@@ -119,13 +129,13 @@ def instructions_per_campaign(n: int = 950) -> None:
     campaigns actually made), ours and the stdlib loop's, and the rate ours would reach where
     the stdlib loop makes 39,000/s (the figure the target was set against)."""
     per = {}
-    for kind in ("generate", "stdlib-loop"):
+    for kind in ("generate", "generate-portable", "stdlib-loop"):
         # Compile the bytecode first: a child that writes .pyc files counts the compiling too.
         subprocess.run([sys.executable, __file__, "--child", kind, "0"], capture_output=True, check=True)
         (full, made), (empty, none) = _instructions(kind, n), _instructions(kind, 0)
         per[kind] = (full - empty) / (made - none)
     ratio = per["stdlib-loop"] / per["generate"]
-    print(f"\ninstructions per campaign (callgrind): generate {per['generate']:,.0f}, stdlib loop {per['stdlib-loop']:,.0f}")
+    print(f"\ninstructions per campaign (callgrind): generate {per['generate']:,.0f}, generate-portable {per['generate-portable']:,.0f} ({per['generate-portable'] / per['generate']:.3f}x), stdlib loop {per['stdlib-loop']:,.0f}")
     print(f"generate needs {1 / ratio:.2f}x the stdlib loop's instructions: where that loop makes 39,000/s, about {39_000 * ratio:,.0f} campaigns/s")
 
 
@@ -152,7 +162,7 @@ def main() -> None:
         print()
     for n in sizes:
         ours = rates[("generate", n)]
-        line = f"n={n}: generate is {ours / TARGET:.2f}x the {TARGET:,}/s target, {ours / rates[('stdlib-loop', n)]:.2f}x the stdlib loop"
+        line = f"n={n}: generate is {ours / TARGET:.2f}x the {TARGET:,}/s target, {ours / rates[('stdlib-loop', n)]:.2f}x the stdlib loop, {rates[('generate-portable', n)] / ours:.2f}x with PortableDraws"
         if ("naive-faker", n) in rates:
             line += f", {ours / rates[('naive-faker', n)]:.1f}x naive Faker"
         print(line)

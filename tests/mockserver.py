@@ -56,7 +56,7 @@ def start_server(argv: list[str], port: int, timeout: float = 30) -> MockServer:
         try:
             requests.get(url + "/", timeout=1)
             return MockServer(process, url)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or its worker still starting
             time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"{argv} did not start in time")

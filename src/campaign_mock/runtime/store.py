@@ -495,8 +495,12 @@ def open_store(url: str | None, per_namespace: int = JOURNAL_PER_NAMESPACE, tota
         return MemoryStore(per_namespace, total)
     try:
         if url.startswith(("redis://", "rediss://", "unix://")):
-            from campaign_mock.runtime.redis_store import RedisStore
-
+            try:
+                from campaign_mock.runtime.redis_store import RedisStore
+            except ModuleNotFoundError as e:
+                if e.name != "redis":
+                    raise
+                raise StateError(f"--state {url}: Redis support is not installed: pip install 'campaign-mock[redis]'") from None
             return RedisStore(url, per_namespace, total)
         return SQLiteStore(url, per_namespace, total)
     except (OSError, sqlite3.Error) as e:

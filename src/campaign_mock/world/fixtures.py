@@ -23,7 +23,7 @@ from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_CLOCK, DEFAULT_LEV
 from campaign_mock.world.domain import CURRENCIES, is_active
 from campaign_mock.world.fixture_dir import Manifest, fresh_tree, prepare_out, swap_in
 from campaign_mock.world.model import LevelUpWorld, SpaazaSession, SpaazaWorld, World
-from campaign_mock.world.providers import json_bytes
+from campaign_mock.world.providers import json_bytes, name_data
 from campaign_mock.world.spaaza import ChainParts
 from campaign_mock.world.specs import Scenario, merged_clock
 from campaign_mock.world.views import CampaignQuery, get_campaign, get_campaigns, levelup_body
@@ -192,7 +192,7 @@ def write_fixtures(
         "clock": clock.isoformat(),
         # File names, not paths: the same scenarios give the same bytes wherever they live.
         "scenarios": [Path(s.source).name for s in scenarios],
-        "generator": {"campaign-mock": version("campaign-mock"), "faker": version("faker")},
+        "generator": {"campaign-mock": version("campaign-mock"), "faker": name_data().faker},
     }
     try:
         with fresh_tree(out) as tree:
