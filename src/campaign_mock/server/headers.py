@@ -13,7 +13,9 @@ __all__ = ["request_headers"]
 HEADER = "HTTP_"
 CACHED = 4096
 _not_headers: frozenset[str] = frozenset()
-_names: dict[tuple[str, ...], tuple[str, ...]] = {}  # WSGI keys -> header names
+# The keys a set difference leaves (in its order, the same for environs of the same shape) ->
+# the request's header keys sorted, and their names.
+_shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def header_name(key: str) -> str:
@@ -23,17 +25,21 @@ def header_name(key: str) -> str:
 
 def request_headers(environ: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(names, values) of the request's headers, sorted by name."""
-    global _not_headers  # a lost update (two threads learning at once) is learned again later
-    keys = tuple(sorted(environ.keys() - _not_headers))
-    # Keys with one prefix sort together: if the first and last have it, all do.
-    if keys and not (keys[0].startswith(HEADER) and keys[-1].startswith(HEADER)):
-        learned = {k for k in keys if not k.startswith(HEADER)}
-        if len(_not_headers) < CACHED:
-            _not_headers = _not_headers | learned
-        keys = tuple(k for k in keys if k not in learned)
-    names = _names.get(keys)
-    if names is None:
-        names = tuple(map(header_name, keys))
-        if len(_names) < CACHED:
-            _names[keys] = names
+    found = tuple(environ.keys() - _not_headers)
+    shape = _shapes.get(found)
+    if shape is None:
+        shape = _learn(found)
+    keys, names = shape
     return names, tuple(map(environ.__getitem__, keys))
+
+
+def _learn(found: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    global _not_headers  # a lost update (two threads learning at once) is learned again later
+    learned = {k for k in found if not k.startswith(HEADER)}
+    if learned and len(_not_headers) < CACHED:
+        _not_headers = _not_headers | learned
+    keys = tuple(sorted(k for k in found if k not in learned))
+    shape = (keys, tuple(map(header_name, keys)))
+    if len(_shapes) < CACHED:
+        _shapes[found] = shape
+    return shape
