@@ -186,8 +186,8 @@ def test_the_headers_are_read_from_any_environ_in_order():
     from campaign_mock.server.headers import request_headers
 
     process = {f"VAR_{i}": "x" for i in range(50)} | {"HTTPS": "on", "wsgi.input": None}  # what granian copies into every environ
-    environ = process | {"REQUEST_METHOD": "GET", "HTTP_USER_AGENT": "ua", "HTTP_AUTHORIZATION": "token abcdefghijkl", "HTTP_ACCEPT": "*/*"}
-    assert request_headers(environ) == (("Accept", "Authorization", "User-Agent"), ("*/*", "token abcdefghijkl", "ua"))
+    environ = process | {"REQUEST_METHOD": "GET", "HTTP_USER_AGENT": "ua", "HTTP_AUTHORIZATION": "token ghijklmnopqr", "HTTP_ACCEPT": "*/*"}
+    assert request_headers(environ) == (("Accept", "Authorization", "User-Agent"), ("*/*", "token ghijklmnopqr", "ua"))
     # Keys met before are skipped, and keys met for the first time are still told from headers.
     again = environ | {"CONTENT_TYPE": "text/plain", "zzz.server": 1, "HTTP_X_NEW": "1"}
     assert request_headers(again)[0] == ("Accept", "Authorization", "User-Agent", "X-New")
@@ -195,18 +195,65 @@ def test_the_headers_are_read_from_any_environ_in_order():
     assert request_headers({}) == ((), ())
 
 
-def test_the_journal_masks_secret_headers():
+SECRETS = {  # header -> a secret sent in it (some short, some with spaces)
+    "Authorization": "token ghijklmnopqr",
+    "Proxy-Authorization": "Basic uXNlcjpwYXNz",
+    "Cookie": "session=xyz789; theme=dark",
+    "X-Spaaza-Session-Key": "ghijklm nopqrstu",
+    "X-Mock-Admin-Token": "s3cr3t-tkn",
+    "X-Api-Key": "k-ghijklmno",
+    "X-Client-Secret": "shh-a-secret",
+}
+
+
+def _leaks(secret: str, shown: str) -> bool:
+    """Whether `shown` reveals 3 characters in a row of `secret` (a scheme word aside). The
+    secrets are no hex digits but a few, which the fingerprints are made of."""
+    scheme, _, rest = secret.partition(" ")
+    hidden = rest if scheme.lower() in ("token", "basic", "bearer") else secret
+    return any(hidden[i : i + 3] in shown for i in range(len(hidden) - 2))
+
+
+def test_the_journal_masks_secrets_whole_in_headers_and_query_parameters():
     from campaign_mock.runtime import Runtime, answer_meta
-    from campaign_mock.runtime.journal import JournalWriter
+    from campaign_mock.runtime.journal import JournalWriter, mask
     from campaign_mock.world.build import build_world
 
     store = MemoryStore()
     writer = JournalWriter(store)
-    names = ("Accept", "Authorization", "Cookie", "X-Spaaza-Session-Key")
+    names = ("Accept", *SECRETS)
+    query = "chain_id=1&session_key=ghijklmnop&access_token=at-qrstuv&token=tk-wxyzw&Api_Key=ak-ghighi&q=plain"
     for _ in range(2):  # (the second time from what was masked before)
-        writer.record("ns", "GET", "/p", "", (names, ("*/*", "token abcdefghijkl", "c=1", "0123456789abcdef")), answer_meta(200, None, None, None), None, 1.0, 0.0)
+        writer.record("ns", "GET", "/p", query, (names, ("*/*", *SECRETS.values())), answer_meta(200, None, None, None), None, 1.0, 0.0)
     entries, _ = Runtime(store, build_world(), lambda _: build_world()).journal("ns", JournalFilter())
-    assert [e["headers"] for e in entries] == [{"Accept": "*/*", "Authorization": "token abcd…ijkl", "Cookie": "…", "X-Spaaza-Session-Key": "0123…cdef"}] * 2
+    assert entries[0]["headers"] == entries[1]["headers"] and entries[0]["headers"]["Accept"] == "*/*"
+    for name, secret in SECRETS.items():
+        shown = entries[0]["headers"][name]
+        assert shown == mask(secret) and "…" in shown and not _leaks(secret, shown), (name, shown)
+    assert entries[0]["headers"]["Authorization"].startswith("token …")  # the scheme is no secret
+    got = entries[0]["query"]
+    assert got["chain_id"] == ["1"] and got["q"] == ["plain"]
+    for name, secret in (("session_key", "ghijklmnop"), ("access_token", "at-qrstuv"), ("token", "tk-wxyzw"), ("Api_Key", "ak-ghighi")):
+        assert got[name] == [mask(secret)] and not _leaks(secret, got[name][0]) and not _leaks(secret, entries[0]["query_string"])
+    # Two credentials are told apart by their fingerprints.
+    assert mask("abcdefghi") != mask("abcdefghj")
+
+
+def test_the_journal_keeps_a_bounded_share_of_each_request():
+    from campaign_mock.runtime import answer_meta
+    from campaign_mock.runtime.journal import MAX_HEADERS, MAX_VALUE, JournalWriter, entry_of
+
+    store = MemoryStore()
+    writer = JournalWriter(store)
+    big = "x" * 200_000
+    names = tuple(f"X-Big-{i}" for i in range(10))
+    writer.record("ns", "GET", "/p/" + big, "q=" + big, (names, (big,) * 10), answer_meta(200, None, None, None), None, 1.0, 0.0)
+    (seq, row), = store.journal("ns", JournalFilter())[0]
+    entry = entry_of(seq, row)
+    assert len(entry["path"]) < MAX_VALUE + 40 and entry["path"].endswith("…[cut: 198979 characters]")
+    assert len(entry["query_string"]) < MAX_VALUE + 40
+    assert sum(map(len, entry["headers"].values())) < MAX_HEADERS + 10 * 40
+    assert entry["headers"]["X-Big-0"].startswith("x" * MAX_VALUE)
 
 
 def test_state_changes_from_many_threads_each_move_the_generation_once(tmp_path):

@@ -312,10 +312,11 @@ def repeat_request(world: World, entry: dict) -> dict:
 def _unmasked(world: World, name: str, shown: str, session_user: str) -> str | None:
     if name == "x-spaaza-session-key":
         session = world.spaaza.sessions.get(int(session_user)) if session_user.isascii() and session_user.isdigit() and len(session_user) <= 18 else None
-        scheme, secret, secrets = "", shown, [session.key] if session is not None else []
+        candidates = [session.key] if session is not None else []
     else:  # Authorization: "token <LevelUp token>" or "Bearer <Spaaza access token>", any case
-        scheme, _, secret = shown.rpartition(" ")
+        scheme = shown.partition(" ")[0] if " " in shown else ""
         kind = scheme.lower()
         secrets = list(world.levelup.tokens) if kind == "token" else [s.access_token for s in world.spaaza.sessions.values() if s.access_token] if kind == "bearer" else []
-    found = [s for s in secrets if mask(s) == secret]
-    return None if len(found) != 1 else f"{scheme} {found[0]}" if scheme else found[0]
+        candidates = [f"{scheme} {s}" for s in secrets]
+    found = [c for c in candidates if mask(c) == shown]
+    return found[0] if len(found) == 1 else None

@@ -8,8 +8,9 @@ is computed once per distinct answer (the server keeps it beside the cached byte
 
 from __future__ import annotations
 
+import hashlib
 import json
-import sys
+import re
 import threading
 import time
 import uuid
@@ -17,13 +18,26 @@ from collections import deque
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import NamedTuple, TextIO
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
-from campaign_mock.runtime.store import Store
+from campaign_mock.runtime.outage import Outage
+from campaign_mock.runtime.store import Store, store_errors
 
-__all__ = ["AnswerMeta", "JournalWriter", "answer_meta", "entry_of", "mask"]
+__all__ = ["AnswerMeta", "JournalWriter", "answer_meta", "entry_of", "is_secret", "mask"]
 
-SECRET_HEADERS = frozenset({"X-Spaaza-Session-Key", "Authorization", "X-Mock-Admin-Token", "Cookie"})
+# Secrets, masked whole wherever the journal keeps them (headers and query parameters): these
+# names, and every name that reads like a credential (README, "What the journal keeps").
+SECRET_NAMES = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-spaaza-session-key", "x-mock-admin-token", "session-key", "access-token", "token"})
+_CREDENTIAL = re.compile(r"token|secret|passw|api-?key|auth|cookie|credential|signature|session-key|-key$")
+# Authorization schemes shown before a masked credential (the scheme is no secret; repeating a
+# request needs it, runtime/describe.py).
+AUTH_SCHEMES = frozenset({"basic", "bearer", "digest", "token"})
+# What one entry keeps of a request, at most (so the journal's bounds in entries are bounds in
+# bytes: 10,000 entries per namespace hold at most ~40 MiB): each header value, the path and
+# the query string cut at MAX_VALUE characters, the headers in all at MAX_HEADERS.
+MAX_VALUE = 1024
+MAX_HEADERS = 4096
+CUT = "…[cut: {} characters]"
 # Rows waiting for the writer thread; past this a request writes them itself (so memory stays
 # bounded when requests come faster than one thread writes). Room for a second of load at
 # 10,000 requests/s, about 3 MB: a store that stalls briefly does not stall requests.
@@ -50,12 +64,26 @@ def answer_meta(status: int | None, operation: str | None, error: int | str | No
     return AnswerMeta(status, operation, None if error is None else str(error), json.dumps([operation, error, facts, list(scenarios), clock], ensure_ascii=False))
 
 
+def is_secret(name: str) -> bool:
+    """Whether a header or query parameter of this name is masked (any case, _ as -)."""
+    lower = name.lower().replace("_", "-")
+    return lower in SECRET_NAMES or _CREDENTIAL.search(lower) is not None
+
+
 @lru_cache(maxsize=1024)  # a client sends the same secret with every request
 def mask(value: str) -> str:
-    """A secret as its first and last four characters (the scheme of an Authorization kept)."""
-    scheme, space, secret = value.rpartition(" ")
-    shown = f"{secret[:4]}…{secret[-4:]}" if len(secret) > 8 else "…"
-    return f"{scheme} {shown}" if space else shown
+    """A secret masked whole: "…" and a fingerprint of 6 hex digits (24 bits of a keyed hash:
+    enough to tell two credentials apart in a journal, too few to recover one), after the
+    scheme of an Authorization ("Bearer …3fa9c1")."""
+    fingerprint = hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=3, person=b"campaign-mock").hexdigest()
+    scheme, space, credential = value.partition(" ")
+    if space and scheme.lower() in AUTH_SCHEMES and credential and " " not in credential:
+        return f"{scheme} …{fingerprint}"
+    return f"…{fingerprint}"
+
+
+def cut(value: str, limit: int = MAX_VALUE) -> str:
+    return value if len(value) <= limit else value[:limit] + CUT.format(len(value) - limit)
 
 
 _secret_at: dict[tuple[str, ...], tuple[int, ...]] = {}  # header names -> where the secrets are
@@ -63,14 +91,15 @@ _masked: dict[tuple[tuple[int, ...], tuple[str, ...]], tuple[str, ...]] = {}  # 
 
 
 def masked(names: tuple[str, ...], values: tuple[str, ...]) -> tuple[str, ...]:
-    """`values` with the secrets among them masked; the same tuple object for the same values."""
+    """`values` with the secrets among them masked and each cut to its bound; the same tuple
+    object for the same values."""
     where = _secret_at.get(names)
     if where is None:
-        where = tuple(i for i, name in enumerate(names) if name in SECRET_HEADERS)
+        where = tuple(i for i, name in enumerate(names) if is_secret(name))
         if len(_secret_at) < CACHED:
             _secret_at[names] = where
     if not where:
-        return values
+        return values if max(map(len, values), default=0) <= MAX_VALUE and sum(map(len, values)) <= MAX_HEADERS else _cut_all(values)
     shown = _masked.get((where, values))
     if shown is None:
         out = list(values)
@@ -78,7 +107,37 @@ def masked(names: tuple[str, ...], values: tuple[str, ...]) -> tuple[str, ...]:
             out[i] = mask(out[i])
         if len(_masked) >= CACHED:
             _masked.clear()
-        shown = _masked[(where, values)] = tuple(out)
+        shown = _masked[(where, values)] = _cut_all(tuple(out))
+    return shown
+
+
+def _cut_all(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Each value cut at MAX_VALUE; past MAX_HEADERS in all, the rest cut to nothing."""
+    out, room = [], MAX_HEADERS
+    for value in values:
+        kept = cut(value, min(MAX_VALUE, room))
+        room = max(0, room - min(len(value), MAX_VALUE))
+        out.append(kept)
+    return tuple(out)
+
+
+_queries: dict[str, str] = {}
+
+
+def masked_query(query: str) -> str:
+    """The query string with the values of secret parameters masked, cut at MAX_VALUE."""
+    if "=" not in query:
+        return cut(query)
+    shown = _queries.get(query)
+    if shown is None:
+        parts = []
+        for part in query.split("&"):
+            name, eq, value = part.partition("=")
+            parts.append(f"{name}={mask(unquote_plus(value))}" if eq and value and is_secret(unquote_plus(name)) else part)
+        shown = cut("&".join(parts))
+        if len(_queries) >= CACHED:
+            _queries.clear()
+        _queries[query] = shown
     return shown
 
 
@@ -126,6 +185,9 @@ class JournalWriter:
     def __init__(self, store: Store, access_log: TextIO | None = None):
         self.store = store
         self.access_log = access_log
+        self.outage = Outage("the journal cannot be written to the state store; its entries wait (up to 10,000), then count as dropped")
+        self._lost: dict[str, int] = {}  # namespace -> rows dropped while the store was unreachable
+        self._lost_lock = threading.Lock()
         self.id = uuid.uuid4().hex
         self._pending: deque[tuple] = deque()  # append and popleft are atomic
         self._lock = threading.Lock()
@@ -141,21 +203,54 @@ class JournalWriter:
         The row is made here, in the request's thread: made by the writer thread 10 ms later,
         it cost three times as much (benchmarks/server.py)."""
         names, values = headers
-        self._pending.append((ns, method, path, query, (names, masked(names, values)), meta.status, meta.operation, meta.error, fault, latency_ms, wall, meta.json))
+        self._pending.append((ns, method, path if len(path) <= MAX_VALUE else cut(path), masked_query(query) if query else query, (names, masked(names, values)), meta.status, meta.operation, meta.error, fault, latency_ms, wall, meta.json))
         if self._thread is None or len(self._pending) > MAX_PENDING:
-            self.flush()
+            if self.outage.down:  # no request waits for a store that is not there
+                self._drop_oldest()
+            else:
+                self.flush()
 
     def flush(self) -> None:
+        """Writes what waits. A store that fails keeps the rows waiting (up to MAX_PENDING;
+        older ones are then counted as dropped), and says so in one line per outage."""
         # One flush at a time: when the writer thread acks a ticket, whatever was taken from
         # the queue before it is in the store (Store.wait_flushed relies on that).
         with self._lock:
             rows = [self._pending.popleft() for _ in range(len(self._pending))]
             if not rows:
                 return
-            self.store.append(rows)
+            try:
+                self.store.append(rows)
+                if self._lost:
+                    with self._lost_lock:
+                        lost, self._lost = self._lost, {}
+                    try:
+                        self.store.add_dropped(lost)
+                    except store_errors():
+                        self._count_lost(lost)
+                        raise
+            except store_errors() as e:
+                self._pending.extendleft(reversed(rows))
+                self._drop_oldest()
+                self.outage.failed(e)
+                return
+            self.outage.recovered()
         if self.access_log is not None:
             self.access_log.write("".join(_access_line(r) + "\n" for r in rows))
             self.access_log.flush()
+
+    def _drop_oldest(self) -> None:
+        gone: dict[str, int] = {}
+        while len(self._pending) > MAX_PENDING:
+            ns = self._pending.popleft()[0]
+            gone[ns] = gone.get(ns, 0) + 1
+        if gone:
+            self._count_lost(gone)
+
+    def _count_lost(self, counts: dict[str, int]) -> None:
+        with self._lost_lock:
+            for ns, n in counts.items():
+                self._lost[ns] = self._lost.get(ns, 0) + n
 
     def _run(self) -> None:
         acked, last = -1, 0.0
@@ -168,5 +263,5 @@ class JournalWriter:
                 if ticket != acked or now - last > HEARTBEAT_S:
                     self.store.ack(self.id, ticket)
                     acked, last = ticket, now
-            except Exception as e:  # never let the writer die: report and go on
-                print(f"campaign-mock: journal writer: {e}", file=sys.stderr)
+            except Exception as e:  # never let the writer die: report (one line per outage) and go on
+                self.outage.failed(e)

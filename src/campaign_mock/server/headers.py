@@ -4,15 +4,22 @@
 A WSGI environ holds dozens of keys of which a handful are headers (a server puts its own
 there, and granian the whole process environment); a Python loop over them all was the
 journal's largest cost. The keys that are no header are learned as they are met, and a set
-difference (in C) leaves the headers. Bounded: a client can only add HTTP_ keys, never learned."""
+difference (in C) leaves the headers. Bounded: a client can only add HTTP_ keys, never learned.
+
+The process environment is never a request header: granian copies it into every environ, and
+an HTTP_PROXY with credentials would otherwise be journalled with every request. Its keys
+are known as no header from the start (a client's own `Proxy:` header is then not journalled
+either, where the process has an HTTP_PROXY)."""
 
 from __future__ import annotations
+
+import os
 
 __all__ = ["request_headers"]
 
 HEADER = "HTTP_"
 CACHED = 4096
-_not_headers: frozenset[str] = frozenset()
+_not_headers: frozenset[str] = frozenset(os.environ)
 # The keys a set difference leaves (in its order, the same for environs of the same shape) ->
 # the request's header keys sorted, and their names.
 _shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
