@@ -45,9 +45,10 @@ class MockServer:
             self.process.wait()
 
 
-def start_server(argv: list[str], port: int, timeout: float = 30) -> MockServer:
-    """Start a server process listening on `port` and wait until it answers HTTP."""
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+def start_server(argv: list[str], port: int, timeout: float = 30, env: dict[str, str] | None = None) -> MockServer:
+    """Start a server process listening on `port` and wait until it answers HTTP (`env`: more
+    environment variables)."""
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -62,10 +63,10 @@ def start_server(argv: list[str], port: int, timeout: float = 30) -> MockServer:
     raise RuntimeError(f"{argv} did not start in time")
 
 
-def start_mock(*args: str) -> MockServer:
+def start_mock(*args: str, env: dict[str, str] | None = None) -> MockServer:
     """`campaign-mock serve` with these options, on a free port."""
     port = free_port()
-    return start_server([*CLI, "serve", "--port", str(port), *args], port)
+    return start_server([*CLI, "serve", "--port", str(port), *args], port, env=env)
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -34,6 +34,7 @@ def create_app(config: ServerConfig | None = None, world: World | None = None) -
     if world is None:
         world = worlds.build()
     app = Flask("campaign_mock")
+    app.url_map.merge_slashes = False  # // in an admin path: a JSON 404, never a redirect page
     app.config["CAMPAIGN_MOCK"] = config
     cache = AnswerCache(config.cache_bytes)
     store = open_store(config.state, config.journal_per_namespace, config.journal_total)

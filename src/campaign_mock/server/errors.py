@@ -19,6 +19,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, SpaazaError, spaaza_errors
 from campaign_mock.contract.operations import is_levelup
 from campaign_mock.exceptions import CampaignMockError, InputError
+from campaign_mock.runtime.outage import Outage
+from campaign_mock.runtime.store import store_errors
 from campaign_mock.server.answers import Answer
 from campaign_mock.server.digits import MAX_DIGITS
 from campaign_mock.world.providers import json_bytes
@@ -35,9 +37,10 @@ METHOD_NOT_ALLOWED = SpaazaError(9405, "method_not_allowed", "This API call does
 INTERNAL_ERROR = SpaazaError(9500, "internal_error", "The mock failed; see its log.", 500)
 MOCK_ERROR_INVALID = SpaazaError(9400, "mock_error_invalid", "X-Mock-Error must name a documented error code.", 400)
 DELAY_INVALID = replace(MOCK_ERROR_INVALID, description=f"X-Mock-Delay-Ms must be a whole number of milliseconds (at most {MAX_DIGITS} digits; longer waits are cut to the cap).")
+STORE_UNAVAILABLE = SpaazaError(9502, "state_unavailable", "The mock's state store (SQLite or Redis) cannot be read or written; retry when it is back (the mock's log says when).", 503)
 DELAYS_BUSY = SpaazaError(9503, "mock_delays_busy", "Too many delayed answers are waiting at once (X-Mock-Delay-Ms or a delay fault); retry after they end, or start serve with a higher --max-delays.", 503)
 # LevelUp's own refusal for the mock's errors it has one for; the others keep the mock's name.
-LEVELUP_EQUIVALENT = {NOT_FOUND.code: "not_found", METHOD_NOT_ALLOWED.code: "method_not_allowed", INTERNAL_ERROR.code: "server_error"}
+LEVELUP_EQUIVALENT = {NOT_FOUND.code: "not_found", METHOD_NOT_ALLOWED.code: "method_not_allowed", INTERNAL_ERROR.code: "server_error", STORE_UNAVAILABLE.code: "server_error"}
 # The HTTP status of each kind of refused input (exceptions.InputError).
 INPUT_STATUS = {"invalid": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409, "too_large": 413, "unsupported": 415, "refused": 422}
 
@@ -95,20 +98,26 @@ def allow(methods: Iterable[str]) -> str:
 
 
 def not_routed(path: str, e: HTTPException, environ: dict) -> Answer:
-    """A vendor path no route takes (404), or a method it does not take (405, with Allow)."""
-    if e.code not in (404, 405):  # a redirect werkzeug asks for (// in a path): its own page
-        response = e.get_response(environ)
-        return Answer(response.status, response.headers.to_wsgi_list(), response.get_data(), None)
+    """A vendor path no route takes (404: any answer but a 405, a redirect werkzeug would ask for
+    included), or a method it does not take (405, with Allow)."""
     headers = [("Allow", allow(e.valid_methods))] if isinstance(e, MethodNotAllowed) and e.valid_methods else []
-    return mock_answer(path, NOT_FOUND if e.code == 404 else METHOD_NOT_ALLOWED, headers)
+    return mock_answer(path, METHOD_NOT_ALLOWED if e.code == 405 else NOT_FOUND, headers)
+
+
+# A store that cannot be reached: one line per outage (runtime/outage.py), not a traceback per request.
+STORE_OUTAGE = Outage("the state store cannot be read or written; vendor requests answer 5xx and the admin API 503 until it is back")
 
 
 def vendor_failure(path: str, e: Exception, what: str) -> Answer:
-    """A view's refusal as the vendor's error; anything else is our failure: logged, 500."""
+    """A view's refusal as the vendor's error; a store that cannot be reached, the vendor's 5xx;
+    anything else is our failure: logged, 500."""
     if isinstance(e, SpaazaFailure):
         return spaaza_answer(e.error)
     if isinstance(e, LevelUpFailure):
         return levelup_answer(e.key)
+    if isinstance(e, store_errors()):
+        STORE_OUTAGE.failed(e)
+        return mock_answer(path, STORE_UNAVAILABLE)
     log.error("%s: the mock failed", what, exc_info=e)
     return mock_answer(path, INTERNAL_ERROR)
 
@@ -140,5 +149,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
+        if isinstance(e, store_errors()):
+            STORE_OUTAGE.failed(e)
+            return json_response({"error": {"field": None, "message": f"the state store cannot be read or written ({type(e).__name__}); retry when it is back"}}, 503, {"Retry-After": "1"})
         log.exception("unexpected error answering %s %s", request.method, request.full_path)
         return json_response({"error": {"field": None, "message": "the mock failed; see its log"}}, 500)
