@@ -3,6 +3,8 @@ scenarios, clock, faults and the journal."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 
@@ -44,3 +46,50 @@ def test_two_replicas_on_one_redis_agree(replicas):
     assert requests.delete(two, timeout=10).status_code == 204
     assert requests.get(f"{one}/scenarios", timeout=10).json() == {"scenarios": []}
     assert requests.get(f"{one}/journal", timeout=10).json()["count"] == 0
+
+
+def test_a_redis_outage_is_answered_in_the_vendors_envelope_logged_once_and_nothing_is_lost():
+    """A real redis-server stopped under a running `serve`, then started again on its port."""
+    import subprocess
+
+    from mockserver import LEVELUP_AUTH, start_redis
+
+    started = start_redis()
+    if started is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    redis, url = started
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    server = start_mock("--state", url)
+    try:
+        ns = f"{server.url}/__mock/ns/outage"
+        assert requests.post(f"{ns}/faults", json={"operation": "getCampaigns", "error": 217, "times": None}, timeout=10).status_code == 201
+        assert requests.get(ns + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10).json()["error"]["code"] == 217
+        redis.terminate()
+        redis.wait(timeout=10)
+        n = 40
+        with requests.Session() as http:
+            spaaza = [http.get(server.url + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10) for _ in range(n)]
+            levelup = http.get(f"{server.url}/v15/campaigns/20/basic_v1", headers=LEVELUP_AUTH, timeout=10)
+            admin = http.get(f"{ns}/faults", timeout=10)
+        assert {r.status_code for r in spaaza} == {503} and {r.json()["error"]["name"] for r in spaaza} == {"state_unavailable"}
+        assert levelup.status_code == 500 and levelup.json()[0]["error"]["code"] == "server_error"
+        assert admin.status_code == 503 and "state store" in admin.json()["error"]["message"]
+        redis = subprocess.Popen([redis.args[0], "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # back: the default namespace answers again
+            if requests.get(server.url + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10).status_code == 200:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("not answering after Redis came back")
+        time.sleep(0.3)  # the journal's writer retries every 10 ms
+        journal = requests.get(f"{server.url}/__mock/ns/default/journal", timeout=10).json()
+        # The requests of the outage were journalled once Redis was back: none lost.
+        assert sum(e["status"] == 503 for e in journal["requests"]) >= n and journal["dropped"] == 0  # (and the waits for its return)
+    finally:
+        server.stop()
+        redis.terminate()
+        redis.wait(timeout=10)
+    log = server.process.stderr.read().decode()
+    assert "Traceback" not in log
+    assert 1 <= log.count("state store cannot be read or written") <= 2, log[-3000:]

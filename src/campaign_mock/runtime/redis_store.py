@@ -118,6 +118,12 @@ class RedisStore(Store):
         dropped = self._redis.hget(self._k("jdropped"), ns)
         return (rows[-flt.limit :] if flt.limit else rows), int(dropped or 0)
 
+    def add_dropped(self, counts):
+        pipe = self._redis.pipeline(transaction=True)
+        for ns, n in counts.items():
+            pipe.hincrby(self._k("jdropped"), ns, n)
+        pipe.execute()
+
     def journal_namespaces(self):
         start = len(self._k("j", ""))  # keys never hold glob characters (check_key)
         return sorted({k.decode()[start:] for k in self._redis.scan_iter(match=self._k("j", "*"), count=1000)})

@@ -16,6 +16,7 @@ live writer to flush (`sync_ticket`, `acked`), so a read sees every request answ
 from __future__ import annotations
 
 import fcntl
+import functools
 import heapq
 import json
 import marshal
@@ -32,11 +33,22 @@ from typing import Any, Callable, Iterator
 
 from campaign_mock.exceptions import CampaignMockError
 
-__all__ = ["JournalFilter", "MemoryStore", "SQLiteStore", "StateError", "Store", "open_store"]
+__all__ = ["JournalFilter", "MemoryStore", "SQLiteStore", "StateError", "Store", "open_store", "store_errors"]
 
 
 class StateError(CampaignMockError):
     """--state names something that cannot hold the runtime state."""
+
+@functools.cache
+def store_errors() -> tuple[type[BaseException], ...]:
+    """What a store raises when it cannot be read or written (a locked or broken SQLite file, a
+    full disk, Redis gone): the server answers those as an outage, not as its own bug."""
+    try:
+        from redis.exceptions import RedisError
+    except ModuleNotFoundError:
+        return (sqlite3.Error, OSError)
+    return (sqlite3.Error, OSError, RedisError)
+
 
 # A writer that has not flushed for this long is gone (a stopped worker); readers stop waiting for it.
 WRITER_TIMEOUT_S = 2.0
@@ -97,6 +109,9 @@ class Store(ABC):
         """([(seq, row), ...] in the order the requests were answered, entries dropped so far).
         Rows get their seq when written, a batch per worker, so across workers the seq order is
         not the requests' order: the answer time is."""
+    @abstractmethod
+    def add_dropped(self, counts: dict[str, int]) -> None:
+        """Counts entries the journal lost (a writer that could not reach the store) as dropped."""
     @abstractmethod
     def clear_journal(self, ns: str) -> None: ...
     @abstractmethod
@@ -191,6 +206,11 @@ class MemoryStore(Store):
             rows = sorted(((seq, row) for seq, row in self._journal.get(ns, ()) if flt.matches(row)), key=in_time)
             return (rows[-flt.limit :] if flt.limit else rows), self._dropped.get(ns, 0)
 
+    def add_dropped(self, counts):
+        with self._lock:
+            for ns, n in counts.items():
+                self._dropped[ns] = self._dropped.get(ns, 0) + n
+
     def clear_journal(self, ns):
         with self._lock:
             self._kept -= len(self._journal.pop(ns, ()))
@@ -275,13 +295,22 @@ class SQLiteStore(Store):
     kind = "sqlite"
     buffered = True
 
-    def __init__(self, path: str | os.PathLike, per_namespace: int = JOURNAL_PER_NAMESPACE, total: int = JOURNAL_TOTAL):
+    def __init__(self, path: str | os.PathLike, per_namespace: int = JOURNAL_PER_NAMESPACE, total: int = JOURNAL_TOTAL, verify: bool = False):
+        """`verify`: check a kept file whole first (PRAGMA quick_check; `serve` does, once)."""
         self.path = str(path)
         self._per, self._total = per_namespace, total
         self._local = threading.local()
+        try:  # created readable by its owner only (SQLite gives its -wal and -shm files the same mode)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
         # Not through _connect: its WAL pragma would rewrite a file that may not be ours.
         first = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
+            if verify:
+                problems = [row[0] for row in first.execute("PRAGMA quick_check(3)")]
+                if problems != ["ok"]:
+                    raise StateError(f"--state {self.path}: the file is damaged ({' '.join('; '.join(problems).split())[:200]}); give a new file, or repair it with the sqlite3 shell's .recover")
             self._prepare(first)
         finally:
             first.close()
@@ -443,6 +472,9 @@ class SQLiteStore(Store):
     def journal_namespaces(self):
         return [ns for (ns,) in self._conn.execute("SELECT ns FROM journal_counts ORDER BY ns")]
 
+    def add_dropped(self, counts):
+        self._write(lambda conn: conn.executemany("INSERT INTO journal_counts VALUES (?, 0, ?) ON CONFLICT(ns) DO UPDATE SET dropped = dropped + excluded.dropped", list(counts.items())))
+
     def clear_journal(self, ns):
         self._write(lambda conn: self._clear_journal(conn, ns))
 
@@ -489,8 +521,9 @@ class SQLiteStore(Store):
         os.close(self._gen_fd)
 
 
-def open_store(url: str | None, per_namespace: int = JOURNAL_PER_NAMESPACE, total: int = JOURNAL_TOTAL) -> Store:
-    """None: in memory (one process); redis://...: Redis; anything else: a SQLite file."""
+def open_store(url: str | None, per_namespace: int = JOURNAL_PER_NAMESPACE, total: int = JOURNAL_TOTAL, verify: bool = False) -> Store:
+    """None: in memory (one process); redis://...: Redis; anything else: a SQLite file
+    (`verify`: checked whole first)."""
     if not url:
         return MemoryStore(per_namespace, total)
     try:
@@ -502,6 +535,6 @@ def open_store(url: str | None, per_namespace: int = JOURNAL_PER_NAMESPACE, tota
                     raise
                 raise StateError(f"--state {url}: Redis support is not installed: pip install 'campaign-mock[redis]'") from None
             return RedisStore(url, per_namespace, total)
-        return SQLiteStore(url, per_namespace, total)
+        return SQLiteStore(url, per_namespace, total, verify)
     except (OSError, sqlite3.Error) as e:
         raise StateError(f"--state {url}: cannot be opened ({e})") from None
