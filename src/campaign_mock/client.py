@@ -316,15 +316,17 @@ class MockServerProcess:
         self.process, self.url, self.log = process, url, log
 
     @classmethod
-    def start(cls, options: Iterable[str] = (), attempts: int = 3) -> MockServerProcess:
+    def start(cls, options: Iterable[str] = (), attempts: int = 3, admin_token: str | None = None) -> MockServerProcess:
         """Start it with these `serve` options and wait until it answers; CampaignMockError with
-        its output if it does not (a broken scenario file, say)."""
+        its output if it does not (a broken scenario file, say). `admin_token` reaches it through
+        its environment, never its command line (which `ps` shows to every user)."""
         options = list(options)
+        env = {**os.environ, "CAMPAIGN_MOCK_ADMIN_TOKEN": admin_token} if admin_token else None
         for attempt in range(attempts):
             port = _free_port()
             log = tempfile.TemporaryFile()  # a file, not a pipe: nobody reads it while tests run
             argv = [sys.executable, "-m", "campaign_mock", "serve", "--host", "127.0.0.1", "--port", str(port), *options]
-            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
             server = cls(process, f"http://127.0.0.1:{port}", log)
             atexit.register(server.stop)  # in case the caller never reaches its clean-up
             if server._wait():

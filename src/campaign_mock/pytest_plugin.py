@@ -121,10 +121,8 @@ def campaign_mock_server(campaign_mock_url, campaign_mock_seed, campaign_mock_sc
         yield client
         return
     argv = ["--seed", str(campaign_mock_seed), *(a for s in campaign_mock_scenarios for a in ("--scenario", str(s))), *campaign_mock_serve_args]
-    if campaign_mock_admin_token:
-        argv += ["--admin-token", campaign_mock_admin_token]
     try:
-        server = MockServerProcess.start(argv)
+        server = MockServerProcess.start(argv, admin_token=campaign_mock_admin_token)
     except CampaignMockError as e:  # a broken scenario, say: no test could run
         pytest.exit(f"campaign-mock: {e}", returncode=pytest.ExitCode.USAGE_ERROR)
     previous = _interrupt_on_sigterm()

@@ -66,15 +66,34 @@ def _ns(key: str) -> str:
     return check_key(key)
 
 
+# Levels of nesting an admin JSON body may have (a fault, a clock, a variation need 3 or 4).
+MAX_NESTING = 32
+
+
 def _json_body() -> dict:
     data = _body()
     try:
-        value = json.loads(data)
+        value, deep = json.loads(data), False
     except ValueError as e:
         raise InputError(None, f"the body is not JSON ({e})") from None
+    except RecursionError:
+        value, deep = None, True
+    if deep or _deeper_than(value, MAX_NESTING):
+        raise InputError(None, f"the body nests deeper than {MAX_NESTING} levels; no admin body needs more")
     if not isinstance(value, dict):
         raise InputError(None, "the body must be a JSON object")
     return value
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether JSON `value` nests deeper than `limit` (walked without recursion, so a deep body
+    cannot exhaust the stack of what validates it next)."""
+    level = [value]
+    for _ in range(limit):
+        level = [v for item in level if isinstance(item, (dict, list)) for v in (item.values() if isinstance(item, dict) else item)]
+        if not level:
+            return False
+    return any(isinstance(item, (dict, list)) for item in level)
 
 
 def _body() -> bytes:

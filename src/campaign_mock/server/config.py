@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -39,6 +40,10 @@ def _scenarios(name: str, value: str) -> tuple[str, ...]:
     return scenario_paths(value)
 
 
+# What an HTTP header value can carry, spaces aside.
+VISIBLE_ASCII = re.compile(r"[!-~]+")
+
+
 @dataclass(frozen=True)
 class ServerConfig:
     """Each field is also the variable CAMPAIGN_MOCK_<FIELD> (environment.py reads it)."""
@@ -70,6 +75,10 @@ class ServerConfig:
     # Journal entries kept per namespace and in all (the oldest are dropped, and counted).
     journal_per_namespace: int = JOURNAL_PER_NAMESPACE
     journal_total: int = JOURNAL_TOTAL
+
+    def __post_init__(self) -> None:
+        if self.admin_token is not None and not VISIBLE_ASCII.fullmatch(self.admin_token):
+            raise ConfigError("--admin-token (CAMPAIGN_MOCK_ADMIN_TOKEN): give visible ASCII characters only, no space: an HTTP header carries no others, so no client could send this token")
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ, only: Iterable[str] | None = None) -> "ServerConfig":

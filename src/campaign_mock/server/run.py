@@ -123,7 +123,7 @@ def run(host: str, port: int, config: ServerConfig, workers: int, threads: int, 
         private = tempfile.mkdtemp(prefix="campaign-mock-")
         atexit.register(shutil.rmtree, private, True)
         config = replace(config, state=os.path.join(private, "state.sqlite"))
-    open_store(config.state).close()  # fail fast: a state the workers could not open
+    open_store(config.state, verify=True).close()  # fail fast: a state the workers could not open, or a damaged one
     os.environ.update(config.to_environment())
     click.echo(banner(f"http://{_hostport(host, port)}", config, world), err=True)
     del world  # the workers build their own; this process only supervises them
