@@ -307,3 +307,31 @@ def test_a_posted_scenario_is_parsed_once_and_built_once_and_the_servers_own_fil
         assert calls == {"read": 1, "build": 1 + n, "parse": n}
     assert http.get("/__mock/ns/once/world").status_code == 200  # this process built it: no parse, no build
     assert calls == {"read": 1, "build": 3, "parse": 2}
+
+
+def test_a_journal_read_with_a_limit_reads_no_more_batches_than_it_needs(tmp_path, monkeypatch):
+    import marshal as real_marshal
+
+    from campaign_mock.runtime import store as store_module
+
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    for i in range(300):  # 300 flushes of two entries each, a second apart
+        store.append([("ns", "GET", f"/p{i}", "", ((), ()), 200 if j else 400, None, None, None, 1.0, float(2 * i + j), "[]") for j in range(2)])
+    everything, _ = store.journal("ns", JournalFilter())
+    decoded = []
+
+    class Counting:
+        dumps = staticmethod(real_marshal.dumps)
+
+        @staticmethod
+        def loads(blob):
+            decoded.append(1)
+            return real_marshal.loads(blob)
+
+    monkeypatch.setattr(store_module, "marshal", Counting)
+    newest, _ = store.journal("ns", JournalFilter(limit=5))
+    assert newest == everything[-5:] and len(decoded) <= 4
+    decoded.clear()
+    ok, _ = store.journal("ns", JournalFilter(status=200, limit=3))
+    assert ok == [e for e in everything if e[1][5] == 200][-3:] and len(decoded) <= 5
+    store.close()

@@ -14,6 +14,8 @@ from campaign_mock.runtime.store import WRITER_TIMEOUT_S, Store, fresh_state, in
 __all__ = ["RedisStore"]
 
 PREFIX = "campaign-mock:"
+# Journal entries read at a time from the end of a namespace's list, for a read with a limit.
+JOURNAL_PAGE = 500
 
 # KEYS: none. ARGV: per-namespace bound, total bound, prefix, then the namespaces just appended
 # to. Entries are JSON arrays [seq, row...]; `jorder` holds "seq ns" of every kept entry (score:
@@ -113,8 +115,21 @@ class RedisStore(Store):
         self._trim(args=[self._per, self._total, PREFIX, *sorted({row[0] for row in rows})])
 
     def journal(self, ns, flt):
-        rows = [(item[0], tuple(item[1:])) for item in map(json.loads, self._redis.lrange(self._k("j", ns), 0, -1))]
-        rows = sorted(((seq, row) for seq, row in rows if flt.matches(row)), key=in_time)
+        """With a limit, the list is read from its end a page at a time, no further than needed
+        (a page more than the limit: replicas push their batches up to 10 ms out of order)."""
+        key = self._k("j", ns)
+        if not flt.limit:
+            items = [json.loads(item) for item in self._redis.lrange(key, 0, -1)]
+        else:
+            items, end, matched = [], -1, 0
+            while True:
+                page = [json.loads(item) for item in self._redis.lrange(key, end - JOURNAL_PAGE + 1, end)]
+                items[:0] = page
+                matched += sum(1 for item in page if flt.matches(tuple(item[1:])))
+                end -= JOURNAL_PAGE
+                if len(page) < JOURNAL_PAGE or matched >= flt.limit + JOURNAL_PAGE:
+                    break
+        rows = sorted(((item[0], tuple(item[1:])) for item in items if flt.matches(tuple(item[1:]))), key=in_time)
         dropped = self._redis.hget(self._k("jdropped"), ns)
         return (rows[-flt.limit :] if flt.limit else rows), int(dropped or 0)
 

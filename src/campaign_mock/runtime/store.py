@@ -76,6 +76,17 @@ def in_time(item: tuple) -> tuple:
     return item[1][_AT["time"]], item[0]
 
 
+def _enough(entries: list[tuple], batch: list[tuple], limit: int) -> bool:
+    """Whether batches read newest first (`batch` the last one read) can stop: `entries` hold
+    `limit` answered later than anything in that batch. Batches are written in order, each
+    holding what its worker answered in the 10 ms before, so an older batch holds nothing later
+    than the one read after it (but for a worker stalled longer than that)."""
+    at = _AT["time"]
+    newest_in_batch = max(row[at] for row in batch)
+    later = sum(1 for _, row in entries if row[at] > newest_in_batch)
+    return later >= limit
+
+
 class JournalFilter:
     """?method=&path=&status=&operation=&error=&limit= of GET .../journal, already checked."""
 
@@ -450,22 +461,26 @@ class SQLiteStore(Store):
         conn.execute("UPDATE journal_totals SET kept = kept - ?", (total - n,))
 
     def journal(self, ns, flt):
+        """With a limit, batches are read newest first and no further than needed: a read costs
+        what it returns, not the whole journal."""
         conn = self._conn
         conn.execute("BEGIN")  # one snapshot: the batches and the count of what was dropped before them
         try:
-            batches = conn.execute("SELECT first_seq, n, skip, rows FROM journal_batches WHERE ns = ? ORDER BY id", (ns,)).fetchall()
             counted = conn.execute("SELECT dropped FROM journal_counts WHERE ns = ?", (ns,)).fetchone()
+            dropped = counted[0] if counted else 0
+            entries: list[tuple] = []
+            newest_first = bool(flt.limit)
+            for first_seq, count, skip, blob in conn.execute(f"SELECT first_seq, n, skip, rows FROM journal_batches WHERE ns = ? ORDER BY id{' DESC' if newest_first else ''}", (ns,)):
+                try:
+                    rows = marshal.loads(blob)
+                except (ValueError, EOFError, TypeError):  # written by a Python with another marshal format
+                    dropped += count - skip
+                    continue
+                entries += [(seq, row) for seq, row in enumerate(rows[skip:], first_seq + skip) if flt.matches(row)]
+                if newest_first and len(entries) >= flt.limit and _enough(entries, rows, flt.limit):
+                    break
         finally:
             conn.execute("COMMIT")
-        dropped = counted[0] if counted else 0
-        entries = []
-        for first_seq, count, skip, blob in batches:
-            try:
-                rows = marshal.loads(blob)
-            except (ValueError, EOFError, TypeError):  # written by a Python with another marshal format
-                dropped += count - skip
-                continue
-            entries += [(seq, row) for seq, row in enumerate(rows[skip:], first_seq + skip) if flt.matches(row)]
         entries.sort(key=in_time)
         return (entries[-flt.limit :] if flt.limit else entries), dropped
 
