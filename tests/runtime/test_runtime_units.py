@@ -335,3 +335,51 @@ def test_a_journal_read_with_a_limit_reads_no_more_batches_than_it_needs(tmp_pat
     ok, _ = store.journal("ns", JournalFilter(status=200, limit=3))
     assert ok == [e for e in everything if e[1][5] == 200][-3:] and len(decoded) <= 5
     store.close()
+
+
+def _counting_runtimes(store, builds, delay=0.0):
+    """Two workers' runtimes on one store, counting the worlds they build."""
+    import time
+
+    from campaign_mock.runtime import Runtime
+    from campaign_mock.world.build import build_world
+
+    base = build_world(0, chains=1)
+
+    def build(documents):
+        builds.append(1)
+        time.sleep(delay)  # a slow build: every thread asks while it runs
+        return build_world(0, chains=1)
+
+    return Runtime(store, base, build), Runtime(store, base, build)
+
+
+def test_a_scenario_world_wanted_by_many_threads_at_once_is_built_once():
+    import threading
+
+    builds: list = []
+    one, two = _counting_runtimes(MemoryStore(), builds, delay=0.2)
+    one.load_scenario("ns", "spaaza: {}", "s")
+    builds.clear()
+    views = []
+    threads = [threading.Thread(target=lambda: views.append(two.view("ns"))) for _ in range(6)]  # a cold worker
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(views) == 6 and len({id(v.world) for v in views}) == 1 and len(builds) == 1
+
+
+def test_kept_worlds_are_bounded_in_bytes(monkeypatch):
+    from campaign_mock.runtime import control
+    from campaign_mock.world.build import build_world
+
+    monkeypatch.setattr(control, "WORLDS_BYTES_KEPT", 2 * control.world_bytes(build_world(0, chains=1)) + 1)
+    builds: list = []
+    one, _ = _counting_runtimes(MemoryStore(), builds)
+    for i in range(4):
+        one.load_scenario(f"ns{i}", f"spaaza: {{}}\n# {i}", f"s{i}")
+    builds.clear()
+    for i in (3, 2, 1):  # the two newest are kept, the others built again
+        one.view(f"ns{i}")
+    assert len(builds) == 1
