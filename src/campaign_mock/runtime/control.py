@@ -23,6 +23,7 @@ from cachetools import LRUCache
 from campaign_mock.exceptions import InputError, ScenarioError
 from campaign_mock.runtime import faults as fault_rules
 from campaign_mock.runtime.clock import at_clock, parse_now
+from campaign_mock.runtime.coverage import coverage_of_answers
 from campaign_mock.runtime.journal import entry_of
 from campaign_mock.runtime.store import JournalFilter, Store, fresh_state
 from campaign_mock.scenario import Document, parse_document
@@ -268,6 +269,12 @@ class Runtime:
         self.store.wait_flushed()
         rows, dropped = self.store.journal(ns, flt)
         return [entry_of(seq, row) for seq, row in rows], dropped
+
+    def coverage(self, ns: str | None) -> dict:
+        """The coverage report of a namespace's journal (of every namespace's: None), read in
+        one pass over the journal: its cost does not grow with the number of namespaces."""
+        self.store.wait_flushed()
+        return coverage_of_answers(*self.store.answer_counts(ns))
 
     def namespaces(self) -> list[str]:
         """Every namespace with runtime state or journal entries (for reports over all of them)."""

@@ -11,6 +11,7 @@ namespaces or pytest workers add up with `merge_reports`."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Callable, Iterable, Mapping
@@ -119,7 +120,6 @@ def coverage_report(entries: Iterable[Mapping[str, Any]], dropped: int = 0) -> d
     """The report for these journal entries: per dimension, how many requests reached each
     documented item (0 = never exercised). `dropped`: entries the journal lost (the report
     cannot count them; it says so)."""
-    counts = {d.name: dict.fromkeys(d.items, 0) for d in dimensions()}
     # A client repeats itself: entries with the same operation, error and facts reach the same
     # items, so each kind is judged once (a full journal of 10,000 entries holds a few dozen).
     kinds: dict[str, tuple[Mapping[str, Any], int]] = {}
@@ -127,12 +127,28 @@ def coverage_report(entries: Iterable[Mapping[str, Any]], dropped: int = 0) -> d
         key = repr((entry.get("operation"), entry.get("error"), entry.get("facts")))
         seen = kinds.get(key)
         kinds[key] = (entry, 1) if seen is None else (seen[0], seen[1] + 1)
-    for entry, n in kinds.values():
+    return _counted(kinds.values(), dropped)
+
+
+def coverage_of_answers(answers: Mapping[str, int], dropped: int = 0) -> dict[str, Any]:
+    """The report from the store's answer counts (Store.answer_counts: each answer's meta JSON,
+    as runtime/journal.answer_meta writes it, and how many entries got it)."""
+    kinds = []
+    for meta, n in answers.items():
+        operation, error, facts, *_ = json.loads(meta)
+        kinds.append(({"operation": operation, "error": error, "facts": facts}, n))
+    return _counted(kinds, dropped)
+
+
+def _counted(kinds: Iterable[tuple[Mapping[str, Any], int]], dropped: int) -> dict[str, Any]:
+    counts = {d.name: dict.fromkeys(d.items, 0) for d in dimensions()}
+    kinds = list(kinds)
+    for entry, n in kinds:
         for d in dimensions():
             for item in set(d.reached(entry)):
                 if item in counts[d.name]:  # anything undocumented is no coverage
                     counts[d.name][item] += n
-    return _report(counts, sum(n for _, n in kinds.values()), dropped)
+    return _report(counts, sum(n for _, n in kinds), dropped)
 
 
 def merge_reports(reports: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ is one list per namespace, trimmed by a script so that the bounds hold atomicall
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import redis
 
@@ -139,9 +140,15 @@ class RedisStore(Store):
             pipe.hincrby(self._k("jdropped"), ns, n)
         pipe.execute()
 
-    def journal_namespaces(self):
-        start = len(self._k("j", ""))  # keys never hold glob characters (check_key)
-        return sorted({k.decode()[start:] for k in self._redis.scan_iter(match=self._k("j", "*"), count=1000)})
+    def answer_counts(self, ns):
+        keys = [self._k("j", ns)] if ns is not None else list(self._redis.scan_iter(match=self._k("j", "*"), count=1000))  # (keys hold no glob characters: check_key)
+        pipe = self._redis.pipeline(transaction=True)
+        for key in keys:
+            pipe.lrange(key, 0, -1)
+        pipe.hget(self._k("jdropped"), ns) if ns is not None else pipe.hvals(self._k("jdropped"))
+        *lists, dropped = pipe.execute()
+        counts = Counter(json.loads(item)[-1] for items in lists for item in items)
+        return dict(counts), int(dropped or 0) if ns is not None else sum(map(int, dropped))
 
     def clear_journal(self, ns):
         self._clear(args=[PREFIX, ns])

@@ -26,7 +26,7 @@ import sqlite3
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections import deque
+from collections import Counter, deque
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -126,7 +126,10 @@ class Store(ABC):
     @abstractmethod
     def clear_journal(self, ns: str) -> None: ...
     @abstractmethod
-    def journal_namespaces(self) -> list[str]: ...  # those with a journal, sorted (GET /__mock/coverage)
+    def answer_counts(self, ns: str | None) -> tuple[dict[str, int], int]:
+        """(the answers' meta JSON -> how many kept entries of `ns` (of every namespace: None)
+        got it, entries dropped): what coverage counts, read in one pass however many
+        namespaces there are."""
     @abstractmethod
     def forget(self, ns: str) -> None: ...
     @abstractmethod
@@ -227,9 +230,11 @@ class MemoryStore(Store):
             self._kept -= len(self._journal.pop(ns, ()))
             self._dropped.pop(ns, None)
 
-    def journal_namespaces(self):
+    def answer_counts(self, ns):
         with self._lock:
-            return sorted(self._journal)
+            kept = [self._journal.get(ns, ())] if ns is not None else list(self._journal.values())
+            counts = Counter(row[-1] for rows in kept for _, row in rows)
+            return dict(counts), self._dropped.get(ns, 0) if ns is not None else sum(self._dropped.values())
 
     def forget(self, ns):
         with self._lock:
@@ -484,8 +489,22 @@ class SQLiteStore(Store):
         entries.sort(key=in_time)
         return (entries[-flt.limit :] if flt.limit else entries), dropped
 
-    def journal_namespaces(self):
-        return [ns for (ns,) in self._conn.execute("SELECT ns FROM journal_counts ORDER BY ns")]
+    def answer_counts(self, ns):
+        where, args = ("WHERE ns = ?", (ns,)) if ns is not None else ("", ())
+        conn = self._conn
+        conn.execute("BEGIN")  # one snapshot
+        try:
+            batches = conn.execute(f"SELECT n, skip, rows FROM journal_batches {where}", args).fetchall()
+            dropped = conn.execute(f"SELECT coalesce(sum(dropped), 0) FROM journal_counts {where}", args).fetchone()[0]
+        finally:
+            conn.execute("COMMIT")
+        counts: Counter[str] = Counter()
+        for count, skip, blob in batches:
+            try:
+                counts.update(row[-1] for row in marshal.loads(blob)[skip:])
+            except (ValueError, EOFError, TypeError):  # another Python's marshal format (see journal)
+                dropped += count - skip
+        return dict(counts), dropped
 
     def add_dropped(self, counts):
         self._write(lambda conn: conn.executemany("INSERT INTO journal_counts VALUES (?, 0, ?) ON CONFLICT(ns) DO UPDATE SET dropped = dropped + excluded.dropped", list(counts.items())))

@@ -15,7 +15,6 @@ from flask import Blueprint, Response, current_app, request
 
 from campaign_mock.exceptions import InputError
 from campaign_mock.runtime import DEFAULT_NAMESPACE, JournalFilter, check_key
-from campaign_mock.runtime.coverage import coverage_report, merge_reports
 from campaign_mock.runtime.describe import chain_detail, chains_page, describe, levelup_users_page, merchant_detail, merchants_page, repeat_request, user_detail
 from campaign_mock.runtime.faults import catalogue
 from campaign_mock.server import console
@@ -358,12 +357,9 @@ def reset(key):
 
 @bp.get("/ns/<key>/coverage")
 def coverage(key):
-    entries, dropped = _runtime().journal(_ns(key), JournalFilter())
-    return _ok(coverage_report(entries, dropped))
+    return _ok(_runtime().coverage(_ns(key)))
 
 
 @bp.get("/coverage")
 def coverage_all():
-    runtime = _runtime()
-    runtime.store.wait_flushed()  # so that a namespace whose first entries are still queued is listed
-    return _ok(merge_reports(coverage_report(*runtime.journal(ns, JournalFilter())) for ns in runtime.store.journal_namespaces()))
+    return _ok(_runtime().coverage(None))
