@@ -67,6 +67,12 @@ def lua(headers: dict[str, str]) -> str:
     return f'request = function() return wrk.format("GET", "{PATH}", {{{h}}}) end\n'
 
 
+def sealed() -> dict[str, str]:
+    from campaign_mock.server.wsgi import KEPT, KEPT_PREFIXES
+
+    return {k: v for k, v in os.environ.items() if k in KEPT or k.startswith(KEPT_PREFIXES)}
+
+
 def side_by_side(args: argparse.Namespace) -> None:
     tmp = Path(tempfile.mkdtemp())
     servers: dict[str, subprocess.Popen] = {}
@@ -84,7 +90,9 @@ def side_by_side(args: argparse.Namespace) -> None:
             f"Granian('bare_app:app_factory', address='127.0.0.1', port={bare_port}, interface=Interfaces.WSGI, workers=1, blocking_threads=4 + 64, "
             "backpressure=4096, backlog=4096, http=HTTPModes.http1, http1_settings=HTTP1Settings(header_read_timeout=10000), factory=True, log_access=False).serve()"
         )
-        servers["bare"] = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(tmp)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # The environment a `serve` worker keeps (server/wsgi.seal_environment): granian copies it
+        # into every environ, so both servers pay for the same number of keys.
+        servers["bare"] = subprocess.Popen([sys.executable, "-c", code], env={**sealed(), "PYTHONPATH": str(tmp)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait(f"http://127.0.0.1:{bare_port}/")
         runs = {"mock (cached answer, journal on)": (mock, "mock"), "bare WSGI callable, same bytes": (f"http://127.0.0.1:{bare_port}", "bare")}
         if shutil.which("nginx"):
@@ -136,8 +144,9 @@ def steps(args: argparse.Namespace) -> None:
     pipeline = app.wsgi_app
     runtime: Runtime = pipeline.runtime  # type: ignore[attr-defined]
     cache = pipeline.cache  # type: ignore[attr-defined]
-    # What granian hands a WSGI app: the process environment, a few server keys, the scope.
-    basic = {**os.environ, "GATEWAY_INTERFACE": "CGI/1.1", "SCRIPT_NAME": "", "SERVER_SOFTWARE": "Granian", "wsgi.errors": sys.stderr, "wsgi.input_terminated": True, "wsgi.multiprocess": False, "wsgi.multithread": True, "wsgi.run_once": False, "wsgi.version": (1, 0)}
+    # What granian hands a WSGI app: the process environment (as a `serve` worker keeps it), a
+    # few server keys, the scope.
+    basic = {**sealed(), "GATEWAY_INTERFACE": "CGI/1.1", "SCRIPT_NAME": "", "SERVER_SOFTWARE": "Granian", "wsgi.errors": sys.stderr, "wsgi.input_terminated": True, "wsgi.multiprocess": False, "wsgi.multithread": True, "wsgi.run_once": False, "wsgi.version": (1, 0)}
     path, query = PATH.split("?")
     scope = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""),
              "HTTP_HOST": "127.0.0.1:8080", "HTTP_USER_AGENT": "wrk", **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in HEADERS.items()}}
