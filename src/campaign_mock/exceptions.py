@@ -14,7 +14,14 @@ class ContractError(CampaignMockError):
 
 
 class ScenarioError(CampaignMockError):
-    """A scenario file is broken. The message names file:line and the field."""
+    """Scenario documents are refused. `problems` holds every problem found, each one line
+    `file.yaml:LINE: $.json.path: what is wrong` (a document's own, or those of the documents
+    together, or of the world they describe: see campaign_mock.scenario); the message is
+    those lines, one a line."""
+
+    def __init__(self, message: str = "", problems: "tuple[str, ...] | list[str]" = ()):
+        self.problems = tuple(problems) or (message,)
+        super().__init__("\n".join(self.problems))
 
 
 class ConfigError(CampaignMockError):
