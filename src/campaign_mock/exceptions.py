@@ -19,8 +19,13 @@ class ScenarioError(CampaignMockError):
     together, or of the world they describe: see campaign_mock.scenario); the message is
     those lines, one a line."""
 
+    MAX_PROBLEMS = 50  # listed at once (every caller); past it one more line says how many were left out
+
     def __init__(self, message: str = "", problems: "tuple[str, ...] | list[str]" = ()):
-        self.problems = tuple(problems) or (message,)
+        lines = list(dict.fromkeys(problems)) or [message]
+        if len(lines) > self.MAX_PROBLEMS:
+            lines = [*lines[: self.MAX_PROBLEMS], f"... and {len(lines) - self.MAX_PROBLEMS} more problems (at most {self.MAX_PROBLEMS} are listed); fix these first"]
+        self.problems = tuple(lines)
         super().__init__("\n".join(self.problems))
 
 

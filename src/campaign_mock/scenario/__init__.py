@@ -59,10 +59,10 @@ words), declare (one document's declarations and refusals), document (Document, 
 together (the checks across documents), load (load_scenarios)."""
 
 from campaign_mock.scenario.document import Document, parse_document, read_document
-from campaign_mock.scenario.load import load_scenarios
+from campaign_mock.scenario.load import load_scenarios, read_documents
 from campaign_mock.scenario.together import check_scenarios
 from campaign_mock.world.specs import Scenario
 
-__all__ = ["Document", "Scenario", "check_scenarios", "load_scenarios", "parse_document", "read_document"]
+__all__ = ["Document", "Scenario", "check_scenarios", "load_scenarios", "parse_document", "read_document", "read_documents"]
 
 

@@ -221,9 +221,8 @@ def refuse_inconsistent(world: World, scenarios: Sequence[Scenario]) -> None:
     _refuse_shared_identifiers(world, scenarios)
     problems = findings(world)
     if problems:
-        more = f" (and {len(problems) - 1} more: {'; '.join(map(str, problems[1:4]))})" if len(problems) > 1 else ""
-        where = locate(problems[0], scenarios) or ", ".join(s.source for s in scenarios)
-        raise ScenarioError(f"{where}: the world this describes breaks a consistency rule: {problems[0]}{more}")
+        sources = ", ".join(s.source for s in scenarios)
+        raise ScenarioError(problems=[f"{locate(p, scenarios) or sources}: the world this describes breaks a consistency rule: {p}" for p in problems])
 
 
 def _where(scenario: Scenario, key: tuple) -> str:

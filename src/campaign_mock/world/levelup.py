@@ -78,10 +78,14 @@ def _items(d: Draws, spec: LevelUpCampaignSpec) -> tuple[str, str, bool]:
 
 def _describe(n: _Numbers, spec: LevelUpCampaignSpec) -> tuple[str, str]:
     """basic_v1's title and description: as written, else from the numbers the other bodies state."""
+    # A written reward_title is what the reward is called: the description names it, not an amount.
+    reward = spec.reward_title or _dollars(n.earn)
     if n.kind in ("item_loyalty", "item_gift_card", "custom_item"):
-        title, description = f"{n.singular.title()} Loyalty", f"Buy {n.items} {n.plural}, get {_dollars(n.earn)}!"
+        title, description = f"{n.singular.title()} Loyalty", f"Buy {n.items} {n.plural}, get {reward}!"
     elif n.kind == "visit_loyalty":
         title, description = "Loyalty", f"Visit {n.visits} times, get {_dollars(n.earn)}!"
+    elif spec.reward_title:
+        title, description = "Spend Loyalty", f"Spend {_dollars(n.spend)}, get {reward}!"
     else:
         title, description = "Spend Loyalty", f"Spend {_dollars(n.spend)}, get {_dollars(n.earn)} credit!"
     return spec.title or title, spec.description or description
