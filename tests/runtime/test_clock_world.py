@@ -5,15 +5,18 @@ loopback port; the reference clock's answers are the committed fixtures' (tests/
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import requests
 from mockserver import serve_in_thread
 
 from campaign_mock.contract import body_rules
+from campaign_mock.runtime.clock import at_clock
 from campaign_mock.server.app import create_app
 from campaign_mock.server.config import ServerConfig
+from campaign_mock.world.build import build_world
+from campaign_mock.world.consistency import served_findings
 from campaign_mock.world.domain import has_started
 
 CLOCKS = ("2012-03-01T00:00:00+00:00", "2023-06-01T00:00:00+00:00", "2026-06-01T00:00:00+01:00", "2031-01-01T00:00:00+00:00")
@@ -68,3 +71,13 @@ def test_a_campaign_not_created_yet_is_found_by_no_id(server):
     requests.put(f"{ns}/clock", json={"now": "2015-01-01T00:00:00+00:00"}, timeout=30)
     answer = requests.get(f"{ns}/get-campaign", params={"campaign_id": "2013"}, headers=headers, timeout=30)
     assert answer.json()["error"]["code"] == 246, answer.text
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_docs_rules_hold_over_what_is_served_at_clocks_years_back_and_forward(seed):
+    """consistency.served_findings, as benchmarks/realism.py judges more seeds."""
+    world = build_world(seed)
+    assert served_findings(world) == []  # the reference clock's answers
+    for days in (-3650, -730, -180, 180, 1825):
+        moved = at_clock(world, world.clock + timedelta(days=days))
+        assert served_findings(moved) == [], days
