@@ -1,5 +1,6 @@
 """The largest scenario world the checks accept (world/specs.SCENARIO_LIMITS): a document at
-every limit at once, its check and build time and the process's peak memory, beside the
+every limit at once, and one with every campaign in one chain of 98 users, their check and
+build time and the process's peak memory, beside the
 default world's, and proof that one more of each is refused with the limit named. Each
 measurement runs in a process of its own (peak RSS is per process). Prints figures; asserts
 nothing but the refusals. Usage:
@@ -47,6 +48,11 @@ def largest(extra: str | None = None) -> dict:
     return {"spaaza": {"chains": chains}, "levelup": {"campaigns": levelup_campaigns, "users": levelup_users}}
 
 
+def densest() -> dict:
+    """Every campaign in one chain of 98 users: the most user progress a document can ask for."""
+    return {"spaaza": {"chains": [{"id": 7001, "generated_users": MAX_USERS_PER_CHAIN, "campaigns": [{"id": 7001100 + k, "type": "signup"} for k in range(SCENARIO_LIMITS["campaigns"])]}]}}
+
+
 def measure(path: str | None) -> dict:
     """In this process: check and build the world of the document at `path` (None: default)."""
     from campaign_mock.scenario import load_scenarios
@@ -74,10 +80,11 @@ def main() -> int:
     from campaign_mock.scenario import load_scenarios
 
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "largest.json"
+        path, dense = Path(folder) / "largest.json", Path(folder) / "densest.json"
         path.write_text(json.dumps(largest()), encoding="utf-8")
-        print(f"limits: {', '.join(f'{k} {v:,}' for k, v in SCENARIO_LIMITS.items())}; the document: {path.stat().st_size / 1024:.0f} KB")
-        for label, arg in (("default world", ""), ("largest accepted", str(path))):
+        dense.write_text(json.dumps(densest()), encoding="utf-8")
+        print(f"limits: {', '.join(f'{k} {v:,}' for k, v in SCENARIO_LIMITS.items())}; the largest document: {path.stat().st_size / 1024:.0f} KB")
+        for label, arg in (("default world", ""), ("largest accepted", str(path)), ("densest chain", str(dense))):
             out = subprocess.run([sys.executable, __file__, "--measure", arg], capture_output=True, text=True, check=True)
             m = json.loads(out.stdout)
             print(f"{label:18} check {m['check_s']:6.2f} s  build {m['build_s']:6.2f} s  peak {m['peak_mb']:5} MB  ({m['campaigns']:,} campaigns, {m['users']:,} users, {m['levelup_campaigns']:,} LevelUp campaigns)")

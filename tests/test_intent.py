@@ -82,6 +82,10 @@ INTENTS: dict[str, tuple[str, object]] = {
             '9: $.spaaza.chains[0].users[0].progress["7401200"]: campaign 7401200 is a signup campaign, which counts no purchases per user (current_count); progress is for: item_purchase_count',
         ],
     ),
+    "past-the-size-cap": (
+        "levelup:\n  users:\n" + "".join(f"    - {{user_id: {100_001 + k}}}\n" for k in range(201)),
+        ["203: $.levelup.users[200]: the scenarios ask for more than 200 levelup users in all (the documented size cap of a scenario's world, so that it builds in seconds); split them over namespaces or ask for fewer"],
+    ),
     "unclosed-flow-sequence": (
         """
         spaaza:

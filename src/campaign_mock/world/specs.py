@@ -38,7 +38,7 @@ CLOCK_YEARS = range(1980, 3000)
 # (scenario/yaml_lines.py), so that any accepted set builds in seconds and tens of MB
 # (benchmarks/scenarios.py builds the largest). Users count declared and generated ones;
 # assignments, every campaign's assignment_count.
-SCENARIO_LIMITS: Mapping[str, int] = {"chains": 100, "campaigns": 2_000, "users": 2_000, "assignments": 50_000, "levelup campaigns": 1_000, "levelup users": 1_000}
+SCENARIO_LIMITS: Mapping[str, int] = {"chains": 100, "campaigns": 2_000, "users": 2_000, "assignments": 50_000, "levelup campaigns": 200, "levelup users": 200}
 
 # The campaign type whose user_progress comes with a current_count per user (a punch card):
 # what a user's `progress` declares.
