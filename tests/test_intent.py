@@ -56,6 +56,20 @@ INTENTS: dict[str, tuple[str, object]] = {
             '7: $.spaaza.chains[0].users[1].progress["7001999"]: chain 7001 has no campaign 7001999; declare it under the chain\'s campaigns, or use one of: 7001001 (points_wallet), 7001002 (wallet)',
         ],
     ),
+    "a-typo-and-a-clash-at-once": (
+        """
+        spaaza:
+          chains:
+            - id: 7001
+              nmae: Demo
+              users:
+                - user_id: 500101
+        """,
+        [
+            "4: $.spaaza.chains[0].nmae: unknown key 'nmae'; did you mean 'name'? allowed here: id, name, currency, generated_users, campaigns, users",
+            "6: $.spaaza.chains[0].users[0].user_id: 500101 is in the user id range of chain 5001 and would clash with its generated users; pick one of this chain's, e.g. 700101",
+        ],
+    ),
     "levelup-progress-in-no-generated-campaign": (
         """
         levelup:

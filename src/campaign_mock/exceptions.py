@@ -20,6 +20,9 @@ class ScenarioError(CampaignMockError):
     those lines, one a line."""
 
     MAX_PROBLEMS = 50  # listed at once (every caller); past it one more line says how many were left out
+    # A document refused on its own: what it declares in the parts that passed (a
+    # campaign_mock.scenario.Document), so the checks across documents can still find theirs.
+    partial: object = None
 
     def __init__(self, message: str = "", problems: "tuple[str, ...] | list[str]" = ()):
         lines = list(dict.fromkeys(problems)) or [message]

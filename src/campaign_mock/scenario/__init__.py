@@ -60,9 +60,9 @@ together (the checks across documents), load (load_scenarios)."""
 
 from campaign_mock.scenario.document import Document, parse_document, read_document
 from campaign_mock.scenario.load import load_scenarios, read_documents
-from campaign_mock.scenario.together import check_scenarios
+from campaign_mock.scenario.together import check_scenarios, check_together
 from campaign_mock.world.specs import Scenario
 
-__all__ = ["Document", "Scenario", "check_scenarios", "load_scenarios", "parse_document", "read_document", "read_documents"]
+__all__ = ["Document", "Scenario", "check_scenarios", "check_together", "load_scenarios", "parse_document", "read_document", "read_documents"]
 
 

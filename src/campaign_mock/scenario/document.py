@@ -49,6 +49,9 @@ def _checked(f: YamlFile) -> Document:
     schema = schema_problems(f, load_contract().validator(SCHEMA))
     declared = declare(f, [p.path for p in schema])
     problems = sorted([*schema, *declared.problems], key=lambda p: p.line)
+    document = Document(f.name, f.data, f, declared)
     if problems:
-        raise refusal(problems)
-    return Document(f.name, f.data, f, declared)
+        refused = refusal(problems)
+        refused.partial = document
+        raise refused
+    return document

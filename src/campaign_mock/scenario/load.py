@@ -10,8 +10,7 @@ from typing import Callable, Iterable, Sequence
 
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.scenario.document import Document, parse_document, read_document
-from campaign_mock.scenario.together import check_scenarios
-from campaign_mock.scenario.yaml_lines import refusal
+from campaign_mock.scenario.together import check_together
 from campaign_mock.world.specs import Scenario, WorldSize
 
 
@@ -20,23 +19,20 @@ def load_scenarios(paths: str | Path | Iterable[str | Path] | None, documents: S
     is used, for a world of `size` (the default world's when None): a broken one raises
     ScenarioError with every problem, each naming file:line and field, and nothing is
     half-loaded."""
-    return check_scenarios(read_documents(paths, documents), size)
+    return check_together(read_documents(paths, documents), size)
 
 
-def read_documents(paths: str | Path | Iterable[str | Path] | None, documents: Sequence[tuple[str, str]] = ()) -> list[Document]:
-    """Every file and (name, text) document parsed; else ScenarioError with the problems of
-    every broken one (not only the first's)."""
+def read_documents(paths: str | Path | Iterable[str | Path] | None, documents: Sequence[tuple[str, str]] = ()) -> list[Document | ScenarioError]:
+    """Every file and (name, text) document parsed, or its refusal (for check_together, which
+    reports every document's problems, not only the first one's)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     reads: list[Callable[[], Document]] = [partial(read_document, p) for p in paths or ()]
     reads += [partial(parse_document, name, text) for name, text in documents]
-    parsed: list[Document] = []
-    problems: list[str] = []
+    parsed: list[Document | ScenarioError] = []
     for read in reads:
         try:
             parsed.append(read())
         except ScenarioError as e:
-            problems.extend(e.problems)
-    if problems:
-        raise refusal(problems)
+            parsed.append(e)
     return parsed

@@ -11,6 +11,7 @@ from typing import Iterable, Sequence
 
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.validate import excerpt
+from campaign_mock.exceptions import ScenarioError
 from campaign_mock.scenario.declare import Declarations, Declared
 from campaign_mock.scenario.document import Document
 from campaign_mock.scenario.yaml_lines import JsonPath, Problem, YamlFile, refusal
@@ -33,6 +34,21 @@ from campaign_mock.world.specs import (
     campaign_ids,
     every_type_spec,
 )
+
+
+def check_together(documents: Sequence[Document | ScenarioError], size: WorldSize | None = None) -> tuple[Scenario, ...]:
+    """check_scenarios over documents of which some were refused on their own (a
+    ScenarioError, whose `partial` holds what passed): every problem at once, the documents'
+    own first, then those across them. What `fixtures`, `serve` and the admin API all call."""
+    own = [line for d in documents if isinstance(d, ScenarioError) for line in d.problems]
+    usable = [d.partial if isinstance(d, ScenarioError) else d for d in documents]
+    try:
+        scenarios = check_scenarios([d for d in usable if isinstance(d, Document)], size)
+    except ScenarioError as e:
+        raise refusal([*own, *e.problems]) from None
+    if own:
+        raise refusal(own)
+    return scenarios
 
 
 @dataclass
