@@ -27,6 +27,7 @@ The format (published as schemas/scenario.json; every key is optional unless mar
             - id: 7001200
               type: signup
               assignment_count: 600
+            - {id: 7001300, type: item_purchase_count, target_count: 10}
           users:
             - user_id: 700101      # default <chain id>01, <chain id>02, ...
               member_number: "M-251"   # identifiers (strings): member_number, username, referral_code,

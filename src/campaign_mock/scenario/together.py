@@ -139,7 +139,8 @@ def _check_limits(r: _Report, declared: list[Declarations]) -> None:
             count("users", len(chain.spec.users) + chain.spec.generated_users, chain.file, chain.path)
         for c in d.campaigns:
             count("campaigns", 1, c.file, c.path)
-            count("assignments", int(c.spec.fields.get("assignment_count", 0)), c.file, c.path)
+            assignments = c.spec.fields.get("assignment_count")
+            count("assignments", assignments if isinstance(assignments, int) else 0, c.file, c.path)  # else refused already
         for lc in d.levelup_campaigns:
             count("levelup campaigns", 1, lc.file, lc.path)
         for lu in d.levelup_users:
