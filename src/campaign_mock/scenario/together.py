@@ -46,6 +46,12 @@ def check_together(documents: Sequence[Document | ScenarioError], size: WorldSiz
         scenarios = check_scenarios([d for d in usable if isinstance(d, Document)], size)
     except ScenarioError as e:
         raise refusal([*own, *e.problems]) from None
+    except (TypeError, ValueError, KeyError):
+        if not own:
+            raise
+        # A value the schema refused that a check across documents still read: the
+        # document's own problems are the answer (they name it), never a traceback.
+        raise refusal(own) from None
     if own:
         raise refusal(own)
     return scenarios
