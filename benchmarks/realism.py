@@ -4,7 +4,7 @@ consistency rule (world/consistency.py; every one must be 0), which of the value
 of each seed shows (every one, in every seed), and whether every generated chain's default
 answer shows a live loyalty programme and an active campaign of every type. Usage:
 
-    .venv/bin/python benchmarks/realism.py [--seeds 20] [--chains 3] [--users 3] [--merchants 2] [--levelup-users 3]
+    .venv/bin/python benchmarks/realism.py [--seeds 20] [--chains 3] [--users 3] [--merchants 2] [--levelup-users 3] [--clocks -3650,-730,-180,180,1825]
 
 Prints the figures; exits 1 if a rule is broken, a variant missing or a chain's default
 answer incomplete in any seed.
@@ -16,9 +16,11 @@ import argparse
 import sys
 import time
 from collections import Counter
+from datetime import timedelta
 
+from campaign_mock.runtime.clock import at_clock
 from campaign_mock.world import build_world
-from campaign_mock.world.consistency import RULES, findings
+from campaign_mock.world.consistency import RULES, findings, served_findings
 from campaign_mock.world.variety import DOCUMENTED_VARIANTS, live_programme_gaps, variants_seen
 
 
@@ -29,7 +31,10 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=3)
     parser.add_argument("--merchants", type=int, default=2)
     parser.add_argument("--levelup-users", type=int, default=3)
+    parser.add_argument("--clocks", default="-3650,-730,-180,180,1825", help="days from the reference clock at which what is served is judged too (consistency.served_findings)")
     args = parser.parse_args()
+    moves = [timedelta(days=int(d)) for d in args.clocks.split(",") if d]
+    moved: Counter[str] = Counter()
     broken: Counter[str] = Counter()
     seen: Counter[str] = Counter()
     gaps = 0
@@ -39,6 +44,8 @@ def main() -> int:
         world = build_world(seed, chains=args.chains, users_per_chain=args.users, merchants=args.merchants, levelup_users=args.levelup_users)
         campaigns += sum(len(ch.campaigns) + len(ch.unlisted) for ch in world.spaaza.chains.values())
         broken.update(f.rule for f in findings(world))
+        for move in moves:
+            moved.update(f.rule for f in served_findings(at_clock(world, world.clock + move)))
         seen.update(variants_seen(world))
         gaps += len(live_programme_gaps(world))
     seconds = time.process_time() - start
@@ -51,12 +58,13 @@ def main() -> int:
     unknown = set(broken) - set(RULES)
     for rule in sorted(unknown):
         print(f"{rule + ' (not in RULES)':<28}{broken[rule]:>11}")
+    print(f"\nwhat is served at a clock moved by {', '.join(f'{m.days:+} days' for m in moves)}: {sum(moved.values())} violations" + "".join(f"\n  {rule}: {n}" for rule, n in moved.items()))
     print(f"\n{'documented variant':<42}{'seeds showing it':>17}")
     for variant in DOCUMENTED_VARIANTS:
         print(f"{variant:<42}{seen[variant]:>12} / {n}")
     print(f"\ngenerated chains whose default answer lacks a live programme or an active type: {gaps}")
     missing = [v for v in DOCUMENTED_VARIANTS if seen[v] < n]
-    ok = not broken and not missing and not gaps
+    ok = not broken and not moved and not missing and not gaps
     print("\nOK: no violations, every variant in every seed, every chain live" if ok else f"\nFAIL: {sum(broken.values())} violations, {len(missing)} variants missing in some seed, {gaps} incomplete chains")
     return 0 if ok else 1
 

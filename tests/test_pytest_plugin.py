@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import socket
+import textwrap
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -259,3 +260,30 @@ def test_a_bad_setting_is_a_usage_error_not_a_traceback(pytester):
         result = pytester.runpytest("--campaign-mock-coverage-fail-under", under)
         assert result.ret == pytest.ExitCode.USAGE_ERROR
         result.stderr.fnmatch_lines([f"*--campaign-mock-coverage-fail-under {under}: give a percentage from 0 to 100*"])
+
+
+def test_a_relative_scenario_path_is_the_test_files_and_refusals_list_every_problem(pytester):
+    """load_scenario("x.yaml") reads beside the test file, as the marker does, whatever the
+    working directory; a refusal lists every problem; a misspelt operation gets a suggestion."""
+    sub = pytester.mkdir("sub")
+    (sub / "s.yaml").write_text("spaaza:\n  chains:\n    - id: 7401\n")
+    (sub / "test_relative.py").write_text(
+        textwrap.dedent(
+            """
+            def test_relative(campaign_mock):
+                assert campaign_mock.load_scenario("s.yaml") == ["s.yaml"]
+
+            def test_every_problem(campaign_mock):
+                campaign_mock.load_scenario("spaaza:\\n  chains:\\n    - {id: 7401, nam: x, currency: XXX}\\n")
+
+            def test_misspelt_operation(campaign_mock):
+                campaign_mock.fail("getCampaing", 217)
+            """
+        )
+    )
+    result = pytester.runpytest("sub")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["*422 (scenario): 2 problem(s)*"])
+    result.stdout.fnmatch_lines(["*3: $.spaaza.chains[[]0[]].currency: 'XXX' is not allowed here*"])
+    result.stdout.fnmatch_lines(["*3: $.spaaza.chains[[]0[]].nam: unknown key 'nam'; did you mean 'name'?*"])
+    result.stdout.fnmatch_lines(["*did you mean 'getCampaign'?*"])

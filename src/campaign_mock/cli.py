@@ -97,8 +97,10 @@ def fixtures(seed: int, out: Path, scenarios: tuple[Path, ...], chains: int, use
 
     from campaign_mock.scenario import load_scenarios
     from campaign_mock.world.fixtures import write_fixtures
+    from campaign_mock.world.specs import WorldSize
 
-    loaded = load_scenarios([str(p) for p in scenarios])
+    # The same checks as serve's and the admin API's, for the world these options generate.
+    loaded = load_scenarios([str(p) for p in scenarios], size=WorldSize(chains=chains, users_per_chain=users_per_chain, merchants=merchants))
     # SIGTERM (a CI timeout, `docker stop`) and SIGHUP end the run as Ctrl-C does: the
     # half-built tree beside --out is removed and the earlier fixtures stay as they were.
     for name in ("SIGTERM", "SIGHUP"):

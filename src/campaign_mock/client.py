@@ -256,12 +256,17 @@ def _error(method: str, path: str, status: int, body: Any, text: str) -> MockAdm
     return cls(f"{method} {path}: {status}{where}: {message}", status, field, errors)
 
 
+def is_scenario_path(source: object) -> bool:
+    """A Path, or a one-line string naming a .yaml, .yml or .json file (else scenario text)."""
+    return isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and source.lower().endswith(_SCENARIO_SUFFIXES))
+
+
 def _scenario_body(source: str | Path | Mapping) -> tuple[bytes, str, str | None]:
     """(body, content type, default name) for a scenario given as text, dict or path."""
     if isinstance(source, Mapping):
         return json.dumps(source).encode(), "application/json", None
-    if isinstance(source, str) and ("\n" in source or not source.lower().endswith(_SCENARIO_SUFFIXES)):
-        return source.encode(), "application/yaml", None
+    if not is_scenario_path(source):
+        return str(source).encode(), "application/yaml", None
     path = Path(source)
     try:
         data = path.read_bytes()

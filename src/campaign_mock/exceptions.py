@@ -14,7 +14,22 @@ class ContractError(CampaignMockError):
 
 
 class ScenarioError(CampaignMockError):
-    """A scenario file is broken. The message names file:line and the field."""
+    """Scenario documents are refused. `problems` holds every problem found, each one line
+    `file.yaml:LINE: $.json.path: what is wrong` (a document's own, or those of the documents
+    together, or of the world they describe: see campaign_mock.scenario); the message is
+    those lines, one a line."""
+
+    MAX_PROBLEMS = 50  # listed at once (every caller); past it one more line says how many were left out
+    # A document refused on its own: what it declares in the parts that passed (a
+    # campaign_mock.scenario.Document), so the checks across documents can still find theirs.
+    partial: object = None
+
+    def __init__(self, message: str = "", problems: "tuple[str, ...] | list[str]" = ()):
+        lines = list(dict.fromkeys(problems)) or [message]
+        if len(lines) > self.MAX_PROBLEMS:
+            lines = [*lines[: self.MAX_PROBLEMS], f"... and {len(lines) - self.MAX_PROBLEMS} more problems (at most {self.MAX_PROBLEMS} are listed); fix these first"]
+        self.problems = tuple(lines)
+        super().__init__("\n".join(self.problems))
 
 
 class ConfigError(CampaignMockError):

@@ -29,7 +29,7 @@ from typing import Callable
 
 import pytest
 
-from campaign_mock.client import MockClient, MockServerProcess
+from campaign_mock.client import MockClient, MockServerProcess, is_scenario_path
 from campaign_mock.environment import env_str
 from campaign_mock.exceptions import CampaignMockError, MockAdminError, ScenarioRefused
 
@@ -154,9 +154,10 @@ class CampaignMock(MockClient):
 
     # Called with this namespace's coverage report before its journal goes (reset, clear_journal,
     # the end of the test), so the session's report counts every request the test made.
-    def __init__(self, *args, collect: Callable[[dict], object] = lambda report: None, **kwargs):
+    def __init__(self, *args, collect: Callable[[dict], object] = lambda report: None, here: Path | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.collect = collect
+        self.here = here  # the test file's folder: a relative scenario path is read from there
 
     def reset(self) -> None:
         self.collect(self.coverage())
@@ -168,6 +169,8 @@ class CampaignMock(MockClient):
 
     def load_scenario(self, source, name=None):
         __tracebackhide__ = True
+        if self.here is not None and is_scenario_path(source) and not Path(source).is_absolute():
+            source = self.here / source  # as the marker does: relative to the test file
         try:
             return super().load_scenario(source, name)
         except ScenarioRefused as e:
@@ -183,24 +186,24 @@ _RUN = secrets.token_hex(3)  # namespaces of concurrent runs against one shared 
 @pytest.fixture
 def campaign_mock(request: pytest.FixtureRequest, campaign_mock_server: MockClient):
     key = f"pytest-{_RUN}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{next(_counter)}"
-    mock = CampaignMock(campaign_mock_server.root, key, campaign_mock_server.admin_token, campaign_mock_server.timeout, collect=request.config.stash[_REPORTS].append)
+    here = Path(request.node.path).parent
+    mock = CampaignMock(campaign_mock_server.root, key, campaign_mock_server.admin_token, campaign_mock_server.timeout, collect=request.config.stash[_REPORTS].append, here=here)
     MockClient.reset(mock)  # nothing left from an earlier run with a persistent --state (not counted)
     marker = request.node.get_closest_marker("campaign_mock")
     if marker:
-        _apply_marker(mock, marker, Path(request.node.path).parent)
+        _apply_marker(mock, marker)
     yield mock
     mock.reset()
 
 
-def _apply_marker(mock: CampaignMock, marker: pytest.Mark, here: Path) -> None:
+def _apply_marker(mock: CampaignMock, marker: pytest.Mark) -> None:
     __tracebackhide__ = True
     unknown = set(marker.kwargs) - set(_MARKER_ARGS)
     if marker.args or unknown:
         pytest.fail(f"@pytest.mark.campaign_mock takes only the keywords {', '.join(_MARKER_ARGS)} (got {', '.join(map(repr, marker.args)) or ', '.join(sorted(unknown))})", pytrace=False)
     scenarios = marker.kwargs.get("scenario")
     for source in scenarios if isinstance(scenarios, (list, tuple)) else [scenarios] if scenarios is not None else []:
-        is_path = isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and source.lower().endswith((".yaml", ".yml", ".json")))
-        mock.load_scenario(here / source if is_path else source)
+        mock.load_scenario(source)  # a relative path: from the test file's folder
     if marker.kwargs.get("clock") is not None:
         mock.set_clock(marker.kwargs["clock"])
 

@@ -295,7 +295,7 @@ def test_a_posted_scenario_is_parsed_once_and_built_once_and_the_servers_own_fil
 
         return run
 
-    monkeypatch.setattr(config_module, "read_document", counted("read", config_module.read_document))
+    monkeypatch.setattr(config_module, "read_documents", counted("read", config_module.read_documents))
     monkeypatch.setattr(config_module, "build_world", counted("build", config_module.build_world))
     monkeypatch.setattr(control, "parse_document", counted("parse", control.parse_document))
     app = create_app(ServerConfig(scenarios=(str(scenarios / "bronze-member.yaml"),)))

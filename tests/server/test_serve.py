@@ -4,6 +4,7 @@ address is a one-line message and exit 2 before granian starts, never a tracebac
 from __future__ import annotations
 
 import subprocess
+import threading
 from urllib.parse import urlsplit
 
 import pytest
@@ -64,3 +65,24 @@ def test_the_banner_gives_every_credential_a_scenario_world_needs():
     for token in world.levelup.tokens.values():
         assert f"user {token.user_id}: {token.token}" in text
     assert "(lacks manage_user_campaigns)" in text
+
+
+def test_serve_explains_its_threads_and_granian_does_not_warn_of_them():
+    port = free_port()
+    process = subprocess.Popen([*CLI, "serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = MockServer(process, f"http://127.0.0.1:{port}")
+    deadline = threading.Timer(60, process.kill)  # a server that never starts ends the read
+    deadline.start()
+    try:
+        seen = []
+        for line in process.stdout:
+            seen.append(line)
+            if "Started worker" in line or len(seen) > 200:
+                break
+    finally:
+        deadline.cancel()
+        server.stop()
+    text = "".join(seen)
+    assert "Started worker" in text, text
+    assert "Threads per worker: 4 for requests, 64 more that only wait out forced delays" in text
+    assert "Python threads" not in text, text

@@ -3,6 +3,7 @@ path and the schema rule it broke. Used by `campaign-mock validate` and the test
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -57,6 +58,14 @@ def shorten(text: str, limit: int) -> str:
 def excerpt(value: Any, limit: int = 40) -> str:
     """A short, printable quote of a value for a message."""
     return shorten(repr(value), limit)
+
+
+def did_you_mean(word: Any, choices: Iterable[Any]) -> str:
+    """"did you mean 'x'? " for the closest choice by similarity of spelling (difflib's ratio,
+    at least 0.6: a typo, a missing or swapped letter, a word left out), or "" if none is close.
+    Every message that refuses a name uses it: scenario keys and values, fault operations."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
+    return f"did you mean {excerpt(close[0])}? " if close else ""
 
 
 def _rule(error: ValidationError) -> str:

@@ -44,8 +44,9 @@ WORLDS_KEPT = 8  # built overlays; more distinct scenario sets are rebuilt on us
 WORLDS_BYTES_KEPT = 256 * 2**20  # and their estimated memory, per process (world_bytes)
 VIEWS_KEPT = 4096  # namespace views per process (a view is small: it shares its world)
 
-# A namespace's scenario documents -> the world with them added.
-BuildWorld = Callable[[Sequence[Document]], World]
+# A namespace's scenario documents -> the world with them added (a document refused on its
+# own comes as its ScenarioError: the builder then only finds the problems across documents).
+BuildWorld = Callable[[Sequence["Document | ScenarioError"]], World]
 
 
 def world_bytes(world: World) -> int:
@@ -196,6 +197,10 @@ class Runtime:
             chosen = _name(ns, before, name)
             try:
                 document = parse_document(chosen, text)
+            except ScenarioError as e:
+                # Refused on its own: checked with the others too, for every problem at once.
+                raise refusal(str(self._every_problem(before, e)), chosen) from None
+            try:
                 self._world([*((s["name"], s["text"]) for s in before), (chosen, text)], document)
             except ScenarioError as e:
                 raise refusal(str(e), chosen) from None
@@ -204,6 +209,15 @@ class Runtime:
             if loaded is not None:
                 return loaded
         raise InputError("scenario", f"namespace {ns!r}: its scenarios changed {LOAD_TRIES} times while this one was being checked; send it again", kind="conflict")
+
+    def _every_problem(self, before: list[dict], refused: ScenarioError) -> ScenarioError:
+        """The refusal of a document with the problems the checks across documents find in
+        what of it passed (the builder runs them first and refuses before building)."""
+        try:
+            self._build([*(self._parsed((s["name"], s["text"])) for s in before), refused])
+        except ScenarioError as e:
+            return e
+        return refused
 
     def scenarios(self, ns: str) -> list[dict]:
         state = self.store.read(ns)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
 from campaign_mock.contract.loader import admin_schema
 from campaign_mock.contract.operations import is_levelup, levelup_path, operation_of, operation_path, operations
+from campaign_mock.contract.validate import did_you_mean
 from campaign_mock.exceptions import InputError
 
 __all__ = ["LEVELUP_BY_STATUS", "catalogue", "documented_error", "parse_fault"]
@@ -45,9 +46,10 @@ def _shape_problem(spec: object) -> InputError | None:
     properties = validator.schema["properties"]
     unknown = sorted(set(spec) - set(properties))
     if unknown:
-        return InputError(unknown[0], f"unknown field {unknown[0][:80]!r}; a fault has {', '.join(properties)}")
+        return InputError(unknown[0], f"unknown field {unknown[0][:80]!r}; {did_you_mean(unknown[0], properties)}a fault has {', '.join(properties)}")
     name = str(min(problems, key=lambda e: list(e.path)).path[0])
-    choices = f": one of {', '.join(properties[name]['enum'])}" if "enum" in properties[name] else ""
+    enum = properties[name].get("enum")
+    choices = f": {did_you_mean(spec[name], enum)}one of {', '.join(enum)}" if enum else ""
     return InputError(name, f"{str(spec[name])[:80]!r}: {name} must be {properties[name]['description']}{choices}")
 
 

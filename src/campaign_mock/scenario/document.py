@@ -1,7 +1,7 @@
 """A scenario document, parsed once: read or received as text, checked against the published
 schema (schemas/scenario.json) and on its own (scenario/declare.py), with its line lookup kept
-for the checks across documents (check_scenarios). A broken one raises ScenarioError as
-``file.yaml:LINE: $.json.path: what is wrong; what to write instead``."""
+for the checks across documents (check_scenarios). A broken one raises ScenarioError with
+every problem, each ``file.yaml:LINE: $.json.path: what is wrong; what to write instead``."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 
 from campaign_mock.contract import load_contract
 from campaign_mock.scenario.declare import Declarations, declare
-from campaign_mock.scenario.explain import check_schema
-from campaign_mock.scenario.yaml_lines import JsonPath, YamlFile, parse_yaml, read_yaml
+from campaign_mock.scenario.explain import schema_problems
+from campaign_mock.scenario.yaml_lines import JsonPath, YamlFile, parse_yaml, read_yaml, refusal
 
 SCHEMA = "scenario.json"
 
@@ -44,5 +44,14 @@ def parse_document(name: str, text: str) -> Document:
 
 
 def _checked(f: YamlFile) -> Document:
-    check_schema(f, load_contract().validator(SCHEMA))
-    return Document(f.name, f.data, f, declare(f))
+    """Refused with every problem of the document: its schema's, and those beyond it in the
+    parts the schema accepts (scenario/declare.py), in the order of their lines."""
+    schema = schema_problems(f, load_contract().validator(SCHEMA))
+    declared = declare(f, [p.path for p in schema])
+    problems = sorted([*schema, *declared.problems], key=lambda p: p.line)
+    document = Document(f.name, f.data, f, declared)
+    if problems:
+        refused = refusal(problems)
+        refused.partial = document
+        raise refused
+    return document

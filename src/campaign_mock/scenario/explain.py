@@ -4,28 +4,23 @@ message for the rest."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 
-from campaign_mock.contract.validate import excerpt, shorten
+from campaign_mock.contract.validate import did_you_mean, excerpt, shorten
 from campaign_mock.scenario.yaml_lines import JsonPath, Problem, YamlFile
 
 
 def schema_problems(f: YamlFile, validator: Validator) -> list[Problem]:
-    """Every place where the document breaks the schema, explained, in the order of its lines."""
-    return sorted((f.problem(*explain(f, e)) for e in validator.iter_errors(f.data)), key=lambda p: p.line)
-
-
-def check_schema(f: YamlFile, validator: Validator) -> None:
-    """Refuses the document with its first schema problem (by line)."""
-    problems = schema_problems(f, validator)
-    if problems:
-        raise problems[0].refusal()
+    """Every place where the document breaks the schema, explained (an unknown key each on
+    its own), in the order of its lines."""
+    found = (f.problem(path, message) for e in validator.iter_errors(f.data) for path, message in _explained(f, e))
+    # One problem a place: a value can break two rules that say the same (a format and a pattern).
+    return sorted({p.path: p for p in reversed(list(found))}.values(), key=lambda p: p.line)
 
 
 def explain(f: YamlFile, e: ValidationError, base: JsonPath = ()) -> tuple[JsonPath, str]:
@@ -36,15 +31,32 @@ def explain(f: YamlFile, e: ValidationError, base: JsonPath = ()) -> tuple[JsonP
     return found or (path, shorten(e.message, 200))  # jsonschema's message may quote the whole value
 
 
+def _explained(f: YamlFile, e: ValidationError) -> list[tuple[JsonPath, str]]:
+    """One error's explanations: one per unknown key (jsonschema reports them together)."""
+    unknown = _unknown_keys(f, e, tuple(e.absolute_path))
+    return unknown if unknown else [explain(f, e)]
+
+
 Explanation = Callable[[YamlFile, ValidationError, JsonPath], "tuple[JsonPath, str] | None"]
+
+# Past this many allowed keys a message names the closest and points at the schema instead.
+_LISTED_KEYS = 20
+
+
+def _unknown_keys(f: YamlFile, e: ValidationError, path: JsonPath) -> list[tuple[JsonPath, str]]:
+    """Every key of a closed object (additionalProperties: false) that it does not name: a
+    typo is refused with the closest allowed key, never taken for a vendor's new field."""
+    if e.validator != "additionalProperties" or not isinstance(e.instance, dict) or not isinstance(e.schema, dict) or e.schema.get("additionalProperties") is not False:
+        return []
+    allowed = list(e.schema.get("properties", {}))
+    shown = ", ".join(allowed) if len(allowed) <= _LISTED_KEYS else f"one of the {len(allowed)} keys schemas/scenario.json lists for this object"
+    extra = " (a field the vendor might add goes under `extra:`)" if "extra" in allowed else ""
+    return [(path + (key,), f"unknown key {excerpt(key)}; {did_you_mean(key, allowed)}allowed here: {shown}{extra}") for key in e.instance if key not in allowed]
 
 
 def _unknown_key(f: YamlFile, e: ValidationError, path: JsonPath) -> tuple[JsonPath, str] | None:
-    if not isinstance(e.instance, dict) or not isinstance(e.schema, dict) or e.schema.get("additionalProperties") is not False:
-        return None
-    allowed = list(e.schema.get("properties", {}))
-    key = min((k for k in e.instance if k not in allowed), key=lambda k: f.line(path + (k,)))
-    return path + (key,), f"unknown key {excerpt(key)}; {_did_you_mean(key, allowed)}allowed here: {', '.join(allowed)}"
+    found = _unknown_keys(f, e, path)
+    return min(found, key=lambda pm: f.line(pm[0])) if found else None
 
 
 def _missing_key(f: YamlFile, e: ValidationError, path: JsonPath) -> tuple[JsonPath, str]:
@@ -84,12 +96,7 @@ def _json_type(value: Any) -> str:
 
 
 def _not_allowed(f: YamlFile, e: ValidationError, path: JsonPath) -> tuple[JsonPath, str]:
-    return path, f"{excerpt(e.instance)} is not allowed here; {_did_you_mean(e.instance, e.validator_value)}write one of: {', '.join(map(str, e.validator_value))}"
-
-
-def _did_you_mean(word: Any, choices: Iterable[Any]) -> str:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
-    return f"did you mean {excerpt(close[0])}? " if close else ""
+    return path, f"{excerpt(e.instance)} is not allowed here; {did_you_mean(e.instance, e.validator_value)}write one of: {', '.join(map(str, e.validator_value))}"
 
 
 def _pattern(f: YamlFile, e: ValidationError, path: JsonPath) -> tuple[JsonPath, str]:

@@ -11,7 +11,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Iterable, NoReturn
 
 import yaml
 
@@ -75,7 +75,12 @@ class Problem:
         return f"{self.file}:{self.line}: {shorten(json_path(self.path), 120)}: {self.message}"
 
     def refusal(self) -> ScenarioError:
-        return ScenarioError(str(self))
+        return refusal([self])
+
+
+def refusal(problems: Iterable[Problem | str]) -> ScenarioError:
+    """Every problem, each once and in the order given (ScenarioError bounds how many)."""
+    return ScenarioError(problems=[str(p) for p in problems])
 
 
 @dataclass
@@ -166,12 +171,7 @@ def parse_yaml(name: str, text: str) -> YamlFile:
             _check_duplicate_keys(YamlFile(name, root, None), root, (), loader)
         value = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        if e.context_mark is not None and "end of stream" in (e.problem or ""):
-            mark = e.context_mark  # an unclosed quote or bracket: point at where it opens
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = " ".join(filter(None, (e.context, e.problem)))
-        raise ScenarioError(f"{name}:{line}: YAML syntax error at column {column}: {what}; fix the YAML there (quote values that contain ': ' or start with a special character)") from None
+        raise ScenarioError(_syntax_error(name, e)) from None
     except yaml.YAMLError as e:
         raise ScenarioError(f"{name}:{_line_of(text, e)}: YAML error: {_problem(e)}") from None
     finally:
@@ -184,6 +184,25 @@ def parse_yaml(name: str, text: str) -> YamlFile:
     f = YamlFile(name, root, None)
     f.data = _jsonish(f, value, ())
     return f
+
+
+_OPENED = {"flow sequence": "the list [", "flow mapping": "the mapping {", "quoted scalar": "the quoted string"}
+
+
+def _syntax_error(name: str, e: yaml.MarkedYAMLError) -> str:
+    """`name:LINE: YAML syntax error ...`, at the line where the broken construct opens when it
+    is one left open (a quote, a [ or {: YAML notices only where something else begins, often
+    at the end of the file), else where YAML stopped."""
+    mark = e.problem_mark or e.context_mark
+    unclosed = e.context_mark is not None and ("end of stream" in (e.problem or "") or (e.context or "").startswith("while parsing a flow"))
+    if unclosed and e.context_mark is not None:
+        opened = e.context_mark
+        stopped = f" (YAML stopped at line {e.problem_mark.line + 1}: {e.problem})" if e.problem_mark is not None and e.problem_mark.line != opened.line else f" ({e.problem})"
+        what = next((words for kind, words in _OPENED.items() if kind in (e.context or "")), "the construct")
+        return f"{name}:{opened.line + 1}: YAML syntax error at column {opened.column + 1}: {what} that opens here is not closed{stopped}; close it where it should end"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = " ".join(filter(None, (e.context, e.problem)))
+    return f"{name}:{line}: YAML syntax error at column {column}: {what}; fix the YAML there (quote values that contain ': ' or start with a special character)"
 
 
 def _untabbed_json(text: str) -> str:

@@ -26,6 +26,18 @@ from campaign_mock.world.model import World
 bp = Blueprint("admin", __name__, url_prefix="/__mock")
 bp.register_blueprint(console.bp)  # nested: the same guard and JSON errors
 
+
+# /__mock/clock, /__mock/scenarios, /__mock/faults, /__mock/journal act on the default
+# namespace, as the root's vendor paths do (an endpoint of their own: werkzeug would redirect
+# /__mock/ns/default/... to a rule of the same endpoint with defaults).
+def _at_root(method: str, path: str) -> Callable:
+    def register(view: Callable) -> Callable:
+        bp.add_url_rule(path, f"root_{view.__name__}", view, methods=[method], defaults={"key": DEFAULT_NAMESPACE})
+        return view
+
+    return register
+
+
 MAX_BODY = 2**20
 YAML_TYPES = frozenset({"application/yaml", "text/yaml", "application/x-yaml"})
 JSON_TYPES = frozenset({"application/json"})
@@ -220,6 +232,7 @@ def world_levelup_users(key):
 # --- scenarios ----------------------------------------------------------------------
 
 
+@_at_root("POST", "/scenarios")
 @bp.post("/ns/<key>/scenarios")
 def add_scenario(key):
     ns = _ns(key)
@@ -238,11 +251,13 @@ def add_scenario(key):
     return _ok({"loaded": loaded}, 201)
 
 
+@_at_root("GET", "/scenarios")
 @bp.get("/ns/<key>/scenarios")
 def list_scenarios(key):
     return _ok({"scenarios": _runtime().scenarios(_ns(key))})
 
 
+@_at_root("DELETE", "/scenarios")
 @bp.delete("/ns/<key>/scenarios")
 def clear_scenarios(key):
     _runtime().clear_scenarios(_ns(key))
@@ -252,11 +267,13 @@ def clear_scenarios(key):
 # --- clock --------------------------------------------------------------------------
 
 
+@_at_root("GET", "/clock")
 @bp.get("/ns/<key>/clock")
 def get_clock(key):
     return _ok(_runtime().clock(_ns(key)))
 
 
+@_at_root("PUT", "/clock")
 @bp.put("/ns/<key>/clock")
 def set_clock(key):
     ns = _ns(key)
@@ -266,6 +283,7 @@ def set_clock(key):
     return _ok(_runtime().set_clock(ns, body["now"]))
 
 
+@_at_root("DELETE", "/clock")
 @bp.delete("/ns/<key>/clock")
 def reset_clock(key):
     _runtime().reset_clock(_ns(key))
@@ -275,23 +293,27 @@ def reset_clock(key):
 # --- faults -------------------------------------------------------------------------
 
 
+@_at_root("POST", "/faults")
 @bp.post("/ns/<key>/faults")
 def add_fault(key):
     ns = _ns(key)
     return _ok(_runtime().add_fault(ns, _json_body()), 201)
 
 
+@_at_root("GET", "/faults")
 @bp.get("/ns/<key>/faults")
 def list_faults(key):
     return _ok({"faults": _runtime().faults(_ns(key))})
 
 
+@_at_root("DELETE", "/faults")
 @bp.delete("/ns/<key>/faults")
 def clear_faults(key):
     _runtime().clear_faults(_ns(key))
     return _no_content()
 
 
+@_at_root("DELETE", "/faults/<fault_id>")
 @bp.delete("/ns/<key>/faults/<fault_id>")
 def remove_fault(key, fault_id):
     if not _runtime().remove_fault(_ns(key), fault_id):
@@ -318,6 +340,7 @@ def _filters() -> JournalFilter:
     return JournalFilter(**args)
 
 
+@_at_root("GET", "/journal")
 @bp.get("/ns/<key>/journal")
 def journal(key):
     ns = _ns(key)
@@ -325,6 +348,7 @@ def journal(key):
     return _ok({"requests": entries, "count": len(entries), "dropped": dropped})
 
 
+@_at_root("GET", "/journal/<seq>/request")
 @bp.get("/ns/<key>/journal/<seq>/request")
 def journal_request(key, seq):
     """One entry's request, repeatable: the secrets the journal masks put back from the world."""
@@ -340,6 +364,7 @@ def journal_request(key, seq):
     raise InputError("seq", f"namespace {key!r} has no journal entry {wanted}", kind="not_found")
 
 
+@_at_root("DELETE", "/journal")
 @bp.delete("/ns/<key>/journal")
 def clear_journal(key):
     _runtime().clear_journal(_ns(key))

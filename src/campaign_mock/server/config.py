@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from campaign_mock.environment import PARSE, SIGNED, WRITE, read_settings, settings_environment
-from campaign_mock.exceptions import ConfigError
+from campaign_mock.exceptions import ConfigError, ScenarioError
 from campaign_mock.runtime.store import JOURNAL_PER_NAMESPACE, JOURNAL_TOTAL
-from campaign_mock.scenario import Document, check_scenarios, read_document
+from campaign_mock.scenario import Document, check_together, read_documents
 from campaign_mock.world import World
 from campaign_mock.world.build import DEFAULT_CHAINS, DEFAULT_MERCHANTS, DEFAULT_USERS_PER_CHAIN, build_world
+from campaign_mock.world.specs import WorldSize
 
 
 def scenario_paths(value: str) -> tuple[str, ...]:
@@ -100,9 +101,9 @@ class Worlds:
 
     def __init__(self, config: ServerConfig):
         self.config = config
-        self.own = tuple(read_document(path) for path in config.scenarios)
+        self.own = tuple(read_documents(config.scenarios))
 
-    def build(self, documents: Sequence[Document] = ()) -> World:
+    def build(self, documents: Sequence[Document | ScenarioError] = ()) -> World:
         c = self.config
-        scenarios = check_scenarios([*self.own, *documents])
+        scenarios = check_together([*self.own, *documents], WorldSize(chains=c.chains, users_per_chain=c.users_per_chain, merchants=c.merchants))
         return build_world(c.seed, scenarios=scenarios, chains=c.chains, users_per_chain=c.users_per_chain, merchants=c.merchants)

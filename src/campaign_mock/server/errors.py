@@ -142,7 +142,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
-        response = json_response({"error": {"field": None, "message": f"{request.method} {request.path}: {e.name}"}}, e.code or 500)
+        message = f"{request.method} {request.path}: {e.name}"
+        if e.code == 404:  # name the routes that exist (admin-openapi.yaml documents them)
+            routes = sorted({rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/__mock/")})
+            message += f"; the admin routes are: {', '.join(routes)}"
+        response = json_response({"error": {"field": None, "message": message}}, e.code or 500)
         if isinstance(e, MethodNotAllowed) and e.valid_methods:
             response.headers["Allow"] = allow(e.valid_methods)
         return response

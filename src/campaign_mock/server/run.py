@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import logging
 import os
 import shutil
 import socket
@@ -128,6 +129,11 @@ def run(host: str, port: int, config: ServerConfig, workers: int, threads: int, 
     click.echo(banner(f"http://{_hostport(host, port)}", config, world), err=True)
     del world  # the workers build their own; this process only supervises them
     _two_malloc_arenas()
+    # granian warns when a worker may run more threads than 2 x cores + 1. Ours are `threads`
+    # for requests and max_delays that only sleep through a forced delay (no CPU), so the
+    # warning would alarm for nothing: say what they are instead.
+    logging.getLogger("_granian").addFilter(lambda record: "Python threads" not in record.getMessage())
+    click.echo(f"Threads per worker: {threads} for requests, {config.max_delays} more that only wait out forced delays (--max-delays).", err=True)
     Granian(
         "campaign_mock.server.wsgi:app_factory",
         address=address,

@@ -25,7 +25,7 @@ from campaign_mock.server.digits import is_digits, parse_digits
 from campaign_mock.server.errors import SpaazaFailure
 from campaign_mock.world import World
 from campaign_mock.world.model import Chain, SpaazaSession
-from campaign_mock.world.views import CampaignQuery, active_now, get_campaign, get_campaigns
+from campaign_mock.world.views import CampaignQuery, active_now, exists_now, get_campaign, get_campaigns
 
 AUTH_METHODS = ("session", "bearer")
 _EMAIL = re.compile(USERNAME_PATTERN)
@@ -229,7 +229,7 @@ def answer_get_campaign(world: World, args, headers) -> dict:
     chain_arg = _integer(args["chain_id"], 419) if "chain_id" in args else None
     session = _session(world, headers, parsed.auth_method, anonymous_ok=False)
     found = world.spaaza.campaigns.get(campaign_id)
-    if found is None or found[1]["is_deleted"]:
+    if found is None or found[1]["is_deleted"] or not exists_now(world, found[1]):
         raise SpaazaFailure(246)
     chain, campaign = found
     if chain_arg is not None:

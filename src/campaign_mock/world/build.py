@@ -19,17 +19,29 @@ from campaign_mock.world.domain import CURRENCIES
 from campaign_mock.world.model import LEVELUP_KINDS, Chain, Json, LevelUpCampaign, LevelUpToken, LevelUpWorld, MyPriceApp, SpaazaSession, SpaazaUser, SpaazaWorld, World
 from campaign_mock.world.providers import UTC
 from campaign_mock.world.spaaza import ChainParts, Given, generate_chain
-from campaign_mock.world.specs import GENERATED_CHAINS, GENERATED_LEVELUP_CAMPAIGNS, GENERATED_LEVELUP_USERS, ChainSpec, LevelUpCampaignSpec, LevelUpUserSpec, Scenario, every_type_spec, merged_clock
+from campaign_mock.world.specs import (
+    DEFAULT_CHAINS,
+    DEFAULT_LEVELUP_USERS,
+    DEFAULT_MERCHANTS,
+    DEFAULT_USERS_PER_CHAIN,
+    FIRST_GENERATED_MERCHANT,
+    GENERATED_CHAINS,
+    GENERATED_LEVELUP_CAMPAIGNS,
+    GENERATED_LEVELUP_USERS,
+    ChainSpec,
+    LevelUpCampaignSpec,
+    LevelUpUserSpec,
+    Scenario,
+    every_type_spec,
+    merged_clock,
+)
 
 # The reference "now". Never the wall clock: the same seed gives the same bytes any day.
 DEFAULT_CLOCK = datetime(2024, 1, 1, tzinfo=UTC)
-# The default world's generated part (serve and fixtures take the same options).
-DEFAULT_CHAINS, DEFAULT_USERS_PER_CHAIN, DEFAULT_MERCHANTS, DEFAULT_LEVELUP_USERS = 3, 3, 2, 3
 # The id ranges are the scenario loader's (it checks scenarios against them): one statement.
 FIRST_GENERATED_CHAIN = GENERATED_CHAINS.start
 # Chains a scenario may add to (the loader checks scenarios against these ids).
 SCENARIO_MAY_EXTEND = frozenset({documented.CHAIN_ID, *GENERATED_CHAINS})
-FIRST_GENERATED_MERCHANT = 2
 FIRST_GENERATED_LEVELUP_USER = GENERATED_LEVELUP_USERS.start
 
 
@@ -209,9 +221,8 @@ def refuse_inconsistent(world: World, scenarios: Sequence[Scenario]) -> None:
     _refuse_shared_identifiers(world, scenarios)
     problems = findings(world)
     if problems:
-        more = f" (and {len(problems) - 1} more: {'; '.join(map(str, problems[1:4]))})" if len(problems) > 1 else ""
-        where = locate(problems[0], scenarios) or ", ".join(s.source for s in scenarios)
-        raise ScenarioError(f"{where}: the world this describes breaks a consistency rule: {problems[0]}{more}")
+        sources = ", ".join(s.source for s in scenarios)
+        raise ScenarioError(problems=[f"{locate(p, scenarios) or sources}: the world this describes breaks a consistency rule: {p}" for p in problems])
 
 
 def _where(scenario: Scenario, key: tuple) -> str:

@@ -24,7 +24,7 @@ from campaign_mock.world.domain import CURRENCIES, award_limit, cashback_rate, h
 from campaign_mock.world.levelup import LOYALTY_REQUIREMENTS
 from campaign_mock.world.model import Chain, Json, LevelUpCampaign, World
 from campaign_mock.world.specs import WALLET_TYPES
-from campaign_mock.world.views import levelup_body
+from campaign_mock.world.views import CampaignQuery, get_campaigns, levelup_body
 
 # Every rule a finding can name.
 RULES = (
@@ -42,6 +42,29 @@ CLOCK: Path = ("clock",)
 def findings(world: World) -> list[Finding]:
     """Every broken rule. Empty for a consistent world."""
     return [*_campaigns(world), *_progress(world), *_wallet_flows(world), *_current_counts(world), *_owners(world), *_levelup(world)]
+
+
+def served_findings(world: World) -> list[Finding]:
+    """The docs' rules (contract/body_rules.py) and the clock's over what get-campaigns serves
+    of a world, every chain's campaigns as each of its users sees them: how a world whose
+    clock moved (runtime/clock.at_clock) is judged, since its stored values are the
+    generator's at another clock and the views judge them at this one."""
+    out: list[Finding] = []
+    for chain in world.spaaza.chains.values():
+        users = [u.user_id for u in world.spaaza.users.values() if u.chain_id == chain.id]
+        for user_id in (None, *users):
+            for c in get_campaigns(world, chain, CampaignQuery(user_id=user_id, exclude_inactive=False))["results"]["campaigns"]:
+                p = c.get("user_progress")
+                found = (*body_rules.campaign_dates(c), *body_rules.reached_in_time(c, p, clock=world.clock), *body_rules.loyalty_level(c, p), *body_rules.wallet_progress(c, p), *body_rules.nothing_awarded_without_awards(c, p))
+                out += _in_world(found, c, user_id)
+                at, where = campaign_path(c["id"]), f"campaign {c['id']}"
+                out += [Finding("after the clock", at + (key,), f"{where}: {key} {c[key]} is after the clock {world.clock.isoformat()}", (CLOCK,)) for key in _DATED if isinstance(c.get(key), str) and parse_time(c[key]) > world.clock]
+                if user_id is not None and not has_started(c, world.clock) and (c.get("current_count") or (isinstance(p, dict) and p.get("award_count"))):
+                    out.append(Finding("not started", progress_path(user_id, c["id"]), f"user {user_id} {where}: progress counted before the campaign starts ({c.get('active_date_from')})", _about_progress(user_id, c["id"])))
+    return out
+
+
+_DATED = ("created_date", "last_modified_date", "last_updated_date")
 
 
 # --- where things are in the world ----------------------------------------------------

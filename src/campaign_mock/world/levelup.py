@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from campaign_mock.world.model import LEVELUP_KINDS, Json, LevelUpCampaign, LevelUpToken
 from campaign_mock.world.providers import PRODUCTS, Draws, entity_rng, iso, moment_before, plural, pools, secret
-from campaign_mock.world.specs import LevelUpCampaignSpec, LevelUpUserSpec
+from campaign_mock.world.specs import GIFT_CARD_KINDS, LevelUpCampaignSpec, LevelUpUserSpec
 
 
 def _dollars(cents: int) -> str:
@@ -19,6 +19,11 @@ def _dollars(cents: int) -> str:
 
 # The fields a loyalty representation states its requirement in.
 LOYALTY_REQUIREMENTS = ("required_item_count", "required_spend_amount", "required_visit_count")
+# Gift card kinds count gift cards; what items are called when a scenario writes a campaign's
+# texts but names no item (a drawn product could contradict them: "Ten coffees", described
+# as salads).
+GIFT_CARD = ("gift card", "gift cards")
+NEUTRAL_ITEM = ("item", "items")
 
 
 def required_progress(campaign: LevelUpCampaign) -> int:
@@ -47,29 +52,43 @@ class _Numbers:
     """What one campaign is about; every body and text is written from these."""
 
     kind: str
-    product: str  # singular, lower case ("coffee"); gift card kinds count gift cards
+    singular: str  # what one counted item is called ("coffee"); gift card kinds count gift cards
+    plural: str
     items: int
     spend: int  # cents
     visits: int
     earn: int  # cents
     zone: timezone
+    written: bool  # the scenario named the items: served as written, never capitalised
 
-    @property
-    def singular(self) -> str:
-        return "gift card" if self.kind in ("item_gift_card", "custom_spend") else self.product
 
-    @property
-    def plural(self) -> str:
-        return plural(self.singular)
+def _items(d: Draws, spec: LevelUpCampaignSpec) -> tuple[str, str, bool]:
+    """(singular, plural, written): as the scenario names them; else gift cards for gift card
+    kinds; else a neutral word when the scenario writes any of the campaign's texts (a drawn
+    product could contradict them); else a drawn product."""
+    if spec.item_singular and spec.item_plural:
+        return spec.item_singular, spec.item_plural, True
+    if spec.kind in GIFT_CARD_KINDS:
+        return (*GIFT_CARD, False)
+    if spec.title or spec.description or spec.reward_title or spec.goals:
+        return (*NEUTRAL_ITEM, False)
+    product = d.pick("product", PRODUCTS)
+    return product, plural(product), False
 
 
 def _describe(n: _Numbers, spec: LevelUpCampaignSpec) -> tuple[str, str]:
-    """basic_v1's title and description, from the numbers the other bodies state."""
+    """basic_v1's title and description: as written, else from the numbers the other bodies state."""
+    # A written reward_title is what the reward is called: the description names it, not an amount.
+    reward = spec.reward_title or _dollars(n.earn)
     if n.kind in ("item_loyalty", "item_gift_card", "custom_item"):
-        return spec.title or f"{n.singular.title()} Loyalty", f"Buy {n.items} {n.plural}, get {_dollars(n.earn)}!"
-    if n.kind == "visit_loyalty":
-        return spec.title or "Loyalty", f"Visit {n.visits} times, get {_dollars(n.earn)}!"
-    return spec.title or "Spend Loyalty", f"Spend {_dollars(n.spend)}, get {_dollars(n.earn)} credit!"
+        title, description = f"{n.singular.title()} Loyalty", f"Buy {n.items} {n.plural}, get {reward}!"
+    elif n.kind == "visit_loyalty":
+        title, description = "Loyalty", f"Visit {n.visits} times, get {_dollars(n.earn)}!"
+    elif spec.reward_title:
+        title, description = "Spend Loyalty", f"Spend {_dollars(n.spend)}, get {reward}!"
+    else:
+        title, description = "Spend Loyalty", f"Spend {_dollars(n.spend)}, get {_dollars(n.earn)} credit!"
+    return spec.title or title, spec.description or description
 
 
 def make_campaign(seed: int, merchant_id: int, merchant: str, spec: LevelUpCampaignSpec, clock: datetime) -> LevelUpCampaign:
@@ -78,21 +97,26 @@ def make_campaign(seed: int, merchant_id: int, merchant: str, spec: LevelUpCampa
     cid = spec.id
     d = Draws(seed, "levelup-campaign", cid)
     kind = spec.kind
+    singular, plural_, written = _items(d, spec)
     n = _Numbers(
         kind=kind,
-        product=d.pick("product", PRODUCTS),
+        singular=singular,
+        plural=plural_,
         items=spec.required or d.pick("required_item_count", (5, 8, 10, 12)),
         spend=spec.required or d.pick("required_spend_amount", (2500, 5000, 10000)),
         visits=spec.required or d.pick("required_visit_count", (5, 10)),
-        earn=d.pick("earn_amount", (100, 500, 1000)),
+        earn=spec.earn_amount or d.pick("earn_amount", (100, 500, 1000)),
         zone=merchant_zone(seed, merchant_id),
+        written=written,
     )
     title, description = _describe(n, spec)
     bodies: dict[str, Json] = {"basic_v1": {"campaign": {"description": description, "title": title}}}
-    reward_title = f"{_dollars(n.earn)} Loyalty Reward"
-    # Products capitalised ("Coffees"), gift cards not ("gift cards"), as the docs show them.
-    names = (n.plural, n.singular) if n.singular == "gift card" else (n.plural.capitalize(), n.singular.capitalize())
-    items = {"required_item_count": n.items, "required_item_plural": names[0], "required_item_singular": names[1], "reward_article": "a", "reward_title": reward_title}
+    reward_title = spec.reward_title or f"{_dollars(n.earn)} Loyalty Reward"
+    article = "an" if spec.reward_title and spec.reward_title[0].lower() in "aeiou" else "a"
+    # Products capitalised ("Coffees"), gift cards not ("gift cards"), as the docs show them;
+    # names a scenario writes, as written.
+    names = (n.plural, n.singular) if n.singular == GIFT_CARD[0] or n.written else (n.plural.capitalize(), n.singular.capitalize())
+    items = {"required_item_count": n.items, "required_item_plural": names[0], "required_item_singular": names[1], "reward_article": article, "reward_title": reward_title}
     if kind in ("item_loyalty", "item_gift_card"):
         bodies["item_based_loyalty_v1"] = {"campaign": {"progress_item_count": 0, **items}}
         if kind == "item_gift_card":
@@ -101,12 +125,12 @@ def make_campaign(seed: int, merchant_id: int, merchant: str, spec: LevelUpCampa
         spend = {"earn_amount": n.earn, "progress_amount": 0, "required_spend_amount": n.spend}
         bodies["spend_based_loyalty_v1"] = {"campaign": spend}
         if kind == "spend_gift_card":
-            gift = {"currency": "USD", "description": description, **_period(d, clock, n.zone), "reward_article": "a", "reward_title": reward_title, "title": title}
+            gift = {"currency": "USD", "description": description, **_period(d, clock, n.zone), "reward_article": article, "reward_title": reward_title, "title": title}
             bodies["spend_based_gift_card_loyalty_v1"] = {"campaign": {**gift, **spend}}
     elif kind == "visit_loyalty":
         bodies["visit_based_loyalty_v1"] = {"campaign": {"progress_visit_count": 0, "required_visit_count": n.visits, "earn_amount": n.earn, "qualifying_order_spend_amount": d.pick("qualifying_order_spend_amount", (0, 500, 1000))}}
     else:  # custom_item, custom_spend
-        bodies["custom_progress_based_v1"] = {"campaign": _custom(d, n, cid, merchant, title, description, clock)}
+        bodies["custom_progress_based_v1"] = {"campaign": _custom(d, n, spec, merchant, title, description, clock)}
     assert set(bodies) == set(LEVELUP_KINDS[kind]), kind
     return LevelUpCampaign(id=cid, merchant_id=merchant_id, kind=kind, bodies=bodies)
 
@@ -119,14 +143,16 @@ def _period(d: Draws, clock: datetime, zone: timezone) -> Json:
     return {"progress_period_resets_at": iso((start + timedelta(days=90)).astimezone(zone)), "progress_period_starts_at": iso(start.astimezone(zone))}
 
 
-def _custom(d: Draws, n: _Numbers, cid: int, merchant: str, title: str, description: str, clock: datetime) -> Json:
+def _custom(d: Draws, n: _Numbers, spec: LevelUpCampaignSpec, merchant: str, title: str, description: str, clock: datetime) -> Json:
+    cid = spec.id
     spend_based = n.kind == "custom_spend"
+    written = spec.goals or ((None, None),) * (1 + (d.random("goals") >= 0.6))
     goals = []
-    for g in range(1, 2 + (d.random("goals") >= 0.6)):
+    for g, (goal_title, goal_text) in enumerate(written, 1):
         need = (n.spend if spend_based else n.items) * g
         did = f"spending {_dollars(need)}" if spend_based else f"buying {need} {n.plural}"
-        text = f"Thanks for {did} at {merchant}. Here's {_dollars(n.earn * g)} to spend on anything you'd like!"
-        goals.append({"goal": {"accomplished": False, "description": text, "id": cid * 10 + g, "image": None, "progress_required": need, "title": f"Your {_dollars(n.earn * g)} Reward"}})
+        text = goal_text or f"Thanks for {did} at {merchant}. Here's {_dollars(n.earn * g)} to spend on anything you'd like!"
+        goals.append({"goal": {"accomplished": False, "description": text, "id": cid * 10 + g, "image": None, "progress_required": need, "title": goal_title or f"Your {_dollars(n.earn * g)} Reward"}})
     # Opt-in campaigns alternate along ids, so a merchant's two custom campaigns show both.
     requires_opt_in = cid % 2 == 1
     return {

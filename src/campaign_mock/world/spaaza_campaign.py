@@ -14,8 +14,8 @@ from typing import Mapping
 from campaign_mock.world.domain import POINTS_CURRENCY, is_within_window, parse_time
 from campaign_mock.world.model import Chain, Json
 from campaign_mock.world.providers import PRODUCTS, Draws, iso_utc
-from campaign_mock.world.spaaza_texts import VOUCHER_NOTES, write_texts
-from campaign_mock.world.specs import WALLET_TYPES, CampaignSpec
+from campaign_mock.world.spaaza_texts import NEUTRAL_PRODUCT, VOUCHER_NOTES, WRITTEN_TEXTS, write_texts
+from campaign_mock.world.specs import CURRENT_COUNT_TYPES, WALLET_TYPES, CampaignSpec
 
 DEFAULT_LEVELS = (("Bronze", 0), ("Silver", 500), ("Gold", 1000), ("Platinum", 2500))
 
@@ -137,7 +137,7 @@ def template(ctype: str) -> Json:
             c["notes"] = ""
         elif ctype == "progress":
             c.update(is_recurring=True, balance_can_subzero=True, notes="")
-        elif ctype == "item_purchase_count":
+        elif ctype in CURRENT_COUNT_TYPES:
             c["current_count"] = 0  # from API 1.5.0; views.py drops it for older versions
     return c
 
@@ -210,7 +210,9 @@ def make_campaign(ch: ChainContext, spec: CampaignSpec, cid: int) -> Json:
     # texts that state them; every declared field is set again last, over what follows.
     c.update((key, value) for key, value in spec.fields.items() if key != "assignment_count")
     _vouchers(c, ch, spec, d, cid)
-    write_texts(c, ch.chain.name, d.pick("product", PRODUCTS))
+    # A drawn product could contradict a text the scenario writes ("Ten coffees", described as
+    # salads): beside one, the generated texts name no product.
+    write_texts(c, ch.chain.name, NEUTRAL_PRODUCT if WRITTEN_TEXTS & spec.fields.keys() else d.pick("product", PRODUCTS))
     _assignments(c, spec, d, cid)
     _state(c, ch, spec.state, d, created, cid)
     _declared_last(c, ch, spec)

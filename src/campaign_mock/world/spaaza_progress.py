@@ -145,8 +145,11 @@ def progress_for(
 
 
 def current_count(u: Member, c: Json, progress: Json, clock: datetime) -> int:
-    """Purchases towards the next reward: below target_count, none before the campaign
-    starts or once the user has had every reward it allows; one short for the near user."""
+    """Purchases towards the next reward: as the scenario declares it (`progress`), else below
+    target_count, none before the campaign starts or once the user has had every reward it
+    allows; one short for the near user."""
+    if c["id"] in u.spec.progress:
+        return u.spec.progress[c["id"]]
     target, limit = c["target_count"], c.get("max_reward_quantity")
     if u.role == "new" or target <= 0 or not has_started(c, clock) or (limit is not None and progress["award_count"] >= limit):
         return 0

@@ -49,6 +49,10 @@ _TEXTS = {
 
 
 VOUCHER_NOTES = "Valid in participating stores; one voucher per purchase."
+# The texts a campaign states about itself; where a scenario writes one, the others name
+# NEUTRAL_PRODUCT rather than a drawn product.
+WRITTEN_TEXTS = frozenset({"title", "description", "voucher_title", "voucher_text", "voucher_description"})
+NEUTRAL_PRODUCT = "item"
 
 
 def write_texts(c: Json, chain_name: str, product: str) -> None:

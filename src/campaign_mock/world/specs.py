@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 
 from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS
 from campaign_mock.exceptions import ScenarioError
+from campaign_mock.world.model import LEVELUP_KINDS
 
 WALLET_TYPES = ("points_wallet", "wallet")
 # A chain's user ids: <chain>00 its admin, <chain>01..<chain>98 its users, <chain>99 the
@@ -24,6 +25,31 @@ EDITOR_SUFFIX = 99
 GENERATED_CHAINS = range(5001, 7000)
 GENERATED_LEVELUP_CAMPAIGNS = range(30000, 40000)  # start + merchant * 100 + k
 GENERATED_LEVELUP_USERS = range(1001, 2000)
+
+# The generated part of a world: `serve` and `fixtures` take the same sizes (--chains,
+# --users-per-chain, --merchants), and the scenario checks the same WorldSize.
+DEFAULT_CHAINS, DEFAULT_USERS_PER_CHAIN, DEFAULT_MERCHANTS, DEFAULT_LEVELUP_USERS = 3, 3, 2, 3
+FIRST_GENERATED_MERCHANT = 2
+# The years a clock may be in, a scenario's or one a namespace sets: the generator dates a
+# world up to four years before its clock and a year after it.
+CLOCK_YEARS = range(1980, 3000)
+# What scenarios loaded together may ask the generator for, counted over all of them (the
+# documented and generated parts aside): bounds on the world, beside those on a file
+# (scenario/yaml_lines.py), so that any accepted set builds in seconds and tens of MB
+# (benchmarks/scenarios.py builds the largest). Users count declared and generated ones;
+# assignments, every campaign's assignment_count.
+SCENARIO_LIMITS: Mapping[str, int] = {"chains": 100, "campaigns": 2_000, "users": 2_000, "assignments": 50_000, "levelup campaigns": 200, "levelup users": 200}
+
+# The campaign type whose user_progress comes with a current_count per user (a punch card):
+# what a user's `progress` declares.
+CURRENT_COUNT_TYPES = ("item_purchase_count",)
+# Which LevelUp kinds' representations carry which texts a scenario may write, beside the
+# title and description every kind has: item names, a reward title, goals. Gift card kinds
+# count gift cards.
+ITEM_NAMING_KINDS = ("item_loyalty", "item_gift_card", "custom_item", "custom_spend")
+REWARD_TITLE_KINDS = ("item_loyalty", "item_gift_card", "spend_gift_card")
+GOAL_KINDS = ("custom_item", "custom_spend")
+GIFT_CARD_KINDS = ("item_gift_card", "custom_spend")
 
 # What a generated campaign can be beside live: something for exclude_inactive and the clock
 # to hide. A scenario says the same with fields (active, active_date_*, is_deleted).
@@ -54,6 +80,7 @@ class UserSpec:
     balances: Mapping[int, int] = field(default_factory=dict)
     awards: Mapping[int, int] = field(default_factory=dict)
     session_key: str | None = None
+    progress: Mapping[int, int] = field(default_factory=dict)  # campaign id -> current_count
 
 
 @dataclass(frozen=True)
@@ -68,11 +95,20 @@ class ChainSpec:
 
 @dataclass(frozen=True)
 class LevelUpCampaignSpec:
+    """What a scenario says about a LevelUp campaign; texts it gives are served verbatim.
+    `goals`: (title, description) of each custom progress goal, None where generated."""
+
     kind: str
     id: int
     required: int | None = None  # items, cents or visits, by kind
     title: str | None = None
     merchant_id: int = 1
+    description: str | None = None
+    item_singular: str | None = None
+    item_plural: str | None = None
+    reward_title: str | None = None
+    earn_amount: int | None = None  # cents
+    goals: tuple[tuple[str | None, str | None], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +134,32 @@ class Scenario:
     # ("spaaza", "chains", id), ("spaaza", "identifiers", chain id, name, value),
     # ("levelup", "tokens", token).
     locations: Mapping[tuple, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class WorldSize:
+    """The generated part's size: which chains, LevelUp campaigns and users the generator
+    makes besides what scenarios declare (the scenario checks need it: a declared id must not
+    be one of them)."""
+
+    chains: int = DEFAULT_CHAINS
+    users_per_chain: int = DEFAULT_USERS_PER_CHAIN
+    merchants: int = DEFAULT_MERCHANTS
+    levelup_users: int = DEFAULT_LEVELUP_USERS
+
+    @property
+    def generated_chains(self) -> range:
+        return range(GENERATED_CHAINS.start, GENERATED_CHAINS.start + self.chains)
+
+    @property
+    def generated_levelup_campaigns(self) -> frozenset[int]:
+        """start + merchant * 100 + k: one campaign of each kind per generated merchant."""
+        merchants = range(FIRST_GENERATED_MERCHANT, FIRST_GENERATED_MERCHANT + self.merchants)
+        return frozenset(GENERATED_LEVELUP_CAMPAIGNS.start + m * 100 + k for m in merchants for k in range(1, len(LEVELUP_KINDS) + 1))
+
+    @property
+    def generated_levelup_users(self) -> range:
+        return range(GENERATED_LEVELUP_USERS.start, GENERATED_LEVELUP_USERS.start + self.levelup_users)
 
 
 def merged_clock(scenarios: Sequence[Scenario]) -> datetime | None:

@@ -9,8 +9,9 @@ from typing import Iterable
 
 from campaign_mock.contract.catalogue import spaaza_warnings
 from campaign_mock.contract.facts import CURRENT_API_VERSION, CURRENT_COUNT_FROM, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, MAX_ASSIGNMENTS_SHOWN
-from campaign_mock.world.domain import is_active
+from campaign_mock.world.domain import has_started, is_active, parse_time
 from campaign_mock.world.model import LEVELUP_PROGRESS_FIELD, Chain, Json, LevelUpCampaign, World
+from campaign_mock.world.providers import UTC, iso
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,34 @@ def active_now(world: World, c: Json) -> bool:
     return is_active(c, world.clock, world.generated_clock)
 
 
+def exists_now(world: World, c: Json) -> bool:
+    """Whether the campaign was created by the world's clock: a clock moved back before its
+    created_date serves a world where it does not exist yet (listed nowhere, found by no id)."""
+    return world.generated_clock is None or parse_time(c["created_date"]) <= world.clock
+
+
+_EDITED = ("last_modified_date", "last_updated_date")
+_REACHED = ("date_reached", "last_review_date")
+
+
+def _progress_now(world: World, c: Json, progress: Json) -> Json:
+    """A user's progress as of a moved clock: before the campaign starts, no award counted; a
+    loyalty level's dates no later than the clock (its points are the user's by then)."""
+    if world.generated_clock is None:
+        return progress
+    if "award_count" in progress and not has_started(c, world.clock):
+        return {**progress, "award_count": 0, "total_amount_awarded": 0}
+    late = [key for key in _REACHED if isinstance(progress.get(key), str) and parse_time(progress[key]) > world.clock]
+    return {**progress, **dict.fromkeys(late, iso(world.clock.astimezone(UTC)))} if late else progress
+
+
 def _shown(world: World, c: Json, q: CampaignQuery, hide_assignments: bool) -> Json:
     shown = dict(c)
     if world.generated_clock is not None:
         shown["is_active"] = active_now(world, c)  # the clock moved: the stored flag is the generator's
+        for key in _EDITED:  # not edited yet at a clock moved back between its creation and the edit
+            if isinstance(c.get(key), str) and parse_time(c[key]) > world.clock:
+                shown[key] = c["created_date"]
     if not q.full:
         shown.pop("campaign_rules", None)
         shown.pop("campaign_assignments", None)
@@ -55,11 +80,12 @@ def _shown(world: World, c: Json, q: CampaignQuery, hide_assignments: bool) -> J
     if q.version < CURRENT_COUNT_FROM:
         shown.pop("current_count", None)
     elif q.user_id is not None and "current_count" in shown:
-        shown["current_count"] = world.spaaza.current_counts.get((q.user_id, c["id"]), 0)
+        counted = world.generated_clock is None or has_started(c, world.clock)  # none before it starts
+        shown["current_count"] = world.spaaza.current_counts.get((q.user_id, c["id"]), 0) if counted else 0
     if q.user_id is not None:
         progress = world.spaaza.progress.get((q.user_id, c["id"]))
         if progress is not None:
-            shown["user_progress"] = progress
+            shown["user_progress"] = _progress_now(world, c, progress)
     return shown
 
 
@@ -76,7 +102,7 @@ def _assignment_limit(campaigns: list[Json], q: CampaignQuery) -> tuple[bool, li
 
 def select(world: World, campaigns: Iterable[Json], q: CampaignQuery) -> list[Json]:
     """Filter by type and activity, order descending by created_date or priority."""
-    chosen = [c for c in campaigns if (q.types is None or c["type"] in q.types) and not (q.excludes_inactive and not active_now(world, c))]
+    chosen = [c for c in campaigns if exists_now(world, c) and (q.types is None or c["type"] in q.types) and not (q.excludes_inactive and not active_now(world, c))]
     if q.order_by == "priority":
         # Stable: campaigns of equal priority stay newest first.
         chosen.sort(key=lambda c: c.get("reward_priority", 0), reverse=True)
