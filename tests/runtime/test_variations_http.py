@@ -103,3 +103,13 @@ def test_bad_input_is_refused_naming_the_field_and_changes_nothing(mock, body, f
 def test_the_client_raises_on_an_unknown_name(mock):
     with pytest.raises(MockAdminError, match="known: optional-absent"):
         mock.set_variation("nullable")
+
+
+def test_admin_openapi_names_the_variations_of_the_catalogue():
+    import yaml
+
+    from campaign_mock.contract.files import admin_spec_path
+
+    spec = yaml.safe_load(admin_spec_path().read_text())
+    body = spec["paths"]["/__mock/ns/{namespace}/variation"]["put"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body["properties"]["name"]["enum"] == list(VARIATIONS)
