@@ -159,6 +159,11 @@ class MockClient:
         params = {k: v for k, v in filters.items() if v is not None}
         return [Entry(e) for e in self._call("GET", self._ns("journal"), params=params)["requests"]]
 
+    def journal_request(self, seq: int) -> dict:
+        """A journal entry's request, repeatable: method, path, query, headers (the secrets the
+        journal masks put back from the world)."""
+        return self._call("GET", self._ns(f"journal/{seq}/request"))
+
     def clear_journal(self) -> None:
         self._call("DELETE", self._ns("journal"))
 
