@@ -73,3 +73,13 @@ def test_a_bad_name_is_a_usage_error(pytester):
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["*'nullable' is no variation; known: optional-absent*"])
     assert "Traceback" not in result.stdout.str()
+
+
+def test_the_readme_shows_the_fragile_client_and_the_fix_as_they_are():
+    readme = (EXAMPLE.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Does your client survive the whole contract?") :]
+    fragile = (EXAMPLE / "fragile_client.py").read_text(encoding="utf-8")
+    assert fragile[fragile.index("ENVELOPE =") :] in section
+    fix = next(line.strip() for line in (EXAMPLE / "robust_client.py").read_text(encoding="utf-8").splitlines() if line.strip().startswith("return ["))
+    assert f"```python\n{fix}\n```" in section
+    assert all(f"`{name}`" in section for name in VARIATIONS)
