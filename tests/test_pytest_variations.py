@@ -83,3 +83,35 @@ def test_the_readme_shows_the_fragile_client_and_the_fix_as_they_are():
     fix = next(line.strip() for line in (EXAMPLE / "robust_client.py").read_text(encoding="utf-8").splitlines() if line.strip().startswith("return ["))
     assert f"```python\n{fix}\n```" in section
     assert all(f"`{name}`" in section for name in VARIATIONS)
+
+
+def test_the_reliance_report_finds_the_fields_a_client_reads_optional_ones_first(pytester, base_url):
+    pytester.makepyfile(
+        """
+        import pytest, requests
+
+        @pytest.mark.campaign_mock_variations
+        def test_levelup(campaign_mock):
+            body = requests.get(campaign_mock.url + "/v15/campaigns/20/basic_v1", headers={"Authorization": "token " + campaign_mock.token()}).json()
+            assert body["campaign"]["title"]
+
+        @pytest.mark.campaign_mock_variations
+        def test_spaaza(campaign_mock):
+            params = {"chain_id": 1762, "campaign_type": "interaction"}
+            [campaign] = requests.get(campaign_mock.url + "/get-campaigns", params=params, headers=campaign_mock.admin_headers(1762)).json()["results"]["campaigns"]
+            assert campaign["description"]
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-n0", "--campaign-mock-url", base_url, "--campaign-mock-variations=nullable-null", "--campaign-mock-reliance", "--campaign-mock-reliance-max-reruns", "40")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(
+        [
+            "*campaign-mock reliance: the response fields each test needs*",
+            "test_the_reliance_report_finds_the_fields_a_client_reads_optional_ones_first.py::test_levelup: relies on 2 of the * fields it received",
+            "  required  $.campaign",
+            "  required  $.campaign.title",
+            "test_the_reliance_report_finds_the_fields_a_client_reads_optional_ones_first.py::test_spaaza: relies on * of the * fields it received",
+            "  OPTIONAL  $.results.campaigns[[]*[]].description  <- the contract lets the vendor leave it out",
+            "40 reruns in * s; * fields not tried: --campaign-mock-reliance-max-reruns 40 reached",
+        ]
+    )

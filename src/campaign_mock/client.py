@@ -114,10 +114,12 @@ class MockClient:
     def reset_clock(self) -> None:
         self._call("DELETE", self._ns("clock"))
 
-    def set_variation(self, name: str, seed: int = 0) -> dict:
+    def set_variation(self, name: str, seed: int = 0, field: str | None = None) -> dict:
         """Vary every vendor answer of the namespace as variation `name` does (GET
-        /__mock/variations lists them): e.g. "nullable-null"."""
-        return self._call("PUT", self._ns("variation"), json={"name": name, "seed": seed})
+        /__mock/variations lists them): e.g. "nullable-null". ("without-field" with `field`,
+        e.g. "$.results.campaigns[*].voucher_title": that field removed from every answer,
+        what the reliance report does; not the contract.)"""
+        return self._call("PUT", self._ns("variation"), json={"name": name, "seed": seed, **({"field": field} if field else {})})
 
     def variation(self) -> dict | None:
         """The namespace's variation ({"name", "seed"}), None where its answers are not varied."""

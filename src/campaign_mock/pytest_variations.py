@@ -9,6 +9,12 @@ under test survive everything the contract allows, not only the typical world?
   the namespace's journal, the varied answer against the unvaried one).
 - The terminal summary shows a table: test x variation, pass or FAIL (under xdist too: the
   controller reads the reports its workers send).
+- `--campaign-mock-reliance`: each marked test also runs unvaried (`variation=none`), and
+  then once more per field of the answers it received, with that one field removed from
+  every answer (not the contract: the server's without-field); a test that then fails relies
+  on the field. The report lists those fields, the ones the contract makes optional first
+  (production bugs waiting for the vendor), and how many reruns took how long; at most
+  `--campaign-mock-reliance-max-reruns` (default 200) per session (per xdist worker).
 
 Nothing here starts a server or knows HTTP beyond what the test's `campaign_mock` does."""
 
@@ -23,6 +29,11 @@ import pytest
 ARG = "campaign_mock_variation"  # the fixture (and parameter) naming the test's variation
 MARKER = "campaign_mock_variations"
 _MOCK = pytest.StashKey[Any]()
+_WITHOUT = pytest.StashKey[str]()  # the field a reliance rerun removes
+_RECEIVED = pytest.StashKey[list]()  # [(field, optional)] the baseline run received
+_RELIANCE = pytest.StashKey[dict]()  # what the reruns found, for the report
+RELIANCE = "campaign_mock_reliance"
+MAX_RERUNS = 200
 SHOWN_ANSWERS = 5  # varied answers explained in a failure
 SHOWN_CHANGES = 12  # changes listed per answer
 
@@ -36,6 +47,8 @@ def _names() -> list[str]:
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("campaign-mock")
     group.addoption("--campaign-mock-variations", metavar="all|NAME,NAME", help="Run each test marked campaign_mock_variations once per variation named (all: every one; GET /__mock/variations lists them).")
+    group.addoption("--campaign-mock-reliance", action="store_true", help="Rerun each marked test once per response field it received, with that field removed, and report the fields it relies on.")
+    group.addoption("--campaign-mock-reliance-max-reruns", type=int, default=MAX_RERUNS, metavar="N", help=f"Stop the reliance reruns after N in the session (per xdist worker; default {MAX_RERUNS}).")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -78,7 +91,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if chosen is not None:
         names = [n for n in names if n in chosen]
     seed = marker.kwargs.get("seed", 0)
-    metafunc.parametrize(ARG, [(n, seed) for n in names], ids=[f"variation={n}" for n in names])
+    values: list[tuple[str, int] | None] = [(n, seed) for n in names]
+    ids = [f"variation={n}" for n in names]
+    if metafunc.config.getoption("campaign_mock_reliance"):
+        values, ids = [None, *values], ["variation=none", *ids]  # the unvaried run the reliance reruns repeat
+    metafunc.parametrize(ARG, values, ids=ids)
 
 
 def apply(item: pytest.Item, mock: Any, variation: tuple[str, int] | None) -> None:
@@ -86,6 +103,93 @@ def apply(item: pytest.Item, mock: Any, variation: tuple[str, int] | None) -> No
     item.stash[_MOCK] = mock
     if variation is not None:
         mock.set_variation(*variation)
+    if _WITHOUT in item.stash:  # a reliance rerun: not counted in the session's coverage
+        mock.collect = lambda report: None
+        mock.set_variation(WITHOUT_FIELD, field=item.stash[_WITHOUT])
+
+
+WITHOUT_FIELD = "without-field"  # contract/variations.WITHOUT (not imported: no contract loaded for unmarked sessions)
+
+
+def _reliance_on(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return bool(item.config.getoption("campaign_mock_reliance")) and callspec is not None and ARG in callspec.params and callspec.params[ARG] is None
+
+
+_spent = {"reruns": 0, "seconds": 0.0}  # this process's reliance reruns (the cap counts them)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """For the unvaried run of a marked test, with --campaign-mock-reliance: the test run once
+    quietly to learn the fields it receives, then once per field without it; then as usual."""
+    if _reliance_on(item):
+        _reliance(item)
+    return (yield)
+
+
+def _reliance(item: pytest.Item) -> None:
+    import time
+
+    from _pytest.runner import runtestprotocol
+
+    cap = item.config.getoption("campaign_mock_reliance_max_reruns")
+    # Torn down to the test's parent after each quiet run: its own fixtures made afresh, the
+    # session's (the server) kept.
+    parent: Any = item.parent
+    item.stash[_RECEIVED] = []
+    baseline = runtestprotocol(item, nextitem=parent, log=False)
+    received = item.stash[_RECEIVED]
+    del item.stash[_RECEIVED]
+    found: dict[str, Any] = {"fields": len(received), "relied": [], "reruns": 0, "seconds": 0.0, "capped": 0}
+    if not all(r.passed for r in baseline if r.when == "call"):
+        found["baseline_failed"] = True
+    else:
+        for field, optional in sorted(received, key=lambda fo: not fo[1]):  # optional ones first: flagged first
+            if _spent["reruns"] >= cap:
+                found["capped"] += 1
+                continue
+            started = time.perf_counter()
+            item.stash[_WITHOUT] = field
+            try:
+                reports = runtestprotocol(item, nextitem=parent, log=False)
+            finally:
+                del item.stash[_WITHOUT]
+            spent = time.perf_counter() - started
+            _spent["reruns"] += 1
+            _spent["seconds"] += spent
+            found["reruns"] += 1
+            found["seconds"] += spent
+            if any(r.failed for r in reports if r.when == "call"):
+                found["relied"].append([field, optional])
+    item.stash[_RELIANCE] = found
+
+
+def _received_fields(mock: Any) -> list[tuple[str, bool]]:
+    """The fields of every answer the namespace's journal shows, each with whether the
+    contract makes it optional (absent under optional-absent)."""
+    import requests
+
+    from campaign_mock.contract.variations import changed_paths, field_of, fields, vary_answer
+
+    out: dict[str, bool] = {}
+    seen = set()
+    for entry in mock.journal():
+        key = (entry["path"], entry["query_string"])
+        if key in seen or entry["status"] is None:
+            continue
+        seen.add(key)
+        repeat = mock.journal_request(entry["seq"])
+        answer = requests.get(mock.url + repeat["path"] + (f"?{repeat['query']}" if repeat["query"] else ""), headers=repeat["headers"], timeout=mock.timeout)
+        try:
+            body = answer.json()
+        except ValueError:
+            continue
+        optional = {field_of(path) for path, _, after in changed_paths(body, vary_answer(entry["operation"], answer.status_code, body, "optional-absent")) if after is not None} if entry["operation"] else set()
+        for field in fields(body):
+            out[field] = out.get(field, False) or field in optional
+    mock.forget_journal()  # (the quiet run's: the logged run's requests are the test's)
+    return list(out.items())
 
 
 @pytest.hookimpl(wrapper=True)
@@ -93,7 +197,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     callspec = getattr(item, "callspec", None)
     variation = callspec.params.get(ARG) if callspec is not None else None
+    if report.when == "call" and report.passed and _RECEIVED in item.stash and _MOCK in item.stash:
+        item.stash[_RECEIVED].extend(_received_fields(item.stash[_MOCK]))  # the baseline of a reliance run
     if variation is None:
+        if report.when == "call" and _RELIANCE in item.stash:
+            report.user_properties.append((RELIANCE, json.dumps(item.stash[_RELIANCE])))
+            report.user_properties.append((ARG, "none"))
         return report
     report.user_properties.append((ARG, variation[0]))
     if report.when == "call" and report.failed and _MOCK in item.stash:
@@ -159,17 +268,21 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class Table:
+class Table:  # (and the reliance report)
     """test x variation, pass or FAIL: from every report (under xdist the controller gets
     its workers'), printed at the end."""
 
     def __init__(self, config: pytest.Config):
         self.config = config
         self.results: dict[str, dict[str, str]] = {}
+        self.reliance: dict[str, dict] = {}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         variation = next((str(v) for k, v in report.user_properties if k == ARG), None)
-        if variation is None or (report.when != "call" and report.passed):
+        reliance = next((str(v) for k, v in report.user_properties if k == RELIANCE), None)
+        if reliance is not None:
+            self.reliance[report.nodeid.replace("[variation=none]", "")] = json.loads(reliance)
+        if variation is None or variation == "none" or (report.when != "call" and report.passed):
             return
         test = report.nodeid.replace(f"[variation={variation}]", "")
         cells = self.results.setdefault(test, {})
@@ -177,7 +290,11 @@ class Table:
             cells[variation] = "pass" if report.passed else "skip" if report.skipped else "FAIL"
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
-        if hasattr(self.config, "workerinput") or not self.results:
+        if hasattr(self.config, "workerinput"):
+            return
+        if self.reliance:
+            self.write_reliance(terminalreporter)
+        if not self.results:
             return
         names = [n for n in _names() if any(n in cells for cells in self.results.values())]
         terminalreporter.section("campaign-mock contract variations")
@@ -189,3 +306,19 @@ class Table:
         failed = sum(v == "FAIL" for cells in self.results.values() for v in cells.values())
         runs = sum(len(c) for c in self.results.values())
         terminalreporter.write_line(f"{failed} of {runs} test x variation runs failed" if failed else f"every test survived every variation it ran ({runs} runs)")
+
+    def write_reliance(self, terminalreporter) -> None:
+        terminalreporter.section("campaign-mock reliance: the response fields each test needs")
+        reruns = sum(r["reruns"] for r in self.reliance.values())
+        seconds = sum(r["seconds"] for r in self.reliance.values())
+        capped = sum(r["capped"] for r in self.reliance.values())
+        for test, found in sorted(self.reliance.items()):
+            if found.get("baseline_failed"):
+                terminalreporter.write_line(f"{test}: fails unvaried; no reruns")
+                continue
+            relied = found["relied"]
+            terminalreporter.write_line(f"{test}: relies on {len(relied)} of the {found['fields']} fields it received")
+            for field, optional in relied:  # optional ones come first
+                terminalreporter.write_line(f"  {'OPTIONAL ' if optional else 'required '} {field}" + ("  <- the contract lets the vendor leave it out" if optional else ""), red=optional)
+        limit = self.config.getoption("campaign_mock_reliance_max_reruns")
+        terminalreporter.write_line(f"{reruns} reruns in {seconds:.1f} s" + (f"; {capped} fields not tried: --campaign-mock-reliance-max-reruns {limit} reached" if capped else f" (cap --campaign-mock-reliance-max-reruns {limit})"))

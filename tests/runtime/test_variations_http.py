@@ -12,7 +12,7 @@ import requests
 
 from campaign_mock.client import MockClient
 from campaign_mock.contract.validate import schema_for_operation, violations
-from campaign_mock.contract.variations import VARIATIONS
+from campaign_mock.contract.variations import VARIATIONS, WITHOUT
 from campaign_mock.exceptions import MockAdminError
 from mockserver import LEVELUP_AUTH, SPAAZA_ADMIN
 
@@ -87,6 +87,9 @@ def test_error_bodies_vary_too_and_a_variation_that_changes_nothing_is_not_count
         ({"name": "long-texts", "seed": -1}, "seed"),
         ({"name": "long-texts", "seed": "1"}, "seed"),
         ({"name": "long-texts", "extra": 1}, "extra"),
+        ({"name": "long-texts", "field": "$.results"}, "field"),
+        ({"name": "without-field"}, "field"),
+        ({"name": "without-field", "field": "results"}, "field"),
         ([], None),
     ],
 )
@@ -112,4 +115,12 @@ def test_admin_openapi_names_the_variations_of_the_catalogue():
 
     spec = yaml.safe_load(admin_spec_path().read_text())
     body = spec["paths"]["/__mock/ns/{namespace}/variation"]["put"]["requestBody"]["content"]["application/json"]["schema"]
-    assert body["properties"]["name"]["enum"] == list(VARIATIONS)
+    assert body["properties"]["name"]["enum"] == [*VARIATIONS, WITHOUT]
+
+
+def test_without_field_removes_one_field_everywhere_whatever_the_contract(mock):
+    mock.set_variation("without-field", field="$.results.campaigns[*].title")
+    assert mock.variation() == {"name": "without-field", "seed": 0, "field": "$.results.campaigns[*].title"}
+    campaigns = vendor(mock, GET_CAMPAIGNS).json()["results"]["campaigns"]
+    assert campaigns and not any("title" in c for c in campaigns) and all("id" in c for c in campaigns)
+    assert mock.journal()[-1]["variation"]["field"] == "$.results.campaigns[*].title"

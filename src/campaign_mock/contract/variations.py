@@ -27,7 +27,7 @@ from campaign_mock.contract import body_rules
 from campaign_mock.contract.facts import MAX_ASSIGNMENTS_SHOWN
 from campaign_mock.contract.loader import load_contract
 
-__all__ = ["VARIATIONS", "Variation", "catalogue", "changed_paths", "check_seed", "known", "operation_schemas", "vary", "vary_answer"]
+__all__ = ["VARIATIONS", "WITHOUT", "Variation", "catalogue", "changed_paths", "check_seed", "field_of", "fields", "known", "operation_schemas", "vary", "vary_answer", "without"]
 
 Path = tuple[str | int, ...]
 Node = tuple[str, str]  # a schema: (file in schemas/, JSON pointer in it)
@@ -56,6 +56,9 @@ VARIATIONS = {
     )
 }
 MIXED = tuple(name for name in VARIATIONS if name != "random")
+# Not a variation of the catalogue, and not the contract: one field removed from every object
+# that has it, whether the schema requires it or not (the pytest plugin's reliance report).
+WITHOUT = "without-field"
 MAX_SEED = 2**31 - 1
 LONG_TEXT = 1000  # characters, where the schema sets no maxLength
 # A JSON number every language reads exactly (IEEE double): the edge of an unbounded integer.
@@ -497,6 +500,42 @@ def changed_paths(before: Any, after: Any, path: Path = ()) -> Iterator[tuple[Pa
             yield from changed_paths(b, a, (*path, i))
     elif before != after or type(before) is not type(after):
         yield path, before, after
+
+
+# --- one field removed (not the contract: the reliance report) -----------------------
+
+
+def field_of(path: Path) -> str:
+    """A value's field, any item of a list alike: $.results.campaigns[*].voucher_title."""
+    return "$" + "".join("[*]" if isinstance(part, int) else f".{part}" for part in path)
+
+
+def fields(body: Any) -> list[str]:
+    """Every field of `body` (as field_of writes them), in order of first appearance."""
+    found: dict[str, None] = {}
+    todo: list[tuple[Path, Any]] = [((), body)]
+    while todo:
+        path, value = todo.pop(0)
+        if isinstance(value, dict):
+            for key, child in value.items():
+                found.setdefault(field_of((*path, key)))
+                todo.append(((*path, key), child))
+        elif isinstance(value, list):
+            todo.extend(((*path, i), child) for i, child in enumerate(value))
+    return list(found)
+
+
+def without(body: Any, field: str) -> Any:
+    """`body` with `field` (as field_of writes it) removed wherever it is."""
+
+    def strip(value: Any, path: Path) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v, (*path, k)) for k, v in value.items() if field_of((*path, k)) != field}
+        if isinstance(value, list):
+            return [strip(v, (*path, i)) for i, v in enumerate(value)]
+        return value
+
+    return strip(body, ())
 
 
 # --- the catalogue ------------------------------------------------------------------

@@ -61,7 +61,7 @@ class NamespaceView:
     faults: tuple[dict, ...]  # live ones, in arming order
     clock_source: str
     scenarios: tuple[str, ...] = ()  # names of the namespace's scenarios (not the server's own)
-    variation: tuple[str, int] | None = None  # (name, seed) its answers are varied by (contract/variations.py)
+    variation: tuple[str, int, str | None] | None = None  # (name, seed, field) its answers are varied by (runtime/variation.py)
 
 
 class Runtime:

@@ -4,12 +4,13 @@ nothing."""
 
 from __future__ import annotations
 
-from campaign_mock.contract.variations import VARIATIONS, check_seed
+from campaign_mock.contract.variations import VARIATIONS, WITHOUT, check_seed
 from campaign_mock.exceptions import InputError
 
 __all__ = ["parse_variation", "shown_variation", "variation_of"]
 
-FIELDS = ("name", "seed")
+FIELDS = ("name", "seed", "field")
+MAX_FIELD = 500  # characters of a field path (without-field)
 
 
 def parse_variation(spec: object) -> dict:
@@ -19,24 +20,30 @@ def parse_variation(spec: object) -> dict:
     if unknown:
         raise InputError(unknown[0], f"unknown field {unknown[0]!r}; a variation takes {', '.join(FIELDS)}")
     name = spec.get("name")
-    if not isinstance(name, str) or name not in VARIATIONS:
+    if not isinstance(name, str) or name not in (*VARIATIONS, WITHOUT):
         shown = repr(name)[:80] if name is not None else "nothing"
         raise InputError("name", f"{shown} is no variation; known: {', '.join(VARIATIONS)}")
     try:
         seed = check_seed(spec.get("seed", 0))
     except ValueError as e:
         raise InputError("seed", str(e)) from None
-    return {"name": name, "seed": seed}
+    field = spec.get("field")
+    if (name == WITHOUT) != (field is not None):
+        raise InputError("field", f"a field is given with {WITHOUT} (only): the field removed from every answer, e.g. $.results.campaigns[*].voucher_title")
+    if field is not None and not (isinstance(field, str) and field.startswith("$") and len(field) <= MAX_FIELD):
+        raise InputError("field", f"a field is a path such as $.results.campaigns[*].voucher_title (at most {MAX_FIELD} characters)")
+    return {"name": name, "seed": seed, "field": field}
 
 
-def variation_of(state: dict | None) -> tuple[str, int] | None:
+def variation_of(state: dict | None) -> tuple[str, int, str | None] | None:
     kept = (state or {}).get("variation")
-    return (kept["name"], kept["seed"]) if kept else None
+    return (kept["name"], kept["seed"], kept.get("field")) if kept else None
 
 
-def shown_variation(variation: dict | tuple[str, int] | None) -> dict:
-    """What GET .../variation shows: the name and seed, both null where none is set."""
+def shown_variation(variation: dict | tuple[str, int, str | None] | None) -> dict:
+    """What GET .../variation shows: the name and seed, both null where none is set (and the
+    field of without-field)."""
     if isinstance(variation, dict):
-        return {"name": variation["name"], "seed": variation["seed"]}
-    name, seed = variation if variation else (None, None)
-    return {"name": name, "seed": seed}
+        variation = (variation["name"], variation["seed"], variation.get("field"))
+    name, seed, field = variation if variation else (None, None, None)
+    return {"name": name, "seed": seed, **({"field": field} if field is not None else {})}
