@@ -21,6 +21,7 @@ from campaign_mock.contract import variations as V
 from campaign_mock.contract.facts import MAX_ASSIGNMENTS_SHOWN
 from campaign_mock.contract.operations import is_levelup, operation_of, operations
 from campaign_mock.contract.validate import schema_for_operation, violations
+from campaign_mock.exceptions import InputError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "default"
 PER_ANSWER_KIND = 3  # Spaaza bodies per (operation, status): the largest and the first showing assignments
@@ -111,11 +112,13 @@ def test_closed_objects_get_no_unknown_fields():
 
 
 def test_bad_names_and_seeds_are_refused():
-    with pytest.raises(ValueError, match="known: optional-absent"):
+    with pytest.raises(InputError, match="known: optional-absent") as refused:
         V.vary({}, ("spaaza-get-campaigns.json", ""), "nope", 0)
-    for bad in (-1, 2**31, True, "3", 1.5):
-        with pytest.raises(ValueError, match="seed"):
+    assert refused.value.field == "name"
+    for bad in (-1, 2**31, True, "3", 1.5, None):
+        with pytest.raises(InputError, match="seed must be an integer") as refused:
             V.check_seed(bad)
+        assert refused.value.field == "seed"
 
 
 def test_same_name_and_seed_same_bytes_in_another_process():

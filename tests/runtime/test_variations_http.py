@@ -89,6 +89,8 @@ def test_error_bodies_vary_too_and_a_variation_that_changes_nothing_is_not_count
         ({"name": "long-texts", "extra": 1}, "extra"),
         ({"name": "long-texts", "field": "$.results"}, "field"),
         ({"name": "without-field"}, "field"),
+        ({"name": "random", "field": None}, "field"),
+        ({"name": "random", "seed": None}, "seed"),
         ({"name": "without-field", "field": "results"}, "field"),
         ([], None),
     ],

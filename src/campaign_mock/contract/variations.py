@@ -26,6 +26,7 @@ from jsonschema import Draft202012Validator
 from campaign_mock.contract import body_rules
 from campaign_mock.contract.facts import MAX_ASSIGNMENTS_SHOWN
 from campaign_mock.contract.loader import load_contract
+from campaign_mock.exceptions import InputError
 
 __all__ = ["VARIATIONS", "WITHOUT", "Variation", "catalogue", "changed_paths", "check_seed", "field_of", "fields", "known", "operation_schemas", "vary", "vary_answer", "without"]
 
@@ -77,9 +78,9 @@ def known() -> list[str]:
 
 
 def check_seed(seed: object) -> int:
-    """A seed is an integer 0..2**31-1 (a bool is none); ValueError says what is wrong."""
+    """A seed is an integer 0..2**31-1 (a bool is none)."""
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise ValueError(f"seed must be an integer from 0 to {MAX_SEED}, not {json.dumps(seed)[:40]}")
+        raise InputError("seed", f"seed must be an integer from 0 to {MAX_SEED}, not {json.dumps(seed)[:40]}")
     return seed
 
 
@@ -122,37 +123,8 @@ def _fits_scalar(value: str, nodes: tuple[Node, ...]) -> bool:
 
 
 @cache
-def _decides(node: Node) -> bool:
-    """Whether which schemas apply below `node` depends on the value (anyOf, oneOf, if)."""
-    todo, seen = [node], set()
-    while todo:
-        n = todo.pop()
-        s = _contents(n)
-        if not isinstance(s, dict) or n in seen:
-            continue
-        seen.add(n)
-        if any(k in s for k in ("anyOf", "oneOf", "if")):
-            return True
-        if "$ref" in s:
-            todo.append(_ref(n, s["$ref"]))
-        todo.extend(_at(n, "allOf", i) for i in range(len(s.get("allOf", ()))))
-    return False
-
-
-def _applicable(value: Any, node: Node) -> list[Node]:
-    """Every schema that applies to `value` at `node`: through $ref, allOf, the branches of
-    anyOf / oneOf it matches, and if/then/else as it decides."""
-    if not _decides(node):
-        return _closure(node)
-    return _applicable_to(value, node)
-
-
-@cache
-def _closure(node: Node) -> list[Node]:
-    return _applicable_to(None, node)
-
-
-def _applicable_to(value: Any, node: Node) -> list[Node]:
+def _static(node: Node) -> tuple[Node, ...]:
+    """The schemas that apply at `node` whatever the value: through $ref and allOf."""
     found, todo, seen = [], [node], set()
     while todo:
         n = todo.pop()
@@ -164,12 +136,24 @@ def _applicable_to(value: Any, node: Node) -> list[Node]:
         if "$ref" in s:
             todo.append(_ref(n, s["$ref"]))
         todo.extend(_at(n, "allOf", i) for i in range(len(s.get("allOf", ()))))
+    return tuple(found)
+
+
+def _applicable(value: Any, node: Node) -> list[Node]:
+    """Every schema that applies to `value` at `node`: through $ref, allOf, the branches of
+    anyOf / oneOf it matches, and if/then/else as it decides."""
+    found = []
+    for n in _static(node):
+        found.append(n)
+        s = _contents(n)
         for key in ("anyOf", "oneOf"):
-            todo.extend(_at(n, key, i) for i in range(len(s.get(key, ()))) if _fits(value, (_at(n, key, i),)))
+            for i in range(len(s.get(key, ()))):
+                if _fits(value, (_at(n, key, i),)):
+                    found.extend(_applicable(value, _at(n, key, i)))
         if "if" in s:
             branch = "then" if _fits(value, (_at(n, "if"),)) else "else"
             if branch in s:
-                todo.append(_at(n, branch))
+                found.extend(_applicable(value, _at(n, branch)))
     return found
 
 
@@ -437,7 +421,7 @@ def vary(body: Any, root: Node, name: str, seed: int = 0) -> Any:
     """`body` (an answer to the schema `root`) as variation `name` with `seed` shows it: a new
     body, or `body` itself where nothing can change."""
     if name not in VARIATIONS:
-        raise ValueError(f"unknown variation {name!r}; known: {', '.join(VARIATIONS)}")
+        raise InputError("name", f"{name[:80]!r} is no variation; known: {', '.join(VARIATIONS)}")
     changes = _proposals(name, body, root, seed)
     for round_ in range(UNDO_ROUNDS + 1):
         if not changes:

@@ -23,12 +23,9 @@ def parse_variation(spec: object) -> dict:
     if not isinstance(name, str) or name not in (*VARIATIONS, WITHOUT):
         shown = repr(name)[:80] if name is not None else "nothing"
         raise InputError("name", f"{shown} is no variation; known: {', '.join(VARIATIONS)}")
-    try:
-        seed = check_seed(spec.get("seed", 0))
-    except ValueError as e:
-        raise InputError("seed", str(e)) from None
+    seed = check_seed(spec.get("seed", 0))
     field = spec.get("field")
-    if (name == WITHOUT) != (field is not None):
+    if (name == WITHOUT) != ("field" in spec):
         raise InputError("field", f"a field is given with {WITHOUT} (only): the field removed from every answer, e.g. $.results.campaigns[*].voucher_title")
     if field is not None and not (isinstance(field, str) and field.startswith("$") and len(field) <= MAX_FIELD):
         raise InputError("field", f"a field is a path such as $.results.campaigns[*].voucher_title (at most {MAX_FIELD} characters)")
