@@ -24,7 +24,7 @@ from campaign_mock.contract.validate import schema_for_operation, violations
 from campaign_mock.exceptions import InputError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "default"
-PER_ANSWER_KIND = 3  # Spaaza bodies per (operation, status): the largest and the first showing assignments
+PER_ANSWER_KIND = 2  # Spaaza bodies per (operation, status): the largest and the first showing assignments
 
 
 @cache
@@ -65,7 +65,10 @@ def test_every_variation_keeps_every_answer_the_contract(name):
     differs: dict[tuple[str, int], bool] = {}
     for (op, status), bodies in sorted(samples().items()):
         for request, body in bodies:
-            for seed in (0, 7) if name == "random" else (0,):
+            # random: two seeds, more while a small body (an error) shows no change yet
+            for seed in (0, 7, 1, 2, 3, 4, 5) if name == "random" else (0,):
+                if seed not in (0, 7) and differs.get((op, status)):
+                    break
                 varied = V.vary_answer(op, status, body, name, seed)
                 assert violations(schema_for_operation(op, varied), varied) == [], (op, status, request)
                 assert domain_problems(request, status, varied) == [], (op, status, request)
@@ -91,7 +94,7 @@ def test_full_page_gives_exactly_the_limit_and_no_warning():
 
 
 def test_what_each_variation_does_to_a_campaign():
-    _, body = samples()[("getCampaigns", 200)][0]
+    body = json.loads((FIXTURES / "spaaza/chain-1762/get-campaigns/admin/v1.4.10.json").read_text())  # the documented chain
     base = body["results"]["campaigns"]
     seen = {name: list(V.changed_paths(body, V.vary_answer("getCampaigns", 200, body, name))) for name in V.VARIATIONS}
     assert all(after is V.DELETE for _, _, after in seen["optional-absent"])
