@@ -44,3 +44,14 @@ def test_two_replicas_on_one_redis_agree(replicas):
     assert requests.delete(two, timeout=10).status_code == 204
     assert requests.get(f"{one}/scenarios", timeout=10).json() == {"scenarios": []}
     assert requests.get(f"{one}/journal", timeout=10).json()["count"] == 0
+
+
+def test_two_replicas_serve_a_variation_byte_for_byte(replicas):
+    one, two = (f"{s.url}/__mock/ns/varied" for s in replicas)
+    assert requests.put(f"{one}/variation", json={"name": "random", "seed": 4}, timeout=10).status_code == 200
+    assert requests.get(f"{two}/variation", timeout=10).json() == {"name": "random", "seed": 4}
+    bodies = {requests.get((one, two)[i % 2] + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=30).content for i in range(4)}
+    plain = requests.get(replicas[0].url + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10).content
+    assert len(bodies) == 1 and plain not in bodies
+    assert requests.delete(f"{two}/variation", timeout=10).status_code == 204
+    assert requests.get(one + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10).content == plain
