@@ -222,7 +222,11 @@ def main() -> None:
         runs[f"mock, mix varied ({VARIATION})"] = (mock, str(varied), "mock")
         wrk(mock, 2, args.connections, str(script))  # warm-up: every worker computes its answers once
         wrk(mock, 2, args.connections, str(namespaced))
-        wrk(mock, 5, args.connections, str(varied))  # (a varied answer takes up to ~0.2 s to compute, once)
+        # A varied answer takes up to ~0.2 s to compute, once per worker: warm until every worker
+        # has them all (its p99 that of cached answers), at most a minute.
+        for _ in range(12):
+            if wrk(mock, 5, args.connections, str(varied))["p99"] < 100:
+                break
         wrk(bare + "/get-campaigns", 2, args.connections, None)
         rss_warm = {name: rss_mb(p.pid) for name, p in servers.items()}
         # Side by side, interleaved: each round runs every server once, so a neighbour's burst on
