@@ -114,6 +114,25 @@ class MockClient:
     def reset_clock(self) -> None:
         self._call("DELETE", self._ns("clock"))
 
+    def set_variation(self, name: str, seed: int = 0, field: str | None = None) -> dict:
+        """Vary every vendor answer of the namespace as variation `name` does (GET
+        /__mock/variations lists them): e.g. "nullable-null". ("without-field" with `field`,
+        e.g. "$.results.campaigns[*].voucher_title": that field removed from every answer,
+        what the reliance report does; not the contract.)"""
+        return self._call("PUT", self._ns("variation"), json={"name": name, "seed": seed, **({"field": field} if field else {})})
+
+    def variation(self) -> dict | None:
+        """The namespace's variation ({"name", "seed"}), None where its answers are not varied."""
+        shown = self._call("GET", self._ns("variation"))
+        return shown if shown["name"] is not None else None
+
+    def clear_variation(self) -> None:
+        self._call("DELETE", self._ns("variation"))
+
+    def variations(self) -> list[dict]:
+        """The catalogue: each variation's name, description and the operations it changes."""
+        return self._call("GET", "/__mock/variations")["variations"]
+
     def fail(self, operation: str, error: int | str, times: int | None = 1) -> dict:
         """The next `times` requests to `operation` (an operationId of openapi.yaml) answer
         `error`: a Spaaza code (217 or "217") or a LevelUp refusal name or status."""
@@ -142,11 +161,16 @@ class MockClient:
         params = {k: v for k, v in filters.items() if v is not None}
         return [Entry(e) for e in self._call("GET", self._ns("journal"), params=params)["requests"]]
 
+    def journal_request(self, seq: int) -> dict:
+        """A journal entry's request, repeatable: method, path, query, headers (the secrets the
+        journal masks put back from the world)."""
+        return self._call("GET", self._ns(f"journal/{seq}/request"))
+
     def clear_journal(self) -> None:
         self._call("DELETE", self._ns("journal"))
 
     def reset(self) -> None:
-        """Back to a fresh namespace: scenarios, clock, faults and journal."""
+        """Back to a fresh namespace: scenarios, clock, faults, variation and journal."""
         self._call("DELETE", self._ns(""))
 
     def coverage(self, all_namespaces: bool = False) -> dict:

@@ -29,6 +29,7 @@ from typing import Callable
 
 import pytest
 
+from campaign_mock import pytest_variations
 from campaign_mock.client import MockClient, MockServerProcess, is_scenario_path
 from campaign_mock.environment import env_str
 from campaign_mock.exceptions import CampaignMockError, MockAdminError, ScenarioRefused
@@ -40,7 +41,7 @@ _OUTPUT_KEY = "campaign_mock_coverage"  # xdist: a worker's merged report, for t
 _MARKER_ARGS = ("scenario", "clock")
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     group = parser.getgroup("campaign-mock", "campaign-mock (Spaaza/LevelUp mock server)")
     group.addoption("--campaign-mock-url", metavar="URL", help="Use the mock running at URL instead of starting one (env CAMPAIGN_MOCK_URL).")
     group.addoption("--campaign-mock-seed", type=int, metavar="N", help="World seed of the mock started for the session (default 0).")
@@ -52,6 +53,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("campaign_mock_seed", "World seed of the mock started for the session.", default="0")
     parser.addini("campaign_mock_scenarios", "Scenario files for the started mock (relative to the ini file).", type="paths", default=[])
     parser.addini("campaign_mock_serve_args", "More `campaign-mock serve` options, e.g. --chains 1.", type="args", default=[])
+    if not pluginmanager.is_registered(pytest_variations):  # its hooks: the marker, the option, the table
+        pluginmanager.register(pytest_variations, "campaign_mock.variations")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -167,6 +170,10 @@ class CampaignMock(MockClient):
         self.collect(self.coverage())
         super().clear_journal()
 
+    def forget_journal(self) -> None:
+        """Clears the journal without counting it (the plugin's own requests)."""
+        super().clear_journal()
+
     def load_scenario(self, source, name=None):
         __tracebackhide__ = True
         if self.here is not None and is_scenario_path(source) and not Path(source).is_absolute():
@@ -184,7 +191,7 @@ _RUN = secrets.token_hex(3)  # namespaces of concurrent runs against one shared 
 
 
 @pytest.fixture
-def campaign_mock(request: pytest.FixtureRequest, campaign_mock_server: MockClient):
+def campaign_mock(request: pytest.FixtureRequest, campaign_mock_server: MockClient, campaign_mock_variation):
     key = f"pytest-{_RUN}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{next(_counter)}"
     here = Path(request.node.path).parent
     mock = CampaignMock(campaign_mock_server.root, key, campaign_mock_server.admin_token, campaign_mock_server.timeout, collect=request.config.stash[_REPORTS].append, here=here)
@@ -192,6 +199,7 @@ def campaign_mock(request: pytest.FixtureRequest, campaign_mock_server: MockClie
     marker = request.node.get_closest_marker("campaign_mock")
     if marker:
         _apply_marker(mock, marker)
+    pytest_variations.apply(request.node, mock, campaign_mock_variation)
     yield mock
     mock.reset()
 

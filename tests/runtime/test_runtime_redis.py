@@ -93,3 +93,14 @@ def test_a_redis_outage_is_answered_in_the_vendors_envelope_logged_once_and_noth
     log = server.process.stderr.read().decode()
     assert "Traceback" not in log
     assert 1 <= log.count("state store cannot be read or written") <= 2, log[-3000:]
+
+
+def test_two_replicas_serve_a_variation_byte_for_byte(replicas):
+    one, two = (f"{s.url}/__mock/ns/varied" for s in replicas)
+    assert requests.put(f"{one}/variation", json={"name": "random", "seed": 4}, timeout=10).status_code == 200
+    assert requests.get(f"{two}/variation", timeout=10).json() == {"name": "random", "seed": 4}
+    bodies = {requests.get((one, two)[i % 2] + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=30).content for i in range(4)}
+    plain = requests.get(replicas[0].url + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10).content
+    assert len(bodies) == 1 and plain not in bodies
+    assert requests.delete(f"{two}/variation", timeout=10).status_code == 204
+    assert requests.get(one + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10).content == plain

@@ -26,6 +26,7 @@ from campaign_mock.runtime.clock import at_clock, parse_now
 from campaign_mock.runtime.coverage import coverage_of_answers
 from campaign_mock.runtime.journal import entry_of
 from campaign_mock.runtime.store import JournalFilter, Store, fresh_state
+from campaign_mock.runtime.variation import parse_variation, shown_variation, variation_of
 from campaign_mock.scenario import Document, parse_document
 from campaign_mock.world.model import World
 
@@ -72,6 +73,7 @@ class NamespaceView:
     faults: tuple[dict, ...]  # live ones, in arming order
     clock_source: str
     scenarios: tuple[str, ...] = ()  # names of the namespace's scenarios (not the server's own)
+    variation: tuple[str, int, str | None] | None = None  # (name, seed, field) its answers are varied by (runtime/variation.py)
 
 
 class Runtime:
@@ -111,7 +113,8 @@ class Runtime:
         return found
 
     def _make_view(self, state: dict | None) -> NamespaceView:
-        if state is None or (not state["scenarios"] and state["clock"] is None and not state["faults"]):
+        variation = variation_of(state)
+        if state is None or (not state["scenarios"] and state["clock"] is None and not state["faults"] and variation is None):
             return self._base_view
         documents = [(s["name"], s["text"]) for s in state["scenarios"]]
         world, digest = self._world(documents) if documents else (self.base, None)
@@ -119,9 +122,9 @@ class Runtime:
         if state["clock"] is not None:
             world, source = at_clock(world, parse_now(state["clock"])), "set"
         changed = digest is not None or state["clock"] is not None
-        answers = (digest, world.clock.isoformat()) if changed else None
+        answers = (digest, world.clock.isoformat() if changed else None, variation) if changed or variation else None
         live = tuple(f for f in state["faults"] if fault_rules.is_live(f))
-        return NamespaceView(world, answers, live, source, tuple(name for name, _ in documents))
+        return NamespaceView(world, answers, live, source, tuple(name for name, _ in documents), variation)
 
     def _world(self, documents: Sequence[tuple[str, str]], parsed: Document | None = None) -> tuple[World, str]:
         """The world of the server's with these (name, text) scenarios; built on the first
@@ -239,6 +242,20 @@ class Runtime:
 
     def reset_clock(self, ns: str) -> None:
         self._change(ns, lambda state: state.update(clock=None))
+
+    # --- variation (contract/variations.py) -------------------------------------------
+
+    def set_variation(self, ns: str, spec: object) -> dict:
+        """Varies every vendor answer of the namespace: `{"name": NAME, "seed": N}`."""
+        variation = parse_variation(spec)
+        self._change(ns, lambda state: state.update(variation=variation))
+        return shown_variation(variation)
+
+    def variation(self, ns: str) -> dict:
+        return shown_variation(variation_of(self.store.read(ns)))
+
+    def clear_variation(self, ns: str) -> None:
+        self._change(ns, lambda state: state.update(variation=None))
 
     # --- faults -----------------------------------------------------------------------
 

@@ -55,13 +55,14 @@ class AnswerMeta(NamedTuple):
     status: int | None  # None: the connection was dropped
     operation: str | None
     error: str | None  # the Spaaza code or LevelUp refusal sent, as text (a filter compares it)
-    json: str  # [operation, error, facts, scenarios, clock]: what GET .../journal shows of it
+    json: str  # [operation, error, facts, scenarios, clock, variation]: what GET .../journal shows of it
 
 
-def answer_meta(status: int | None, operation: str | None, error: int | str | None, facts: dict | None, scenarios: tuple[str, ...] = (), clock: str | None = None) -> AnswerMeta:
-    """`facts`: what business coverage counts (runtime/coverage.answer_facts); `scenarios` and
-    `clock`: the namespace state the answer was computed from (why it is what it is)."""
-    return AnswerMeta(status, operation, None if error is None else str(error), json.dumps([operation, error, facts, list(scenarios), clock], ensure_ascii=False))
+def answer_meta(status: int | None, operation: str | None, error: int | str | None, facts: dict | None, scenarios: tuple[str, ...] = (), clock: str | None = None, variation: dict | None = None) -> AnswerMeta:
+    """`facts`: what business coverage counts (runtime/coverage.answer_facts); `scenarios`,
+    `clock` and `variation` (its name and seed, where it changed the answer): the namespace
+    state the answer was computed from (why it is what it is)."""
+    return AnswerMeta(status, operation, None if error is None else str(error), json.dumps([operation, error, facts, list(scenarios), clock, variation], ensure_ascii=False))
 
 
 def is_secret(name: str) -> bool:
@@ -150,7 +151,7 @@ def entry_of(seq: int, row: tuple) -> dict:
     """A journal entry as GET .../journal shows it."""
     ns, method, path, query_string, headers, status, _, _, fault, latency_ms, wall, meta_json = row
     operation, error, facts, *why = json.loads(meta_json)
-    scenarios, clock = why if why else ([], None)  # (rows written before they were kept)
+    scenarios, clock, variation = (*why, None)[:3] if why else ([], None, None)  # (rows written before they were kept)
     return {
         "seq": seq,
         "time": datetime.fromtimestamp(wall, timezone.utc).isoformat(timespec="milliseconds"),
@@ -168,6 +169,7 @@ def entry_of(seq: int, row: tuple) -> dict:
         "facts": facts,
         "scenarios": scenarios,
         "clock": clock,
+        "variation": variation,
     }
 
 

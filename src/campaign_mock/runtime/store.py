@@ -61,7 +61,8 @@ Change = Callable[[dict], tuple[dict | None, Any, bool]]
 
 
 def fresh_state() -> dict:
-    return {"scenarios": [], "clock": None, "faults": [], "next_fault": 1}
+    # variation: {"name", "seed"} or None (runtime/variation.py); states kept before it have none
+    return {"scenarios": [], "clock": None, "faults": [], "next_fault": 1, "variation": None}
 
 
 # A journal row, as the writer hands it over and every store keeps it (runtime/journal.py

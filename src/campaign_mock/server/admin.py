@@ -13,6 +13,7 @@ from typing import Callable
 
 from flask import Blueprint, Response, current_app, request
 
+from campaign_mock.contract.variations import catalogue as variation_catalogue
 from campaign_mock.exceptions import InputError
 from campaign_mock.runtime import DEFAULT_NAMESPACE, JournalFilter, check_key
 from campaign_mock.runtime.describe import chain_detail, chains_page, describe, levelup_users_page, merchant_detail, merchants_page, repeat_request, user_detail
@@ -287,6 +288,31 @@ def set_clock(key):
 @bp.delete("/ns/<key>/clock")
 def reset_clock(key):
     _runtime().reset_clock(_ns(key))
+    return _no_content()
+
+
+# --- variation (contract/variations.py) ---------------------------------------------
+
+
+@bp.get("/variations")
+def variations():
+    return _ok({"variations": variation_catalogue()})
+
+
+@bp.get("/ns/<key>/variation")
+def get_variation(key):
+    return _ok(_runtime().variation(_ns(key)))
+
+
+@bp.put("/ns/<key>/variation")
+def set_variation(key):
+    ns = _ns(key)
+    return _ok(_runtime().set_variation(ns, _json_body()))
+
+
+@bp.delete("/ns/<key>/variation")
+def clear_variation(key):
+    _runtime().clear_variation(_ns(key))
     return _no_content()
 
 

@@ -33,13 +33,14 @@ from campaign_mock.server import errors, levelup, spaaza
 from campaign_mock.server.answers import Answer, AnswerCache, request_key
 from campaign_mock.server.forcing import DelaySlots, Forced, forced
 from campaign_mock.server.headers import request_headers
+from campaign_mock.server.variation import varied
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
 VENDOR_ROUTES = Map([*spaaza.RULES, *levelup.RULES], merge_slashes=False)  # // is no route: a 404, never a redirect page
 # /__mock/ns/KEY/<rest>: <rest> is the admin API's when it starts with one of these, else a vendor path.
 NAMESPACED = "/__mock/ns/"
-ADMIN_PARTS = frozenset({"scenarios", "clock", "faults", "journal", "world", "coverage"})
+ADMIN_PARTS = frozenset({"scenarios", "clock", "faults", "journal", "world", "coverage", "variation"})
 # A request given no answer (a drop fault): the connection is closed (step 6).
 DROPPED = "500 Dropped"
 DROPPED_HEADERS = [("Content-Length", "1"), ("Connection", "close")]
@@ -143,10 +144,12 @@ class Pipeline:
 
     @staticmethod
     def finish(answer: Answer, path: str, environ: dict, campaigns, view: NamespaceView | None) -> Answer:
-        """The answer with what the journal records of it, computed once per distinct answer."""
+        """The answer (varied, where its namespace asks) with what the journal records of it,
+        computed once per distinct answer."""
         facts = answer_facts(path, environ.get("HTTP_X_SPAAZA_API_VERSION"), campaigns)
         scenarios, clock = (view.scenarios, view.world.clock.isoformat()) if view is not None else ((), None)
-        return answer.with_meta(answer_meta(int(answer.status[:3]), operation_of(path), answer.code, facts, scenarios, clock))
+        answer, variation = varied(answer, operation_of(path), view.variation if view is not None else None)
+        return answer.with_meta(answer_meta(int(answer.status[:3]), operation_of(path), answer.code, facts, scenarios, clock, variation))
 
 
 def namespace(environ: dict) -> str | None:

@@ -398,6 +398,7 @@ function why(entry) {
   if (entry.fault) reasons.push(`fault ${entry.fault}`);
   if (Array.isArray(entry.scenarios)) reasons.push(entry.scenarios.length ? `scenarios: ${entry.scenarios.join(", ")}` : "base world");
   if (entry.clock) reasons.push(`clock ${entry.clock}`);
+  if (entry.variation) reasons.push(`variation ${entry.variation.name} (seed ${entry.variation.seed})${entry.variation.field ? ` without ${entry.variation.field}` : ""}`);
   return reasons.join("; ") || "—";
 }
 
