@@ -20,28 +20,25 @@ def run_check(*args: str, timeout: float = 240, cwd: Path | None = None) -> subp
     return subprocess.run([*CHECK, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False)
 
 
-def check_in_process(*args: str) -> subprocess.CompletedProcess:
-    """`campaign-mock check ...` in this process (click's CliRunner), Schemathesis' run too
+def check_in_process(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+    """`campaign-mock check ...` in this process (cli_runner.run_cli), Schemathesis' run too
     (runner.execute replaced by schemathesis_in_process): no interpreter to start, and the
-    hooks read each run's settings afresh. Output as run_check's; a traceback is raised."""
+    hooks read each run's settings afresh. Output as run_check's (stdout, then stderr)."""
     from unittest import mock
 
-    from click.testing import CliRunner
+    from cli_runner import run_cli
 
     from campaign_mock.check import runner
-    from campaign_mock.cli import main
 
     def execute(argv: list[str], env: dict[str, str]) -> int:
         assert argv[:3] == [sys.executable, "-m", "schemathesis.cli"], argv
         code, output = schemathesis_in_process(argv[3:], env)
-        sys.stdout.write(output)  # into the outer CliRunner's output, as the subprocess's would be
+        sys.stdout.write(output)  # into the command's output, as the subprocess's would be
         return code
 
     with mock.patch.object(runner, "execute", execute):
-        result = CliRunner().invoke(main, ["check", *args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception  # what the command's process would print as a traceback
-    return subprocess.CompletedProcess(["campaign-mock", "check", *args], result.exit_code, result.output)
+        result = run_cli("check", *args, timeout=timeout)
+    return subprocess.CompletedProcess(result.args, result.returncode, result.stdout + result.stderr)
 
 
 def schemathesis_in_process(args: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[int, str]:
