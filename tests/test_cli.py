@@ -1,4 +1,6 @@
-"""Bad input to the CLI gets a clear message and exit code 2, never a traceback."""
+"""Bad input to the CLI gets a clear message and exit code 2, never a traceback. The CLI runs
+in the test's process (cli_runner.run_cli) unless a process is what is under test: serve's
+start-up refusal, an import made impossible, a WSGI server's worker exiting."""
 
 from __future__ import annotations
 
@@ -7,14 +9,15 @@ import subprocess
 import sys
 
 import pytest
+from cli_runner import run_cli
 
 from campaign_mock.world import documented
 
 CLI = [sys.executable, "-m", "campaign_mock"]
 
 
-def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, cwd=cwd)
+def run(*args: str) -> subprocess.CompletedProcess:
+    return run_cli(*args, timeout=60)
 
 
 @pytest.mark.parametrize(
@@ -37,7 +40,8 @@ def test_wrong_flags(args, says):
 def test_serve_with_a_broken_scenario_fails_before_listening(tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text("spaaza:\n  chains:\n    - id: 7001\n      campaigns:\n        - type: cashback\n          assignment_count: many\n", encoding="utf-8")
-    result = run("serve", "--port", "0", "--scenario", str(broken))
+    # A process: were the scenario accepted, serve would go on to listen.
+    result = subprocess.run([*CLI, "serve", "--port", "0", "--scenario", str(broken)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert f"{broken}:6" in result.stderr and "assignment_count" in result.stderr
     assert "Traceback" not in result.stderr
@@ -157,14 +161,24 @@ def test_validate_json_output(tmp_path):
     ("CAMPAIGN_MOCK_MERCHANTS", "1.5", "CAMPAIGN_MOCK_MERCHANTS='1.5' is not a whole number"),
     ("CAMPAIGN_MOCK_CACHE_BYTES", "64M", "CAMPAIGN_MOCK_CACHE_BYTES='64M' is not a whole number"),
 ])
-def test_a_bad_environment_variable_is_named_not_a_traceback(name, value, says):
-    """What a WSGI server runs (granian/gunicorn with campaign_mock.server.wsgi:app_factory)."""
+def test_a_bad_environment_variable_is_named_not_a_traceback(name, value, says, monkeypatch, capsys):
+    """What a WSGI server runs (granian/gunicorn with campaign_mock.server.wsgi:app_factory):
+    in this process, and once in a process of its own, whose exit code the server sees."""
     import os
 
-    code = "from campaign_mock.server.wsgi import app_factory; app_factory()"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={**os.environ, name: value})
-    assert result.returncode == 2 and result.stderr.strip() == f"campaign-mock: {says}", result.stderr
-    assert "Traceback" not in result.stderr
+    if name == "CAMPAIGN_MOCK_SEED":
+        code = "from campaign_mock.server.wsgi import app_factory; app_factory()"
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={**os.environ, name: value})
+        returncode, stderr = result.returncode, result.stderr
+    else:
+        from campaign_mock.server.wsgi import app_factory
+
+        monkeypatch.setenv(name, value)
+        with pytest.raises(SystemExit) as exited:
+            app_factory()
+        returncode, stderr = exited.value.code, capsys.readouterr().err
+    assert returncode == 2 and stderr.strip() == f"campaign-mock: {says}", stderr
+    assert "Traceback" not in stderr
 
 
 @pytest.mark.parametrize("name, value", [("CAMPAIGN_MOCK_CHECK_CHAIN_ID", "abc"), ("CAMPAIGN_MOCK_CHECK_PROGRESS_USER_ID", "x"), ("CAMPAIGN_MOCK_CHECK_STEER", "maybe")])

@@ -21,7 +21,7 @@ def test_mock_passes_check_with_every_check_and_junit(mock_server, tmp_path):
     """Steered by the default fixtures' manifest (the world the seed-0 mock serves): most
     positive cases reach a 2xx, so the domain checks see bodies, and a clean run is silent."""
     junit, events = tmp_path / "junit.xml", tmp_path / "events.ndjson"
-    result = run_check(
+    result = check_in_process(
         "--base-url", mock_server.url, "--max-examples", "10", "--junit-xml", str(junit), "--fixtures", str(REPO / "fixtures" / "default"),
         "--", "--report", "ndjson", "--report-ndjson-path", str(events),
     )
@@ -95,7 +95,7 @@ FAULTS = {
 def test_planted_fault_fails_check_and_is_named(fault, fault_url):
     operation, check, expected = FAULTS[fault]
     url = fault_url(fault)
-    result = run_check(
+    result = check_in_process(
         "--base-url", url, "--operation", operation, "--check", check, *FIXTURES,
         "--max-examples", "20", "--phases", "examples,fuzzing", "--mode", "positive",
     )
@@ -107,7 +107,7 @@ def test_planted_fault_fails_check_and_is_named(fault, fault_url):
 def test_missing_www_authenticate_fails_check(fault_url):
     """A LevelUp 401 without its WWW-Authenticate: negative data (no or a bad token) draws 401s."""
     url = fault_url("no_www_authenticate")
-    result = run_check(
+    result = check_in_process(
         "--base-url", url, "--operation", "getCampaignBasicV1", "--check", "response_headers_conformance",
         "--max-examples", "10", "--phases", "coverage", "--mode", "negative",
     )
@@ -120,7 +120,7 @@ def test_server_that_serves_nothing_fails_safe_mode(fault, fault_url):
     """--safe (positive data, GET only), every check on, no steering source but the documented
     credentials and ids: a server that refuses everything must not pass."""
     url = fault_url(fault)
-    result = run_check("--base-url", url, "--safe", "--rate-limit", "100000/m", "--max-examples", "5")
+    result = check_in_process("--base-url", url, "--safe", "--rate-limit", "100000/m", "--max-examples", "5")
     assert result.returncode == 1, result.stdout[-3000:]
     assert "ST902 Known request refused" in result.stdout, result.stdout[-3000:]
 
@@ -129,7 +129,7 @@ def test_server_that_serves_nothing_fails_safe_mode(fault, fault_url):
 def test_negative_mode_passes_on_the_mock(mock_server, seed):
     """Negative data draws errors Spaaza documents with HTTP 500 (228 auth_method_invalid,
     68, 238); served as documented they are not server errors. These seeds met them."""
-    result = run_check(
+    result = check_in_process(
         "--base-url", mock_server.url, "--mode", "negative", "--seed", str(seed), "--phases", "fuzzing", "--max-examples", "10",
         "--operation", "getCampaigns", "--operation", "getCampaignsInternal", "--operation", "getCampaign",
     )
@@ -140,7 +140,7 @@ def test_negative_mode_passes_on_the_mock(mock_server, seed):
 def test_undocumented_500_is_still_a_server_error(fault, fault_url):
     """A 500 with a code outside the catalogue, or with a code documented with another status."""
     url = fault_url(fault)
-    result = run_check(  # unsteered: these faults show in error answers
+    result = check_in_process(  # unsteered: these faults show in error answers
         "--base-url", url, "--operation", "getCampaigns", "--check", "not_a_server_error", "--no-steer",
         "--max-examples", "10", "--phases", "examples,fuzzing", "--mode", "positive",
     )
@@ -151,7 +151,7 @@ def test_undocumented_500_is_still_a_server_error(fault, fault_url):
 def test_faulty_front_without_fault_passes(fault_url):
     """The proxy itself is faithful: the faults, not the front, make the runs above fail."""
     url = fault_url("none")
-    result = run_check("--base-url", url, "--operation", "getCampaigns", "--max-examples", "20",
+    result = check_in_process("--base-url", url, "--operation", "getCampaigns", "--max-examples", "20",
                        "--phases", "examples,fuzzing", "--mode", "positive", "--exclude-check", "positive_data_acceptance")
     assert result.returncode == 0, result.stdout[-3000:]
 
@@ -170,10 +170,14 @@ def _requests_sent(path) -> list:
 
 
 def test_same_seed_same_requests(mock_server, tmp_path):
+    """Across processes: two real `check` commands. (A run in this process may draw a case
+    differently: Schemathesis' draws depend on what else the process imported, flask say.)
+    The phases the seed decides, and the examples, steered as the others are; the coverage
+    phase sends the same requests for any seed."""
     runs = []
     for i in range(2):
         events = tmp_path / f"events{i}.ndjson"
-        run_check("--base-url", mock_server.url, "--operation", "getCampaigns", "--operation", "getCampaignBasicV1",
+        run_check("--base-url", mock_server.url, "--operation", "getCampaigns", "--operation", "getCampaignBasicV1", "--phases", "examples,fuzzing",
                   "--max-examples", "5", "--seed", "7", "--", "--report", "ndjson", "--report-ndjson-path", str(events))
         runs.append(_requests_sent(events))
     assert runs[0] and runs[0] == runs[1]
@@ -186,7 +190,7 @@ def test_safe_mode_narrowed_to_one_operation_runs_only_it(mock_server, tmp_path)
     # safe only because every operation of the spec is a GET.
     assert {method for item in load_contract().spec["paths"].values() for method in item if method in ("get", "put", "post", "delete", "patch", "head", "options")} == {"get"}
     events = tmp_path / "events.ndjson"
-    result = run_check("--base-url", mock_server.url, "--safe", "--rate-limit", "6000/m", "--operation", "getCampaigns",
+    result = check_in_process("--base-url", mock_server.url, "--safe", "--rate-limit", "6000/m", "--operation", "getCampaigns",
                        "--max-examples", "3", "--", "--report", "ndjson", "--report-ndjson-path", str(events))
     assert result.returncode == 0, result.stdout[-3000:]
     sent = _requests_sent(events)
@@ -307,6 +311,16 @@ def test_a_namespace_base_url_is_judged_by_its_known_requests(mock_server):
 
     namespaced = f"{mock_server.url}/__mock/ns/check-{uuid.uuid4().hex[:8]}"
     requests.post(namespaced + "/faults", json={"operation": "getCampaigns", "error": 217, "times": None}, timeout=10).raise_for_status()
-    result = run_check("--base-url", namespaced, "--operation", "getCampaigns", "--check", "known_request_succeeds", "--max-examples", "5", "--phases", "examples")
+    result = check_in_process("--base-url", namespaced, "--operation", "getCampaigns", "--check", "known_request_succeeds", "--max-examples", "5", "--phases", "examples")
     assert result.returncode == 1, result.stdout[-3000:]
     assert "ST902 Known request refused" in result.stdout, result.stdout[-3000:]
+
+
+def test_each_run_in_one_process_has_its_own_settings(mock_server):
+    """The hooks read their settings per run, not once at import: a wrong session key given
+    to the second run of this process is the one sent (Schemathesis warns of 401s), and the
+    third run's right key is again."""
+    args = ("--base-url", mock_server.url, "--operation", "getCampaigns", "--no-steer", "--max-examples", "3", "--phases", "examples")
+    refused = "Authentication failed: 1 operation returned only 401/403 responses"
+    runs = [check_in_process(*args), check_in_process(*args, "--spaaza-session-key", "not-the-key"), check_in_process(*args)]
+    assert [refused in run.stdout for run in runs] == [False, True, False], [run.stdout[-2000:] for run in runs]

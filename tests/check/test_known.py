@@ -58,11 +58,11 @@ def test_check_steers_from_the_servers_world(fault_url, tmp_path):
     a faithful proxy here) and steers to every chain's sessions and users, not only the documented."""
     import json
 
-    from check_helpers import positive_outcomes, run_check
+    from check_helpers import check_in_process, positive_outcomes
 
     url = fault_url("none")
     events = tmp_path / "events.ndjson"
-    result = run_check("--base-url", url, "--operation", "getCampaigns", "--max-examples", "20", "--phases", "fuzzing",
+    result = check_in_process("--base-url", url, "--operation", "getCampaigns", "--max-examples", "20", "--phases", "fuzzing",
                        "--mode", "positive", "--", "--report", "ndjson", "--report-ndjson-path", str(events))
     assert result.returncode == 0, result.stdout[-3000:]
     sent, ok = positive_outcomes(events)

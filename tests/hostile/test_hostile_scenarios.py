@@ -1,19 +1,24 @@
 """A corpus of hostile and careless scenario files, each with its expected outcome, run against
-both `fixtures` and `serve` in subprocesses with a time limit: every one ends, either accepted
-and served, or refused with exit 2 and `file:line: $.path: what is wrong` (never a traceback,
-a hang, a partial write)."""
+both `fixtures` and `serve` with a time limit: every one ends, either accepted and served, or
+refused with exit 2 and `file:line: $.path: what is wrong` (never a traceback, a hang, a
+partial write). Both run in the test's process (the CLI through CliRunner; serve's world as
+`create_app` builds it, on a thread), except the cases in REAL_SERVE: a `serve` process of
+their own. A new case is a line in CASES (and ADMIN_CASES gets it too)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
-from mockserver import CLI, free_port, start_server
+from cli_runner import deadline, run_cli
+from mockserver import CLI, free_port, serve_in_thread, start_server
 
+from campaign_mock.exceptions import CampaignMockError
+from campaign_mock.server.app import create_app
+from campaign_mock.server.config import ServerConfig
 from campaign_mock.world.build import build_world
 
 LIMIT = 60  # seconds; each case takes a few
@@ -82,11 +87,15 @@ def _place(tmp_path: Path, name: str, content) -> Path:
     return path
 
 
-def _check_refusal(result_rc: int, stderr: str, path: Path, expected) -> None:
+def _check_message(message: str, path: Path, expected) -> None:
     line, text = expected
+    assert "Traceback" not in message and len(message) < 1000, message
+    assert (f"{path}:{line}: " if line else f"{path}: ") in message and text in message, message
+
+
+def _check_refusal(result_rc: int, stderr: str, path: Path, expected) -> None:
     assert result_rc == 2, stderr
-    assert "Traceback" not in stderr and len(stderr) < 1000, stderr
-    assert (f"{path}:{line}: " if line else f"{path}: ") in stderr and text in stderr, stderr
+    _check_message(stderr, path, expected)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -94,7 +103,7 @@ def test_fixtures(tmp_path, name):
     content, expected = CASES[name]
     path = _place(tmp_path, name, content)
     out = tmp_path / "out"
-    result = subprocess.run([*CLI, "fixtures", "--out", str(out), "--users-per-chain", "1", "--scenario", str(path)], capture_output=True, text=True, timeout=LIMIT)
+    result = run_cli("fixtures", "--out", str(out), "--users-per-chain", "1", "--scenario", str(path), timeout=LIMIT)
     if expected == "ok":
         assert result.returncode == 0, result.stderr
         assert (out / "manifest.json").is_file()
@@ -103,10 +112,31 @@ def test_fixtures(tmp_path, name):
         assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+# A `serve` process of its own: the refusal as serve prints it (exit 2, one line), and a
+# scenario path with colons, which reaches the workers through their environment.
+REAL_SERVE = ("billion-laughs", "path-with-colon")
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_serve(tmp_path, name):
     content, expected = CASES[name]
     path = _place(tmp_path, name, content)
+    if name in REAL_SERVE:
+        _serve_process(path, name, expected)
+        return
+    config = ServerConfig(scenarios=(str(path),))
+    if expected != "ok":
+        with deadline(LIMIT), pytest.raises(CampaignMockError) as refused:
+            create_app(config)  # builds the world as serve does before its workers start
+        _check_message(str(refused.value), path, expected)
+        return
+    with deadline(LIMIT):
+        app = create_app(config)
+    with serve_in_thread(app) as server:
+        _assert_served(name, server.url, lambda chain: _world_admin_key(server.url, chain))
+
+
+def _serve_process(path: Path, name: str, expected) -> None:
     port = free_port()
     argv = [*CLI, "serve", "--port", str(port), "--scenario", str(path)]
     if expected != "ok":
@@ -115,15 +145,26 @@ def test_serve(tmp_path, name):
         return
     server = start_server(argv, port, timeout=LIMIT)
     try:
-        chain = 5001 if name == "clock-year-2999" else 7001
-        if name == "merge-keys":
-            response = requests.get(f"{server.url}/get-campaign", params={"campaign_id": "7001101"}, headers={"X-Spaaza-Session-User-Id": "700100", "X-Spaaza-Session-Key": _admin_key(server, 7001)}, timeout=10)
-            assert response.status_code == 200 and response.json()["results"]["campaign"]["title"] == "Merged", response.text
-        else:
-            response = requests.get(f"{server.url}/get-campaigns", params={"chain_id": str(chain)}, headers={"X-Spaaza-Session-User-Id": f"{chain}00", "X-Spaaza-Session-Key": _admin_key(server, chain)}, timeout=10)
-            assert response.status_code == 200, response.text
+        _assert_served(name, server.url, lambda chain: _admin_key(server, chain))
     finally:
         server.stop()
+
+
+def _assert_served(name: str, url: str, admin_key) -> None:
+    """The accepted scenario's chain is served (its merged campaign, for merge-keys)."""
+    chain = 5001 if name == "clock-year-2999" else 7001
+    if name == "merge-keys":
+        response = requests.get(f"{url}/get-campaign", params={"campaign_id": "7001101"}, headers={"X-Spaaza-Session-User-Id": "700100", "X-Spaaza-Session-Key": admin_key(7001)}, timeout=10)
+        assert response.status_code == 200 and response.json()["results"]["campaign"]["title"] == "Merged", response.text
+    else:
+        response = requests.get(f"{url}/get-campaigns", params={"chain_id": str(chain)}, headers={"X-Spaaza-Session-User-Id": f"{chain}00", "X-Spaaza-Session-Key": admin_key(chain)}, timeout=10)
+        assert response.status_code == 200, response.text
+
+
+def _world_admin_key(url: str, chain: int) -> str:
+    """The chain's admin session key, from GET /__mock/world."""
+    chains = requests.get(f"{url}/__mock/world", timeout=10).json()["spaaza"]["chains"]
+    return next(c for c in chains if c["chain_id"] == chain)["admin"]["session_key"]
 
 
 def _admin_key(server, chain: int) -> str:
@@ -149,10 +190,8 @@ ADMIN_CASES = {
 
 @pytest.fixture(scope="module")
 def admin_server():
-    port = free_port()
-    server = start_server([*CLI, "serve", "--port", str(port)], port, timeout=LIMIT)
-    yield server
-    server.stop()
+    with serve_in_thread(create_app(ServerConfig())) as server:
+        yield server
 
 
 @pytest.mark.parametrize("name", sorted(ADMIN_CASES))

@@ -6,11 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
+from cli_runner import run_cli
 from mockserver import start_mock
 
 from campaign_mock.contract.validate import infer_schema, violations
@@ -25,7 +25,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 def test_committed_fixtures_do_not_drift(tmp_path):
     """If this fails after a deliberate change: regenerate with the command in README."""
-    result = subprocess.run([sys.executable, "-m", "campaign_mock", "fixtures", "--seed", "0", "--out", str(tmp_path)], capture_output=True, text=True)
+    result = _fixtures("--seed", "0", "--out", str(tmp_path))  # across processes: test_world.py
     assert result.returncode == 0, result.stderr
     assert "wrote" in result.stdout
     fresh, committed = _tree(tmp_path), _tree(COMMITTED)
@@ -64,7 +64,7 @@ def test_serve_with_the_fixtures_options_answers_every_fixture(tmp_path):
     options = ("--seed", "3", "--chains", "5", "--users-per-chain", "1", "--merchants", "4")
     out = tmp_path / "out"
     assert _fixtures(*options, "--out", str(out)).returncode == 0
-    server = start_mock(*options)
+    server = start_mock(*options)  # a process: serve hands the options to its workers
     try:
         _replay(server.url, out, json.loads((out / "manifest.json").read_text(encoding="utf-8")))
     finally:
@@ -75,14 +75,15 @@ def test_a_broken_scenario_writes_nothing(tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text("spaaza:\n  chains:\n    - id: 7001\n      campaigns:\n        - type: loyality\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, "-m", "campaign_mock", "fixtures", "--out", str(out), "--scenario", str(broken)], capture_output=True, text=True)
+    result = _fixtures("--out", str(out), "--scenario", str(broken))
     assert result.returncode == 2
     assert f"{broken}:5" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
 
 
 def _fixtures(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "campaign_mock", "fixtures", *args], capture_output=True, text=True)
+    """`campaign-mock fixtures` in this process."""
+    return run_cli("fixtures", *args)
 
 
 def test_an_inconsistent_scenario_writes_nothing(tmp_path):

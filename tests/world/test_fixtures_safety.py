@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 
 from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.world.fixtures import write_fixtures
@@ -22,8 +23,9 @@ from campaign_mock.world.fixtures import write_fixtures
 SMALL = ("--chains", "0", "--users-per-chain", "1", "--merchants", "1")
 
 
-def _fixtures(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "campaign_mock", "fixtures", *SMALL, *args], capture_output=True, text=True, timeout=120)
+def _fixtures(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`campaign-mock fixtures` in this process; the signal and the race below need processes."""
+    return run_cli("fixtures", *SMALL, *args, cwd=cwd)
 
 
 def _snapshot(root: Path) -> dict[str, object]:
@@ -253,8 +255,7 @@ def test_a_terminated_run_leaves_no_half_written_tree_and_the_earlier_fixtures(t
 @pytest.mark.parametrize("out", [".", "..", "sub/.."])
 def test_out_that_is_dot_or_dotdot_is_refused_clearly(tmp_path, out):
     (tmp_path / "sub").mkdir()
-    result = subprocess.run([sys.executable, "-m", "campaign_mock", "fixtures", *SMALL, "--out", out], cwd=tmp_path / "sub", capture_output=True, text=True, timeout=120)
-    _refused(result, "name the directory itself")
+    _refused(_fixtures("--out", out, cwd=tmp_path / "sub"), "name the directory itself")
     assert [p.name for p in tmp_path.iterdir()] == ["sub"] and not any((tmp_path / "sub").iterdir())
 
 

@@ -1,7 +1,8 @@
 """The Schemathesis hooks module, named by schemathesis.toml (`hooks = ...`): plain
 `schemathesis run` and `campaign-mock check` load the same one.
 
-Registers, from the settings in the environment (settings.py; defaults: the documented ones):
+Registers, from the settings in the environment (settings.py; defaults: the documented ones,
+read per run: a second run in the same process with other settings gets its own):
 - one Schemathesis check per domain rule (rules.py), named like the rule, on by default, and
   known_request_succeeds: a valid request for known ids with known credentials gets a 2xx;
 - credentials per vendor, as auth providers: Spaaza paths get the session headers,
@@ -19,8 +20,9 @@ Registers, from the settings in the environment (settings.py; defaults: the docu
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,12 +33,21 @@ from schemathesis.core.failures import Failure
 
 from campaign_mock.check import known, rules
 from campaign_mock.check.exchange import from_schemathesis
-from campaign_mock.check.settings import CheckSettings
+from campaign_mock.check.settings import PREFIX, CheckSettings
 from campaign_mock.contract import load_contract
 from campaign_mock.contract.facts import USER_IDENTIFIERS
 from campaign_mock.contract.operations import LEVELUP_CAMPAIGN, LEVELUP_PREFIX
 
-SETTINGS = CheckSettings.from_environment()
+
+def settings() -> CheckSettings:
+    """The settings of the run under way, as the environment says now (not once at import:
+    Schemathesis run twice in one process, by tests or a notebook, may change them)."""
+    return _settings(tuple((k, v) for k, v in os.environ.items() if k.startswith(PREFIX)))
+
+
+@lru_cache(maxsize=16)
+def _settings(variables: tuple[tuple[str, str], ...]) -> CheckSettings:
+    return CheckSettings.from_environment(dict(variables))
 
 
 class DomainRuleViolated(Failure):
@@ -68,7 +79,7 @@ for _name, _rule in rules.RULES.items():
 @schemathesis.auth(refresh_interval=None).apply_to(path_regex="^" + LEVELUP_PREFIX)
 class LevelUpToken:
     def get(self, case: Any, ctx: Any) -> str:
-        return SETTINGS.levelup_token
+        return settings().levelup_token
 
     def set(self, case: Any, data: str, ctx: Any) -> None:
         case.headers["Authorization"] = f"token {data}"
@@ -77,7 +88,7 @@ class LevelUpToken:
 @schemathesis.auth(refresh_interval=None).apply_to(path_regex=r"get-campaign")
 class SpaazaSession:
     def get(self, case: Any, ctx: Any) -> dict[str, str]:
-        return SETTINGS.spaaza_headers()
+        return settings().spaaza_headers()
 
     def set(self, case: Any, data: dict[str, str], ctx: Any) -> None:
         case.headers.update(data)
@@ -216,29 +227,29 @@ def _fetch_world(base_url: str) -> dict | None:
     return world if isinstance(world, dict) and isinstance(world.get("spaaza"), dict) else None
 
 
-@cache
-def known_requests(base_url: str) -> tuple[known.KnownRequest, ...]:
-    """Every known request for the server at base_url (read once per run)."""
-    found = known.documented_requests(SETTINGS.spaaza_headers(), SETTINGS.levelup_headers(), SETTINGS.chain_id, SETTINGS.progress_user_id)
-    if SETTINGS.fixtures:
-        found += known.from_manifest(Path(SETTINGS.fixtures))
-    elif SETTINGS.probe_world:
+@lru_cache(maxsize=16)
+def known_requests(base_url: str, run: CheckSettings) -> tuple[known.KnownRequest, ...]:
+    """Every known request for the server at base_url with the run's settings (read once per run)."""
+    found = known.documented_requests(run.spaaza_headers(), run.levelup_headers(), run.chain_id, run.progress_user_id)
+    if run.fixtures:
+        found += known.from_manifest(Path(run.fixtures))
+    elif run.probe_world:
         world = _fetch_world(base_url)
         found += known.from_world(world) if world else []
     return tuple(dict.fromkeys(found))
 
 
-@cache
-def known_identities(base_url: str) -> frozenset[tuple]:
-    return frozenset(known.identity(k.path, dict(k.query), dict(k.headers)) for k in known_requests(base_url))
+@lru_cache(maxsize=16)
+def known_identities(base_url: str, run: CheckSettings) -> frozenset[tuple]:
+    return frozenset(known.identity(k.path, dict(k.query), dict(k.headers)) for k in known_requests(base_url, run))
 
 
-@cache
-def _candidates(base_url: str, template: str, fixed: tuple[tuple[str, str], ...]) -> list[known.KnownRequest]:
+@lru_cache(maxsize=256)
+def _candidates(base_url: str, run: CheckSettings, template: str, fixed: tuple[tuple[str, str], ...]) -> list[known.KnownRequest]:
     """The known requests an operation can be steered to. Headers fixed by the user (`-H` on
     a plain `schemathesis run`) win over the case's: a known request whose credentials they
     would replace (another chain's admin session, say) is no longer known, so it is skipped."""
-    candidates = known.for_operation(known_requests(base_url), template)
+    candidates = known.for_operation(known_requests(base_url, run), template)
     return [
         k for k in candidates
         if known.identity(k.path, dict(k.query), {**dict(k.headers), **dict(fixed)}) == known.identity(k.path, dict(k.query), dict(k.headers))
@@ -260,14 +271,15 @@ def map_case(context: Any, case: Any) -> Any:
     if meta is None or not meta.generation.mode.is_positive:
         return case
     make_valid(case)
-    if not SETTINGS.steer:
+    run = settings()
+    if not run.steer:
         return case
     base_url = case.operation.schema.get_base_url()
     drawn = _pick(case)
-    if drawn is None or known.identity(case.formatted_path, case.query or {}, case.headers or {}) in known_identities(base_url):
+    if drawn is None or known.identity(case.formatted_path, case.query or {}, case.headers or {}) in known_identities(base_url, run):
         return case  # left as generated, or already known (a documented example)
     fixed = case.operation.schema.config.headers_for(operation=case.operation)
-    candidates = _candidates(base_url, case.operation.path, tuple(sorted(fixed.items())))
+    candidates = _candidates(base_url, run, case.operation.path, tuple(sorted(fixed.items())))
     if not candidates:
         return case
     chosen = candidates[drawn % len(candidates)]
@@ -312,7 +324,7 @@ def is_known(case: Any, response: Any) -> bool:
     base_url = case.operation.schema.get_base_url()
     path = exchange.path.removeprefix(_base_path(base_url))  # as the known requests are: from the base URL on
     sent = known.identity(path, exchange.query, exchange.request_headers)
-    return sent in known_identities(base_url)
+    return sent in known_identities(base_url, settings())
 
 
 def known_request_succeeds(ctx: Any, response: Any, case: Any) -> bool | None:

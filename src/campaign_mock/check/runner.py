@@ -89,8 +89,14 @@ def prepare_report_folder(path: Path) -> None:
         raise CampaignMockError(f"--junit-xml {path}: cannot create its folder ({e.filename}: {e.strerror})") from None
 
 
+def execute(argv: list[str], env: dict[str, str]) -> int:
+    """Run `argv` (schemathesis_argv's) with `env` as its whole environment; its exit code.
+    The tests put an in-process run here (tests/check/check_helpers.py)."""
+    return subprocess.run(argv, env=env, check=False).returncode
+
+
 def run(o: RunOptions) -> int:
     """Run Schemathesis; its output goes to ours. Exit code: Schemathesis' (0 = no failures)."""
     if o.junit_xml:
         prepare_report_folder(Path(o.junit_xml))
-    return subprocess.run(schemathesis_argv(o), env=environment(o), check=False).returncode
+    return execute(schemathesis_argv(o), environment(o))
