@@ -40,15 +40,19 @@ class MockServer:
         self.process.send_signal(signal.SIGINT)
         try:
             self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        except subprocess.TimeoutExpired:  # (a loaded machine): its workers too, not only the supervisor
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             self.process.wait()
 
 
 def start_server(argv: list[str], port: int, timeout: float = 30, env: dict[str, str] | None = None) -> MockServer:
     """Start a server process listening on `port` and wait until it answers HTTP (`env`: more
     environment variables)."""
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+    # A session of its own, so that stop() can end its workers with it.
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -59,7 +63,8 @@ def start_server(argv: list[str], port: int, timeout: float = 30, env: dict[str,
             return MockServer(process, url)
         except (requests.ConnectionError, requests.Timeout):  # not listening, or its worker still starting
             time.sleep(0.1)
-    process.kill()
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
     raise RuntimeError(f"{argv} did not start in time")
 
 
