@@ -76,3 +76,15 @@ def test_check_steers_from_the_servers_world(fault_url, tmp_path):
 def test_a_world_answer_of_another_shape_is_named():
     with pytest.raises(CheckError, match=r"^GET /__mock/world: not the shape the runtime interface describes \(KeyError"):
         known.from_world({"spaaza": {"chains": [{"admin": {"user_id": 1}}]}})
+
+
+def test_headers_that_frame_the_message_are_never_sent_as_api_input():
+    """Schemathesis may add any header; a malformed Content-Length is refused by the HTTP
+    server before any app (granian: an empty 400), which judges no API."""
+    from types import SimpleNamespace
+
+    from campaign_mock.check.checks import drop_framing_headers
+
+    case = SimpleNamespace(headers={"Content-Length": "`vvu", "transfer-encoding": "x", "X-Spaaza-Session-Key": "k", "MQG": "v"})
+    drop_framing_headers(case)
+    assert case.headers == {"X-Spaaza-Session-Key": "k", "MQG": "v"}

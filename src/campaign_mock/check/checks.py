@@ -265,8 +265,21 @@ def _pick(case: Any) -> int | None:
     return None if drawn % STEER_SKIP == 0 else drawn // STEER_SKIP
 
 
+# Headers that frame the HTTP message rather than call the API. Schemathesis may add any header
+# (a random `Content-Length: `vvu`); an HTTP server refuses a malformed one before any app
+# sees the request (granian: an empty 400), the vendor's as well, so they judge no API.
+FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection", "host", "expect", "te", "trailer", "upgrade"})
+
+
+def drop_framing_headers(case: Any) -> None:
+    if case.headers:
+        for name in [n for n in case.headers if n.lower() in FRAMING_HEADERS]:
+            del case.headers[name]
+
+
 @schemathesis.hook
 def map_case(context: Any, case: Any) -> Any:
+    drop_framing_headers(case)
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive:
         return case
