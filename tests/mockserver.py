@@ -41,11 +41,19 @@ class MockServer:
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:  # (a loaded machine): its workers too, not only the supervisor
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.process.wait()
+            _kill(self.process)
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """The process, and its workers where it leads a process group of its own."""
+    try:
+        if os.getpgid(process.pid) == process.pid:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except ProcessLookupError:
+        pass
+    process.wait()
 
 
 def start_server(argv: list[str], port: int, timeout: float = 30, env: dict[str, str] | None = None) -> MockServer:
@@ -63,8 +71,7 @@ def start_server(argv: list[str], port: int, timeout: float = 30, env: dict[str,
             return MockServer(process, url)
         except (requests.ConnectionError, requests.Timeout):  # not listening, or its worker still starting
             time.sleep(0.1)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    _kill(process)
     raise RuntimeError(f"{argv} did not start in time")
 
 
