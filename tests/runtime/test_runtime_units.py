@@ -383,3 +383,24 @@ def test_kept_worlds_are_bounded_in_bytes(monkeypatch):
     for i in (3, 2, 1):  # the two newest are kept, the others built again
         one.view(f"ns{i}")
     assert len(builds) == 1
+
+
+def test_the_journal_keeps_no_copy_of_huge_values_clients_send():
+    """A client may send a different 200 KB secret with every request: what the journal keeps
+    (its rows cut, its caches) stays small."""
+    import tracemalloc
+
+    from campaign_mock.runtime import answer_meta
+    from campaign_mock.runtime.journal import JournalWriter
+
+    store = MemoryStore()
+    writer = JournalWriter(store)
+    meta = answer_meta(200, None, None, None)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i in range(100):
+        big = f"{i:04d}" + "s" * 200_000
+        writer.record("ns", "GET", "/p", f"token={big}", (("Authorization", "X-Api-Key"), (f"Bearer {big}", big)), meta, None, 1.0, 0.0)
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert grown < 5 * 2**20, grown  # (kept whole, the 300 values would be 60 MB)

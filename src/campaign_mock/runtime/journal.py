@@ -33,8 +33,10 @@ _CREDENTIAL = re.compile(r"token|secret|passw|api-?key|auth|cookie|credential|si
 # request needs it, runtime/describe.py).
 AUTH_SCHEMES = frozenset({"basic", "bearer", "digest", "token"})
 # What one entry keeps of a request, at most (so the journal's bounds in entries are bounds in
-# bytes: 10,000 entries per namespace hold at most ~40 MiB): each header value, the path and
-# the query string cut at MAX_VALUE characters, the headers in all at MAX_HEADERS.
+# bytes: 10,000 entries per namespace hold at most ~60 MB): each header value, the path and
+# the query string cut at MAX_VALUE characters, the headers in all at MAX_HEADERS. The caches
+# below keep only what fits these bounds: a key is what a client sent, and a client may send
+# a different 200 KB header with every request.
 MAX_VALUE = 1024
 MAX_HEADERS = 4096
 CUT = "…[cut: {} characters]"
@@ -71,11 +73,15 @@ def is_secret(name: str) -> bool:
     return lower in SECRET_NAMES or _CREDENTIAL.search(lower) is not None
 
 
-@lru_cache(maxsize=1024)  # a client sends the same secret with every request
 def mask(value: str) -> str:
     """A secret masked whole: "…" and a fingerprint of 6 hex digits (24 bits of a keyed hash:
     enough to tell two credentials apart in a journal, too few to recover one), after the
     scheme of an Authorization ("Bearer …3fa9c1")."""
+    return _mask(value) if len(value) <= MAX_VALUE else _mask.__wrapped__(value)  # (a long one is not kept)
+
+
+@lru_cache(maxsize=1024)  # a client sends the same secret with every request
+def _mask(value: str) -> str:
     fingerprint = hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=3, person=b"campaign-mock").hexdigest()
     scheme, space, credential = value.partition(" ")
     if space and scheme.lower() in AUTH_SCHEMES and credential and " " not in credential:
@@ -97,18 +103,21 @@ def masked(names: tuple[str, ...], values: tuple[str, ...]) -> tuple[str, ...]:
     where = _secret_at.get(names)
     if where is None:
         where = tuple(i for i, name in enumerate(names) if is_secret(name))
-        if len(_secret_at) < CACHED:
+        if len(_secret_at) < CACHED and sum(map(len, names)) <= MAX_HEADERS:
             _secret_at[names] = where
+    small = max(map(len, values), default=0) <= MAX_VALUE and sum(map(len, values)) <= MAX_HEADERS
     if not where:
-        return values if max(map(len, values), default=0) <= MAX_VALUE and sum(map(len, values)) <= MAX_HEADERS else _cut_all(values)
-    shown = _masked.get((where, values))
+        return values if small else _cut_all(values)
+    shown = _masked.get((where, values)) if small else None
     if shown is None:
         out = list(values)
         for i in where:
             out[i] = mask(out[i])
-        if len(_masked) >= CACHED:
-            _masked.clear()
-        shown = _masked[(where, values)] = _cut_all(tuple(out))
+        shown = _cut_all(tuple(out))
+        if small:
+            if len(_masked) >= CACHED:
+                _masked.clear()
+            _masked[(where, values)] = shown
     return shown
 
 
@@ -136,9 +145,10 @@ def masked_query(query: str) -> str:
             name, eq, value = part.partition("=")
             parts.append(f"{name}={mask(unquote_plus(value))}" if eq and value and is_secret(unquote_plus(name)) else part)
         shown = cut("&".join(parts))
-        if len(_queries) >= CACHED:
-            _queries.clear()
-        _queries[query] = shown
+        if len(query) <= MAX_VALUE:
+            if len(_queries) >= CACHED:
+                _queries.clear()
+            _queries[query] = shown
     return shown
 
 

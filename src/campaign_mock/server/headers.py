@@ -19,6 +19,7 @@ __all__ = ["request_headers"]
 
 HEADER = "HTTP_"
 CACHED = 4096
+KEPT_KEYS_LENGTH = 4096  # characters of an environ's keys, at most, for its shape to be kept
 _not_headers: frozenset[str] = frozenset(os.environ)
 # The keys a set difference leaves (in its order, the same for environs of the same shape) ->
 # the request's header keys sorted, and their names.
@@ -47,6 +48,6 @@ def _learn(found: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         _not_headers = _not_headers | learned
     keys = tuple(sorted(k for k in found if k not in learned))
     shape = (keys, tuple(map(header_name, keys)))
-    if len(_shapes) < CACHED:
+    if len(_shapes) < CACHED and sum(map(len, found)) <= KEPT_KEYS_LENGTH:  # a client names its headers: keep no huge names
         _shapes[found] = shape
     return shape
