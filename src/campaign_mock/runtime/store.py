@@ -77,6 +77,15 @@ def in_time(item: tuple) -> tuple:
     return item[1][_AT["time"]], item[0]
 
 
+def _batch_rows(blob: bytes) -> list[tuple] | None:
+    """A journal batch's rows; None for one written by a Python with another marshal format
+    (its entries then count as dropped)."""
+    try:
+        return marshal.loads(blob)
+    except (ValueError, EOFError, TypeError):
+        return None
+
+
 def _enough(entries: list[tuple], batch: list[tuple], limit: int) -> bool:
     """Whether batches read newest first (`batch` the last one read) can stop: `entries` hold
     `limit` answered later than anything in that batch. Batches are written in order, each
@@ -477,9 +486,8 @@ class SQLiteStore(Store):
             entries: list[tuple] = []
             newest_first = bool(flt.limit)
             for first_seq, count, skip, blob in conn.execute(f"SELECT first_seq, n, skip, rows FROM journal_batches WHERE ns = ? ORDER BY id{' DESC' if newest_first else ''}", (ns,)):
-                try:
-                    rows = marshal.loads(blob)
-                except (ValueError, EOFError, TypeError):  # written by a Python with another marshal format
+                rows = _batch_rows(blob)
+                if rows is None:
                     dropped += count - skip
                     continue
                 entries += [(seq, row) for seq, row in enumerate(rows[skip:], first_seq + skip) if flt.matches(row)]
@@ -501,10 +509,11 @@ class SQLiteStore(Store):
             conn.execute("COMMIT")
         counts: Counter[str] = Counter()
         for count, skip, blob in batches:
-            try:
-                counts.update(row[-1] for row in marshal.loads(blob)[skip:])
-            except (ValueError, EOFError, TypeError):  # another Python's marshal format (see journal)
+            rows = _batch_rows(blob)
+            if rows is None:
                 dropped += count - skip
+            else:
+                counts.update(row[-1] for row in rows[skip:])
         return dict(counts), dropped
 
     def add_dropped(self, counts):
