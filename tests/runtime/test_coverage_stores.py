@@ -29,7 +29,13 @@ def test_in_memory_store():
 
 
 def test_redis_store(redis_url):
-    server = start_mock("--state", redis_url)
+    import redis
+
+    # A database of its own: other tests of this run journal into the session's Redis, and
+    # GET /__mock/coverage counts every namespace in it.
+    url = redis_url.rsplit("/", 1)[0] + "/7"
+    redis.Redis.from_url(url).flushdb()
+    server = start_mock("--state", url)
     try:
         requests.delete(server.url + "/__mock/ns/default/journal", timeout=10)  # start_mock's probe
         _two_namespaces(lambda path, headers: requests.get(server.url + path, headers=headers, timeout=10))
