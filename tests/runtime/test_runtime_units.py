@@ -404,3 +404,32 @@ def test_the_journal_keeps_no_copy_of_huge_values_clients_send():
     grown = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert grown < 5 * 2**20, grown  # (kept whole, the 300 values would be 60 MB)
+
+
+def test_workers_opening_a_new_state_file_at_once_all_start(tmp_path):
+    """serve's workers open the state file at the same moment. Two connections switching a
+    file to WAL at once deadlock, and SQLite answers one of them "database is locked" at once,
+    without waiting (a worker died with that traceback under a loaded machine)."""
+    import sqlite3
+    import threading
+
+    failures: list[BaseException] = []
+    for n in range(15):
+        path = tmp_path / f"state-{n}.sqlite"
+        start = threading.Barrier(6)
+
+        def worker(path=path, start=start) -> None:
+            try:
+                start.wait()
+                store = SQLiteStore(path)
+                store.read("default")
+                store.close()
+            except (sqlite3.Error, threading.BrokenBarrierError) as e:
+                failures.append(e)
+
+        threads = [threading.Thread(target=worker) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert failures == []

@@ -294,6 +294,23 @@ SCHEMA_VERSION = 2
 _V1_TABLES = {"namespaces", "journal", "metas", "journal_counts", "sync", "writers"}
 
 
+def _use_wal(conn: sqlite3.Connection, timeout: float = 30) -> None:
+    """Switches the file to WAL (which it keeps). Workers open a new file at once, and two
+    connections switching it together deadlock: SQLite then answers one "database is locked"
+    at once, without waiting for its busy timeout. So: look first, and try again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal" or conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
+                return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise StateError(f"--state {conn.execute('PRAGMA database_list').fetchone()[2]}: SQLite would not switch the file to WAL mode (is it on a network file system?)")
+        time.sleep(0.005)
+
+
 @contextmanager
 def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
     """A write transaction: committed when the block ends, rolled back when it raises."""
@@ -338,6 +355,7 @@ class SQLiteStore(Store):
                 if problems != ["ok"]:
                     raise StateError(f"--state {self.path}: the file is damaged ({' '.join('; '.join(problems).split())[:200]}); give a new file, or repair it with the sqlite3 shell's .recover")
             self._prepare(first)
+            _use_wal(first)
         finally:
             first.close()
         gen_path = Path(self.path + "-generation")
@@ -369,8 +387,7 @@ class SQLiteStore(Store):
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)  # (WAL: the file is, see _use_wal)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA cache_size=-512")  # KiB per connection (one per thread): the journal is written more than read
         return conn
