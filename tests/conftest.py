@@ -1,6 +1,15 @@
 import os
+import sys
 
-import pytest
+# The suite's processes keep their bytecode. Where the machine sets PYTHONDONTWRITEBYTECODE (ours
+# does), every process compiled campaign-mock from source, and pytest re-wrote the assertions of
+# every module of every pytest plugin's package (ours, Schemathesis, Hypothesis: 524 modules,
+# 8 s of CPU) in each xdist worker and each pytest it runs. Loaded before the workers start, so
+# they, and every server and command the tests start, inherit it.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+import pytest  # noqa: E402
 from hypothesis import settings
 
 from mockserver import start_mock
