@@ -114,6 +114,23 @@ def test_credentials_from_the_world(mock):
         mock.token(424242)
 
 
+def test_assertions_name_secrets_as_sent_though_the_journal_masks_them(mock):
+    """The journal keeps a session key or a token masked; a test names the real one."""
+    get_campaigns(mock)
+    requests.get(mock.url + "/v15/campaigns/20/basic_v1", headers=LEVELUP_AUTH, timeout=10)
+    mock.assert_called("getCampaigns", times=1, headers=SPAAZA_ADMIN)
+    mock.assert_called(times=1, headers=LEVELUP_AUTH)
+    mock.assert_not_called(headers={**SPAAZA_ADMIN, "X-Spaaza-Session-Key": "another-key"})
+    kept = mock.journal()[0]["headers"]["X-Spaaza-Session-Key"]  # as the journal shows it
+    assert kept.startswith("…") and kept not in SPAAZA_ADMIN.values()
+    mock.assert_called("getCampaigns", times=1, headers={"X-Spaaza-Session-Key": kept})
+    with pytest.raises(AssertionError, match="expected a request X-Spaaza-Session-User-Id"):
+        mock.assert_not_called(headers=SPAAZA_ADMIN)  # it was called: this must fail
+    requests.get(mock.url + "/get-campaigns", params={"chain_id": 1762, "access_token": "t0k3n"}, headers=SPAAZA_ADMIN, timeout=10)
+    mock.assert_called(access_token="t0k3n", times=1)
+    mock.assert_not_called(access_token="other")
+
+
 def test_coverage_of_the_namespace(mock):
     get_campaigns(mock)
     requests.get(mock.url + "/get-campaigns", params={"chain_id": 1762}, headers={**SPAAZA_ADMIN, "X-Mock-Error": "217"}, timeout=10)

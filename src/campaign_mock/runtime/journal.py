@@ -8,30 +8,21 @@ is computed once per distinct answer (the server keeps it beside the cached byte
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 import threading
 import time
 import uuid
 from collections import deque
 from datetime import datetime, timezone
-from functools import lru_cache
 from typing import NamedTuple, TextIO
 from urllib.parse import parse_qs, unquote_plus
 
+from campaign_mock.masking import is_secret, mask
 from campaign_mock.runtime.outage import Outage
 from campaign_mock.runtime.store import Store, store_errors
 
 __all__ = ["AnswerMeta", "JournalWriter", "answer_meta", "entry_of", "is_secret", "mask"]
 
-# Secrets, masked whole wherever the journal keeps them (headers and query parameters): these
-# names, and every name that reads like a credential (README, "What the journal keeps").
-SECRET_NAMES = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-spaaza-session-key", "x-mock-admin-token", "session-key", "access-token", "token"})
-_CREDENTIAL = re.compile(r"token|secret|passw|api-?key|auth|cookie|credential|signature|session-key|-key$")
-# Authorization schemes shown before a masked credential (the scheme is no secret; repeating a
-# request needs it, runtime/describe.py).
-AUTH_SCHEMES = frozenset({"basic", "bearer", "digest", "token"})
 # What one entry keeps of a request, at most (so the journal's bounds in entries are bounds in
 # bytes: 10,000 entries per namespace hold at most ~60 MB): each header value, the path and
 # the query string cut at MAX_VALUE characters, the headers in all at MAX_HEADERS. The caches
@@ -65,28 +56,6 @@ def answer_meta(status: int | None, operation: str | None, error: int | str | No
     `clock` and `variation` (its name and seed, where it changed the answer): the namespace
     state the answer was computed from (why it is what it is)."""
     return AnswerMeta(status, operation, None if error is None else str(error), json.dumps([operation, error, facts, list(scenarios), clock, variation], ensure_ascii=False))
-
-
-def is_secret(name: str) -> bool:
-    """Whether a header or query parameter of this name is masked (any case, _ as -)."""
-    lower = name.lower().replace("_", "-")
-    return lower in SECRET_NAMES or _CREDENTIAL.search(lower) is not None
-
-
-def mask(value: str) -> str:
-    """A secret masked whole: "…" and a fingerprint of 6 hex digits (24 bits of a keyed hash:
-    enough to tell two credentials apart in a journal, too few to recover one), after the
-    scheme of an Authorization ("Bearer …3fa9c1")."""
-    return _mask(value) if len(value) <= MAX_VALUE else _mask.__wrapped__(value)  # (a long one is not kept)
-
-
-@lru_cache(maxsize=1024)  # a client sends the same secret with every request
-def _mask(value: str) -> str:
-    fingerprint = hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=3, person=b"campaign-mock").hexdigest()
-    scheme, space, credential = value.partition(" ")
-    if space and scheme.lower() in AUTH_SCHEMES and credential and " " not in credential:
-        return f"{scheme} …{fingerprint}"
-    return f"…{fingerprint}"
 
 
 def cut(value: str, limit: int = MAX_VALUE) -> str:
