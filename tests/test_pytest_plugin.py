@@ -79,6 +79,10 @@ def test_ctrl_c_or_sigterm_stops_the_server(pytester, signal_name):
         f"""
         import os, signal
 
+        # As in a terminal: a suite started in the background (`cmd &` in a script) inherits
+        # SIGINT ignored, and Python then installs no Ctrl-C handler.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
         def test_interrupted(campaign_mock_server):
             open("url.txt", "w").write(campaign_mock_server.url)
             os.kill(os.getpid(), signal.{signal_name})
