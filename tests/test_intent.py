@@ -19,6 +19,28 @@ from campaign_mock.exceptions import ScenarioError
 from campaign_mock.server.app import create_app
 from campaign_mock.server.config import ServerConfig
 
+# Every key a Spaaza campaign of a scenario may have, sorted, as a refusal of an unknown one lists them.
+CAMPAIGN_KEYS = (
+    "active, active_date_from, active_date_until, aggregate_wallet_balance_shown, "
+    "allows_user_to_claim_voucher, assignment_count, balance_can_subzero, campaign_assignments, "
+    "campaign_rules, cashback_ratio, chain_id, created_date, created_voucher_claimed_by_default, "
+    "currency_id, current_count, custom_content, days_before, description, display_currency, "
+    "display_currency_multiplication_factor, earn_on_promotional_items, element_styling, "
+    "excluded_user_segment_id, excludes_assignment_matches, excludes_referred_users, extra, "
+    "field_localisations, goal_amount, id, image_dimension_x, image_dimension_y, image_filename, "
+    "image_link, image_url, is_active, is_contributor, is_default, is_deleted, is_recurring, "
+    "is_redeemable, last_modified_date, last_updated_by, last_updated_date, levels, loyalty_levels, "
+    "loyalty_rules, max_manual_daily_amount, max_reward_quantity, max_reward_quantity_unit, "
+    "minimum_basket_total_value, myprice_app_id, notes, operator_type, owner_code, parameters, "
+    "point_cost, point_cost_method, point_cost_method_wallet_campaign_id, recipient_campaign_id, "
+    "recipient_reward_amount, recipient_reward_code, recipient_reward_discount_ratio, "
+    "recipient_reward_method, return_reclaims_earned_rewards, reward_priority, rounding_precision, "
+    "rounding_strategy, sender_campaign_id, spend_on_promotional_items, styling, "
+    "supports_contribution, supports_user_segments, tags, target_count, title, type, user_progress, "
+    "user_segment_id, visible_to_all_user_segments, voucher_description, voucher_expiry_days, "
+    "voucher_image_url, voucher_notes, voucher_text, voucher_title"
+)
+
 # name -> (scenario, expected): a list of refusal lines, or {fixture file: {JSON path: value}}
 # (a path is keys and indexes; a campaign list is indexed by campaign id, "!" + text: a text
 # that must NOT occur in the file).
@@ -36,8 +58,8 @@ INTENTS: dict[str, tuple[str, object]] = {
                   current_count: 9
         """,
         [
-            "7: $.spaaza.chains[0].campaigns[0].taget_count: unknown key 'taget_count'; did you mean 'target_count'? allowed here: one of the 85 keys schemas/scenario.json lists for this object (a field the vendor might add goes under `extra:`)",
-            "8: $.spaaza.chains[0].campaigns[0].active_until: unknown key 'active_until'; did you mean 'active_date_until'? allowed here: one of the 85 keys schemas/scenario.json lists for this object (a field the vendor might add goes under `extra:`)",
+            f"7: $.spaaza.chains[0].campaigns[0].taget_count: unknown key 'taget_count'; did you mean 'target_count'? allowed here: {CAMPAIGN_KEYS} (a field the vendor might add goes under `extra:`)",
+            f"8: $.spaaza.chains[0].campaigns[0].active_until: unknown key 'active_until'; did you mean 'active_date_until'? allowed here: {CAMPAIGN_KEYS} (a field the vendor might add goes under `extra:`)",
             "9: $.spaaza.chains[0].campaigns[0].current_count: cannot be set in a scenario: per user: each user's replaces the campaign's, so write `progress: {CAMPAIGN_ID: N}` on the user instead",
         ],
     ),
@@ -68,6 +90,21 @@ INTENTS: dict[str, tuple[str, object]] = {
         [
             "4: $.spaaza.chains[0].nmae: unknown key 'nmae'; did you mean 'name'? allowed here: id, name, currency, generated_users, campaigns, users",
             "6: $.spaaza.chains[0].users[0].user_id: 500101 is in the user id range of chain 5001 and would clash with its generated users; pick one of this chain's, e.g. 700101",
+        ],
+    ),
+    "swapped-letters-in-a-short-key": (
+        """
+        spaaza:
+          chains:
+            - di: 7001
+              users:
+                - user_id: 700101
+                  awrads: {7001001: 1}
+        """,
+        [
+            "3: $.spaaza.chains[0].di: unknown key 'di'; did you mean 'id'? allowed here: id, name, currency, generated_users, campaigns, users",
+            "3: $.spaaza.chains[0]: missing required key 'id'; add `id: ...`",
+            "6: $.spaaza.chains[0].users[0].awrads: unknown key 'awrads'; did you mean 'awards'? allowed here: user_id, member_number, username, referral_code, authentication_point_identifier, auxiliary_identifier, points, balances, awards, session_key, progress",
         ],
     ),
     "levelup-progress-in-no-generated-campaign": (
