@@ -192,6 +192,20 @@ INTENTS: dict[str, tuple[str, object]] = {
             },
         },
     ),
+    "a-written-reward-title-gets-no-second-article": (
+        """
+        levelup:
+          campaigns:
+            - {id: 9003, kind: item_loyalty, required: 10, reward_title: "A free coffee"}
+            - {id: 9004, kind: item_loyalty, required: 10, reward_title: "omelet"}
+            - {id: 9005, kind: spend_gift_card, required: 5000, reward_title: "2 free coffees"}
+        """,
+        {
+            "levelup/user-981/campaign-9003/item_based_loyalty_v1.json": {("campaign", "reward_title"): "A free coffee", ("campaign", "reward_article"): None},
+            "levelup/user-981/campaign-9004/item_based_loyalty_v1.json": {("campaign", "reward_title"): "omelet", ("campaign", "reward_article"): "an"},
+            "levelup/user-981/campaign-9005/spend_based_gift_card_loyalty_v1.json": {("campaign", "reward_title"): "2 free coffees", ("campaign", "reward_article"): None},
+        },
+    ),
 }
 
 
