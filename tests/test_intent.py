@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
+from typing import Callable
 
 import pytest
 import requests
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from campaign_mock.cli import main
 from campaign_mock.exceptions import ScenarioError
@@ -240,11 +241,29 @@ def written(tmp_path_factory) -> dict[str, Path]:
     return paths
 
 
+Run = Callable[[str], "tuple[Result, Path]"]
+
+
+@pytest.fixture(scope="module")
+def fixtures_run(written, tmp_path_factory) -> Run:
+    """`fixtures` run once per case (per test process): its result and --out folder, which
+    test_fixtures judges and whose manifest says what the other callers are asked."""
+    folder = tmp_path_factory.mktemp("fixtures-out")
+    runs: dict[str, tuple[Result, Path]] = {}
+
+    def run(name: str) -> tuple[Result, Path]:
+        if name not in runs:
+            out = folder / name
+            runs[name] = CliRunner().invoke(main, ["fixtures", "--out", str(out), "--scenario", str(written[name])]), out
+        return runs[name]
+
+    return run
+
+
 @pytest.mark.parametrize("name", sorted(INTENTS))
-def test_fixtures(name, written, tmp_path):
+def test_fixtures(name, written, fixtures_run):
     path, expected = written[name], INTENTS[name][1]
-    out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["fixtures", "--out", str(out), "--scenario", str(path)])
+    result, out = fixtures_run(name)
     if isinstance(expected, dict):
         assert result.exit_code == 0, result.output
         for file, values in expected.items():
@@ -258,7 +277,7 @@ def test_fixtures(name, written, tmp_path):
 
 
 @pytest.mark.parametrize("name", sorted(INTENTS))
-def test_serve(name, written, tmp_path):
+def test_serve(name, written, fixtures_run, tmp_path):
     """serve's worlds (server/config.Worlds: its --scenario files), through its app."""
     path, expected = written[name], INTENTS[name][1]
     config = ServerConfig(scenarios=(str(path),), state=str(tmp_path / "state.sqlite"))
@@ -268,7 +287,7 @@ def test_serve(name, written, tmp_path):
         _check_refusal(name, [line.removeprefix(f"{path}:") for line in caught.value.problems])
         return
     client = create_app(config).test_client()
-    manifest = _manifest(name, written, tmp_path)
+    manifest = _manifest(fixtures_run, name)
     for file, values in expected.items():
         request = manifest[file]
         answer = client.get(request["path"], query_string=request["query"], headers=request["headers"])
@@ -278,7 +297,7 @@ def test_serve(name, written, tmp_path):
 
 
 @pytest.mark.parametrize("name", sorted(INTENTS))
-def test_admin_api(name, written, mock_server, tmp_path):
+def test_admin_api(name, fixtures_run, mock_server):
     expected = INTENTS[name][1]
     ns = f"{mock_server.url}/__mock/ns/intent-{name}"
     response = requests.post(f"{ns}/scenarios", data=_text(name).encode(), headers={"Content-Type": "application/yaml"}, timeout=60)
@@ -288,7 +307,7 @@ def test_admin_api(name, written, mock_server, tmp_path):
             _check_refusal(name, response.json()["error"]["errors"])
             return
         assert response.status_code == 201, response.text
-        manifest = _manifest(name, written, tmp_path)
+        manifest = _manifest(fixtures_run, name)
         for file, values in expected.items():
             request = manifest[file]
             answer = requests.get(ns + request["path"], params=request["query"], headers=request["headers"], timeout=60)
@@ -299,14 +318,8 @@ def test_admin_api(name, written, mock_server, tmp_path):
         requests.delete(ns, timeout=60)
 
 
-_MANIFESTS: dict[str, dict[str, dict]] = {}
-
-
-def _manifest(name: str, written: dict[str, Path], tmp_path: Path) -> dict[str, dict]:
+def _manifest(fixtures_run: Run, name: str) -> dict[str, dict]:
     """The requests `fixtures` says each file answers (its manifest), to ask a server the same."""
-    if name not in _MANIFESTS:
-        out = tmp_path / "manifest-out"
-        result = CliRunner().invoke(main, ["fixtures", "--out", str(out), "--scenario", str(written[name])])
-        assert result.exit_code == 0, result.output
-        _MANIFESTS[name] = {f["file"]: f["request"] for f in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]}
-    return _MANIFESTS[name]
+    result, out = fixtures_run(name)
+    assert result.exit_code == 0, result.output
+    return {f["file"]: f["request"] for f in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]}
