@@ -6,6 +6,7 @@ loopback port; the reference clock's answers are the committed fixtures' (tests/
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Callable, TypeVar
 
 import pytest
 import requests
@@ -20,6 +21,7 @@ from campaign_mock.world.consistency import served_findings
 from campaign_mock.world.domain import has_started
 from campaign_mock.world.model import LEVELUP_PROGRESS_FIELD
 
+T = TypeVar("T")
 CLOCKS = ("2012-03-01T00:00:00+00:00", "2023-06-01T00:00:00+00:00", "2026-06-01T00:00:00+01:00", "2031-01-01T00:00:00+00:00")
 
 
@@ -44,14 +46,20 @@ def _served(url: str, world: dict) -> list[tuple[int | None, dict]]:
     return out
 
 
+def _moved(server, name: str, clock: str, ask: Callable[[str, dict], T]) -> tuple[str, dict, T, T]:
+    """(namespace url, world, what `ask` gets at the reference clock, what it gets in a new
+    namespace whose clock is `clock`)."""
+    ns = f"{server.url}/__mock/ns/{name}-{clock[:4]}"
+    world = requests.get(f"{server.url}/__mock/world", timeout=30).json()
+    reference = ask(server.url, world)
+    assert requests.put(f"{ns}/clock", json={"now": clock}, timeout=30).status_code == 200
+    return ns, world, reference, ask(ns, world)
+
+
 @pytest.mark.parametrize("clock", CLOCKS)
 def test_the_world_served_at_a_moved_clock_is_coherent_with_it(server, clock):
-    ns = f"{server.url}/__mock/ns/clock-{clock[:4]}"
-    world = requests.get(f"{server.url}/__mock/world", timeout=30).json()
-    everything = _served(server.url, world)
-    assert requests.put(f"{ns}/clock", json={"now": clock}, timeout=30).status_code == 200
+    _, _, everything, served = _moved(server, "clock", clock, _served)
     now = datetime.fromisoformat(clock)
-    served = _served(ns, world)
     created_before = {c["id"] for _, c in everything if datetime.fromisoformat(c["created_date"]) <= now}
     assert {c["id"] for _, c in served} == created_before  # what was created after the clock does not exist yet
     problems = []
@@ -150,12 +158,8 @@ def test_levelup_at_a_moved_clock(server, clock):
     existed); one that exists shows dates coherent with the clock (opened by it, its progress
     period the one running then), and progress made in another period counts in none of its
     representations."""
-    ns = f"{server.url}/__mock/ns/levelup-{clock[:4]}"
-    world = requests.get(f"{server.url}/__mock/world", timeout=30).json()
-    reference = _levelup(server.url, world)
-    assert requests.put(f"{ns}/clock", json={"now": clock}, timeout=30).status_code == 200
+    ns, world, reference, served = _moved(server, "levelup", clock, _levelup)
     now = datetime.fromisoformat(clock)
-    served = _levelup(ns, world)
     token = world["levelup"]["tokens"][0]["token"]
     unknown = requests.get(f"{ns}/v15/campaigns/999999999/basic_v1", headers={"Authorization": f"token {token}"}, timeout=30)
     assert unknown.status_code == 404
