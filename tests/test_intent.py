@@ -9,15 +9,38 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
+from typing import Callable
 
 import pytest
 import requests
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from campaign_mock.cli import main
 from campaign_mock.exceptions import ScenarioError
 from campaign_mock.server.app import create_app
 from campaign_mock.server.config import ServerConfig
+
+# Every key a Spaaza campaign of a scenario may have, sorted, as a refusal of an unknown one lists them.
+CAMPAIGN_KEYS = (
+    "active, active_date_from, active_date_until, aggregate_wallet_balance_shown, "
+    "allows_user_to_claim_voucher, assignment_count, balance_can_subzero, campaign_assignments, "
+    "campaign_rules, cashback_ratio, chain_id, created_date, created_voucher_claimed_by_default, "
+    "currency_id, current_count, custom_content, days_before, description, display_currency, "
+    "display_currency_multiplication_factor, earn_on_promotional_items, element_styling, "
+    "excluded_user_segment_id, excludes_assignment_matches, excludes_referred_users, extra, "
+    "field_localisations, goal_amount, id, image_dimension_x, image_dimension_y, image_filename, "
+    "image_link, image_url, is_active, is_contributor, is_default, is_deleted, is_recurring, "
+    "is_redeemable, last_modified_date, last_updated_by, last_updated_date, levels, loyalty_levels, "
+    "loyalty_rules, max_manual_daily_amount, max_reward_quantity, max_reward_quantity_unit, "
+    "minimum_basket_total_value, myprice_app_id, notes, operator_type, owner_code, parameters, "
+    "point_cost, point_cost_method, point_cost_method_wallet_campaign_id, recipient_campaign_id, "
+    "recipient_reward_amount, recipient_reward_code, recipient_reward_discount_ratio, "
+    "recipient_reward_method, return_reclaims_earned_rewards, reward_priority, rounding_precision, "
+    "rounding_strategy, sender_campaign_id, spend_on_promotional_items, styling, "
+    "supports_contribution, supports_user_segments, tags, target_count, title, type, user_progress, "
+    "user_segment_id, visible_to_all_user_segments, voucher_description, voucher_expiry_days, "
+    "voucher_image_url, voucher_notes, voucher_text, voucher_title"
+)
 
 # name -> (scenario, expected): a list of refusal lines, or {fixture file: {JSON path: value}}
 # (a path is keys and indexes; a campaign list is indexed by campaign id, "!" + text: a text
@@ -36,8 +59,8 @@ INTENTS: dict[str, tuple[str, object]] = {
                   current_count: 9
         """,
         [
-            "7: $.spaaza.chains[0].campaigns[0].taget_count: unknown key 'taget_count'; did you mean 'target_count'? allowed here: one of the 85 keys schemas/scenario.json lists for this object (a field the vendor might add goes under `extra:`)",
-            "8: $.spaaza.chains[0].campaigns[0].active_until: unknown key 'active_until'; did you mean 'active_date_until'? allowed here: one of the 85 keys schemas/scenario.json lists for this object (a field the vendor might add goes under `extra:`)",
+            f"7: $.spaaza.chains[0].campaigns[0].taget_count: unknown key 'taget_count'; did you mean 'target_count'? allowed here: {CAMPAIGN_KEYS} (a field the vendor might add goes under `extra:`)",
+            f"8: $.spaaza.chains[0].campaigns[0].active_until: unknown key 'active_until'; did you mean 'active_date_until'? allowed here: {CAMPAIGN_KEYS} (a field the vendor might add goes under `extra:`)",
             "9: $.spaaza.chains[0].campaigns[0].current_count: cannot be set in a scenario: per user: each user's replaces the campaign's, so write `progress: {CAMPAIGN_ID: N}` on the user instead",
         ],
     ),
@@ -68,6 +91,21 @@ INTENTS: dict[str, tuple[str, object]] = {
         [
             "4: $.spaaza.chains[0].nmae: unknown key 'nmae'; did you mean 'name'? allowed here: id, name, currency, generated_users, campaigns, users",
             "6: $.spaaza.chains[0].users[0].user_id: 500101 is in the user id range of chain 5001 and would clash with its generated users; pick one of this chain's, e.g. 700101",
+        ],
+    ),
+    "swapped-letters-in-a-short-key": (
+        """
+        spaaza:
+          chains:
+            - di: 7001
+              users:
+                - user_id: 700101
+                  awrads: {7001001: 1}
+        """,
+        [
+            "3: $.spaaza.chains[0].di: unknown key 'di'; did you mean 'id'? allowed here: id, name, currency, generated_users, campaigns, users",
+            "3: $.spaaza.chains[0]: missing required key 'id'; add `id: ...`",
+            "6: $.spaaza.chains[0].users[0].awrads: unknown key 'awrads'; did you mean 'awards'? allowed here: user_id, member_number, username, referral_code, authentication_point_identifier, auxiliary_identifier, points, balances, awards, session_key, progress",
         ],
     ),
     "levelup-progress-in-no-generated-campaign": (
@@ -155,6 +193,20 @@ INTENTS: dict[str, tuple[str, object]] = {
             },
         },
     ),
+    "a-written-reward-title-gets-no-second-article": (
+        """
+        levelup:
+          campaigns:
+            - {id: 9003, kind: item_loyalty, required: 10, reward_title: "A free coffee"}
+            - {id: 9004, kind: item_loyalty, required: 10, reward_title: "omelet"}
+            - {id: 9005, kind: spend_gift_card, required: 5000, reward_title: "2 free coffees"}
+        """,
+        {
+            "levelup/user-981/campaign-9003/item_based_loyalty_v1.json": {("campaign", "reward_title"): "A free coffee", ("campaign", "reward_article"): None},
+            "levelup/user-981/campaign-9004/item_based_loyalty_v1.json": {("campaign", "reward_title"): "omelet", ("campaign", "reward_article"): "an"},
+            "levelup/user-981/campaign-9005/spend_based_gift_card_loyalty_v1.json": {("campaign", "reward_title"): "2 free coffees", ("campaign", "reward_article"): None},
+        },
+    ),
 }
 
 
@@ -189,11 +241,29 @@ def written(tmp_path_factory) -> dict[str, Path]:
     return paths
 
 
+Run = Callable[[str], "tuple[Result, Path]"]
+
+
+@pytest.fixture(scope="module")
+def fixtures_run(written, tmp_path_factory) -> Run:
+    """`fixtures` run once per case (per test process): its result and --out folder, which
+    test_fixtures judges and whose manifest says what the other callers are asked."""
+    folder = tmp_path_factory.mktemp("fixtures-out")
+    runs: dict[str, tuple[Result, Path]] = {}
+
+    def run(name: str) -> tuple[Result, Path]:
+        if name not in runs:
+            out = folder / name
+            runs[name] = CliRunner().invoke(main, ["fixtures", "--out", str(out), "--scenario", str(written[name])]), out
+        return runs[name]
+
+    return run
+
+
 @pytest.mark.parametrize("name", sorted(INTENTS))
-def test_fixtures(name, written, tmp_path):
+def test_fixtures(name, written, fixtures_run):
     path, expected = written[name], INTENTS[name][1]
-    out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["fixtures", "--out", str(out), "--scenario", str(path)])
+    result, out = fixtures_run(name)
     if isinstance(expected, dict):
         assert result.exit_code == 0, result.output
         for file, values in expected.items():
@@ -207,7 +277,7 @@ def test_fixtures(name, written, tmp_path):
 
 
 @pytest.mark.parametrize("name", sorted(INTENTS))
-def test_serve(name, written, tmp_path):
+def test_serve(name, written, fixtures_run, tmp_path):
     """serve's worlds (server/config.Worlds: its --scenario files), through its app."""
     path, expected = written[name], INTENTS[name][1]
     config = ServerConfig(scenarios=(str(path),), state=str(tmp_path / "state.sqlite"))
@@ -217,7 +287,7 @@ def test_serve(name, written, tmp_path):
         _check_refusal(name, [line.removeprefix(f"{path}:") for line in caught.value.problems])
         return
     client = create_app(config).test_client()
-    manifest = _manifest(name, written, tmp_path)
+    manifest = _manifest(fixtures_run, name)
     for file, values in expected.items():
         request = manifest[file]
         answer = client.get(request["path"], query_string=request["query"], headers=request["headers"])
@@ -227,7 +297,7 @@ def test_serve(name, written, tmp_path):
 
 
 @pytest.mark.parametrize("name", sorted(INTENTS))
-def test_admin_api(name, written, mock_server, tmp_path):
+def test_admin_api(name, fixtures_run, mock_server):
     expected = INTENTS[name][1]
     ns = f"{mock_server.url}/__mock/ns/intent-{name}"
     response = requests.post(f"{ns}/scenarios", data=_text(name).encode(), headers={"Content-Type": "application/yaml"}, timeout=60)
@@ -237,7 +307,7 @@ def test_admin_api(name, written, mock_server, tmp_path):
             _check_refusal(name, response.json()["error"]["errors"])
             return
         assert response.status_code == 201, response.text
-        manifest = _manifest(name, written, tmp_path)
+        manifest = _manifest(fixtures_run, name)
         for file, values in expected.items():
             request = manifest[file]
             answer = requests.get(ns + request["path"], params=request["query"], headers=request["headers"], timeout=60)
@@ -248,14 +318,8 @@ def test_admin_api(name, written, mock_server, tmp_path):
         requests.delete(ns, timeout=60)
 
 
-_MANIFESTS: dict[str, dict[str, dict]] = {}
-
-
-def _manifest(name: str, written: dict[str, Path], tmp_path: Path) -> dict[str, dict]:
+def _manifest(fixtures_run: Run, name: str) -> dict[str, dict]:
     """The requests `fixtures` says each file answers (its manifest), to ask a server the same."""
-    if name not in _MANIFESTS:
-        out = tmp_path / "manifest-out"
-        result = CliRunner().invoke(main, ["fixtures", "--out", str(out), "--scenario", str(written[name])])
-        assert result.exit_code == 0, result.output
-        _MANIFESTS[name] = {f["file"]: f["request"] for f in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]}
-    return _MANIFESTS[name]
+    result, out = fixtures_run(name)
+    assert result.exit_code == 0, result.output
+    return {f["file"]: f["request"] for f in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]}

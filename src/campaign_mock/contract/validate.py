@@ -3,7 +3,6 @@ path and the schema rule it broke. Used by `campaign-mock validate` and the test
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -60,12 +59,34 @@ def excerpt(value: Any, limit: int = 40) -> str:
     return shorten(repr(value), limit)
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance by optimal string alignment: inserting, deleting or
+    changing a letter, or swapping two adjacent ones, costs 1 ('nmae' is 1 from 'name')."""
+    before, previous = [0] * (len(b) + 1), list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], before[j - 2] + 1)
+        before, previous = previous, row
+    return previous[-1]
+
+
 def did_you_mean(word: Any, choices: Iterable[Any]) -> str:
-    """"did you mean 'x'? " for the closest choice by similarity of spelling (difflib's ratio,
-    at least 0.6: a typo, a missing or swapped letter, a word left out), or "" if none is close.
-    Every message that refuses a name uses it: scenario keys and values, fault operations."""
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
-    return f"did you mean {excerpt(close[0])}? " if close else ""
+    """"did you mean 'x'? " for the closest choice by edit distance (edit_distance), if at most
+    a third of the choice's letters (at least 2) are wrong: a typo, a missing or swapped letter,
+    a word left out ('active_until' for 'active_date_until'); else "". The first of equally
+    close choices. Every message that refuses a name uses it: scenario keys and values, fault
+    operations."""
+    text, best = str(word), None
+    for choice in map(str, choices):
+        bound = max(2, len(choice) // 3)
+        if abs(len(choice) - len(text)) <= bound:  # never farther: a long word costs nothing
+            distance = edit_distance(text, choice)
+            if distance <= bound and (best is None or distance < best[0]):
+                best = (distance, choice)
+    return f"did you mean {excerpt(best[1])}? " if best else ""
 
 
 def _rule(error: ValidationError) -> str:

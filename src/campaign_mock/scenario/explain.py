@@ -39,7 +39,7 @@ def _explained(f: YamlFile, e: ValidationError) -> list[tuple[JsonPath, str]]:
 
 Explanation = Callable[[YamlFile, ValidationError, JsonPath], "tuple[JsonPath, str] | None"]
 
-# Past this many allowed keys a message names the closest and points at the schema instead.
+# Up to this many allowed keys are listed in the schema's order (the document's); more, sorted.
 _LISTED_KEYS = 20
 
 
@@ -49,7 +49,7 @@ def _unknown_keys(f: YamlFile, e: ValidationError, path: JsonPath) -> list[tuple
     if e.validator != "additionalProperties" or not isinstance(e.instance, dict) or not isinstance(e.schema, dict) or e.schema.get("additionalProperties") is not False:
         return []
     allowed = list(e.schema.get("properties", {}))
-    shown = ", ".join(allowed) if len(allowed) <= _LISTED_KEYS else f"one of the {len(allowed)} keys schemas/scenario.json lists for this object"
+    shown = ", ".join(allowed if len(allowed) <= _LISTED_KEYS else sorted(allowed))
     extra = " (a field the vendor might add goes under `extra:`)" if "extra" in allowed else ""
     return [(path + (key,), f"unknown key {excerpt(key)}; {did_you_mean(key, allowed)}allowed here: {shown}{extra}") for key in e.instance if key not in allowed]
 

@@ -1,9 +1,9 @@
 """LevelUp: GET /v15/campaigns/<id>/<representation_type>, for the token's user.
 
 Authorization first (401 with WWW-Authenticate: missing, malformed or unknown token, or a
-token without manage_user_campaigns), then the campaign (404: unknown campaign, unknown
-representation, or one that does not apply to the campaign's kind; the documented
-/20/custom_progress_based_v1 is answered by campaign 17440, as its body says)."""
+token without manage_user_campaigns), then the campaign (404: unknown campaign, one not open
+yet at a moved clock, unknown representation, or one that does not apply to the campaign's
+kind; the documented /20/custom_progress_based_v1 is answered by campaign 17440, as its body says)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from campaign_mock.contract.operations import LEVELUP_PREFIX
 from campaign_mock.server.digits import parse_digits
 from campaign_mock.server.errors import LevelUpFailure
 from campaign_mock.world import World
-from campaign_mock.world.views import levelup_body
+from campaign_mock.world.views import levelup_body, levelup_exists_now
 
 _TOKEN = re.compile(r"token (\S+)", re.IGNORECASE)
 
@@ -41,6 +41,6 @@ def answer_campaign(world: World, campaign_id: str, representation: str, authori
     if MANAGE_USER_CAMPAIGNS not in token.permissions:
         raise LevelUpFailure("permission_missing")
     campaign = world.levelup.campaign(parse_digits(campaign_id), representation)
-    if campaign is None or representation not in campaign.bodies:
+    if campaign is None or representation not in campaign.bodies or not levelup_exists_now(world, campaign):
         raise LevelUpFailure("not_found")
     return levelup_body(world, campaign, representation, token.user_id)

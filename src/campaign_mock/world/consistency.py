@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
 
 from campaign_mock.contract import body_rules
 from campaign_mock.contract.body_rules import Finding, Path
@@ -22,9 +22,9 @@ from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS
 from campaign_mock.world import documented
 from campaign_mock.world.domain import CURRENCIES, award_limit, cashback_rate, has_started, is_within_window, loyalty_wallet, parse_time, wallet_flows
 from campaign_mock.world.levelup import LOYALTY_REQUIREMENTS
-from campaign_mock.world.model import Chain, Json, LevelUpCampaign, World
+from campaign_mock.world.model import LEVELUP_PROGRESS_FIELD, Chain, Json, LevelUpCampaign, World
 from campaign_mock.world.specs import WALLET_TYPES
-from campaign_mock.world.views import CampaignQuery, get_campaigns, levelup_body
+from campaign_mock.world.views import CampaignQuery, get_campaigns, levelup_body, levelup_exists_now
 
 # Every rule a finding can name.
 RULES = (
@@ -46,14 +46,20 @@ def findings(world: World) -> list[Finding]:
 
 def served_findings(world: World) -> list[Finding]:
     """The docs' rules (contract/body_rules.py) and the clock's over what get-campaigns serves
-    of a world, every chain's campaigns as each of its users sees them: how a world whose
-    clock moved (runtime/clock.at_clock) is judged, since its stored values are the
-    generator's at another clock and the views judge them at this one."""
+    of a world, every chain's campaigns as each of its users sees them (with the wallet rules
+    across one user's answer), and over every LevelUp body that exists at the clock as each
+    user sees it: how a world whose clock moved (runtime/clock.at_clock) is judged, since its
+    stored values are the generator's at another clock and the views judge them at this one."""
     out: list[Finding] = []
     for chain in world.spaaza.chains.values():
         users = [u.user_id for u in world.spaaza.users.values() if u.chain_id == chain.id]
         for user_id in (None, *users):
-            for c in get_campaigns(world, chain, CampaignQuery(user_id=user_id, exclude_inactive=False))["results"]["campaigns"]:
+            served = get_campaigns(world, chain, CampaignQuery(user_id=user_id, exclude_inactive=False))["results"]["campaigns"]
+            if user_id is not None:
+                progress = {(user_id, c["id"]): c["user_progress"] for c in served if "user_progress" in c}
+                out += _flows_into_wallets(((user_id, c, c["user_progress"]) for c in served if "award_count" in c.get("user_progress", {})), progress)
+                out += [f for c in served if "points_balance_current" in c.get("user_progress", {}) for f in _loyalty_balance(user_id, c, c["user_progress"], progress)]
+            for c in served:
                 p = c.get("user_progress")
                 found = (*body_rules.campaign_dates(c), *body_rules.reached_in_time(c, p, clock=world.clock), *body_rules.loyalty_level(c, p), *body_rules.wallet_progress(c, p), *body_rules.nothing_awarded_without_awards(c, p))
                 out += _in_world(found, c, user_id)
@@ -61,7 +67,7 @@ def served_findings(world: World) -> list[Finding]:
                 out += [Finding("after the clock", at + (key,), f"{where}: {key} {c[key]} is after the clock {world.clock.isoformat()}", (CLOCK,)) for key in _DATED if isinstance(c.get(key), str) and parse_time(c[key]) > world.clock]
                 if user_id is not None and not has_started(c, world.clock) and (c.get("current_count") or (isinstance(p, dict) and p.get("award_count"))):
                     out.append(Finding("not started", progress_path(user_id, c["id"]), f"user {user_id} {where}: progress counted before the campaign starts ({c.get('active_date_from')})", _about_progress(user_id, c["id"])))
-    return out
+    return [*out, *_levelup_served(world)]
 
 
 _DATED = ("created_date", "last_modified_date", "last_updated_date")
@@ -263,29 +269,40 @@ def _loyalty(world: World, user_id: int, c: Json, p: Json) -> Iterator[Finding]:
     """The level the points reach, the balance in the wallet that counts them, reached after
     the programme and its wallet existed and before the clock."""
     yield from _in_world(body_rules.loyalty_level(c, p), c, user_id)
-    points = p["points_balance_current"]
+    yield from _loyalty_balance(user_id, c, p, world.spaaza.progress)
     wallet_id = loyalty_wallet(c)
     wallet_created = None
     if wallet_id is not None:
-        wallet = world.spaaza.progress.get((user_id, wallet_id))
-        if wallet is not None and wallet["saved_amount"] != points:
-            message = f"user {user_id} campaign {c['id']}: {points} points but {wallet['saved_amount']} in wallet {wallet_id}"
-            yield Finding("loyalty balance", progress_path(user_id, c["id"]) + ("points_balance_current",), message, (progress_path(user_id, wallet_id), *_about_progress(user_id, c["id"])))
         wallet_campaign = world.spaaza.campaigns[wallet_id][1] if wallet_id in world.spaaza.campaigns else {}
         wallet_created = parse_time(wallet_campaign["created_date"]) if "created_date" in wallet_campaign else None
     for key in ("date_reached", "last_review_date"):
         yield from _in_world(body_rules.reached_in_time(c, p, key, wallet_created, world.clock), c, user_id)
 
 
+def _loyalty_balance(user_id: int, c: Json, p: Json, progress: Mapping[tuple[int, int], Json]) -> Iterator[Finding]:
+    """A loyalty programme's points are the balance of the user's wallet its levels count."""
+    points, wallet_id = p["points_balance_current"], loyalty_wallet(c)
+    wallet = progress.get((user_id, wallet_id)) if wallet_id is not None else None
+    if wallet_id is not None and wallet is not None and wallet["saved_amount"] != points:
+        message = f"user {user_id} campaign {c['id']}: {points} points but {wallet['saved_amount']} in wallet {wallet_id}"
+        yield Finding("loyalty balance", progress_path(user_id, c["id"]) + ("points_balance_current",), message, (progress_path(user_id, wallet_id), *_about_progress(user_id, c["id"])))
+
+
 def _wallet_flows(world: World) -> Iterator[Finding]:
-    """What a user's awards paid into a wallet is in its total_amount; what their vouchers cost left it."""
+    standard = ((user_id, world.spaaza.campaigns[cid][1], p) for (user_id, cid), p in world.spaaza.progress.items() if "award_count" in p)
+    return _flows_into_wallets(standard, world.spaaza.progress)
+
+
+def _flows_into_wallets(standard: Iterable[tuple[int, Json, Json]], progress: Mapping[tuple[int, int], Json]) -> Iterator[Finding]:
+    """What a user's awards paid into a wallet is in its total_amount; what their vouchers cost
+    left it. `standard`: (user id, campaign, standard progress); `progress`: where the users'
+    wallet progress is found."""
     flows: dict[int, dict[int, tuple[int, int]]] = {}  # user -> wallet -> (paid in, redeemed)
-    for (user_id, cid), p in world.spaaza.progress.items():
-        if "award_count" in p:
-            wallet_flows(world.spaaza.campaigns[cid][1], p, flows.setdefault(user_id, {}))
+    for user_id, c, p in standard:
+        wallet_flows(c, p, flows.setdefault(user_id, {}))
     for user_id, by_wallet in flows.items():
         for wallet_id, (paid, redeemed) in by_wallet.items():
-            wallet = world.spaaza.progress.get((user_id, wallet_id))
+            wallet = progress.get((user_id, wallet_id))
             if wallet is None or "total_amount" not in wallet:
                 continue
             at, where, about = progress_path(user_id, wallet_id), f"user {user_id} campaign {wallet_id}", _about_progress(user_id, wallet_id)
@@ -334,7 +351,7 @@ def _levelup(world: World) -> Iterator[Finding]:
                     yield Finding("money", _body_path(campaign, rep) + (key,), f"campaign {campaign.id} {rep}: {key} {value!r} is not integer cents")
         for user_id in users:
             yield from _levelup_progress(world, campaign, user_id)
-        yield from _levelup_dates(campaign, world.clock)
+        yield from _levelup_dates(campaign, campaign.bodies, world.clock)
         if campaign.id not in documented.LEVELUP_CAMPAIGNS:  # the docs' own bodies contradict each other (schemas/README.md)
             yield from _levelup_texts(campaign)
 
@@ -362,10 +379,10 @@ def _levelup_progress(world: World, campaign: LevelUpCampaign, user_id: int) -> 
         yield Finding("opt-in", at, f"{where}: progress {progress} without opting in", about)
 
 
-def _levelup_dates(campaign: LevelUpCampaign, clock: datetime) -> Iterator[Finding]:
+def _levelup_dates(campaign: LevelUpCampaign, bodies: Mapping[str, Json], clock: datetime) -> Iterator[Finding]:
     """A campaign opened and a progress period started before the clock; a period resets,
-    and a campaign closes, after it starts."""
-    for rep, body in campaign.bodies.items():
+    and a campaign closes, after it starts; the period is the one running at the clock."""
+    for rep, body in bodies.items():
         c = body["campaign"]
         where = f"campaign {campaign.id} {rep}"
         for start_key, end_key in (("opens_at", "closes_at"), ("progress_period_starts_at", "progress_period_resets_at")):
@@ -374,6 +391,30 @@ def _levelup_dates(campaign: LevelUpCampaign, clock: datetime) -> Iterator[Findi
                 yield Finding("levelup dates", _body_path(campaign, rep) + (start_key,), f"{where}: {start_key} {start} is after the clock {clock.isoformat()}", (CLOCK,))
             if start is not None and end is not None and parse_time(end) <= parse_time(start):
                 yield Finding("levelup dates", _body_path(campaign, rep) + (end_key,), f"{where}: {end_key} {end} is not after {start_key} {start}")
+        resets = c.get("progress_period_resets_at")
+        if resets is not None and parse_time(resets) <= clock:
+            yield Finding("levelup dates", _body_path(campaign, rep) + ("progress_period_resets_at",), f"{where}: progress_period_resets_at {resets} is not after the clock {clock.isoformat()}: that period is over", (CLOCK,))
+
+
+def _levelup_served(world: World) -> Iterator[Finding]:
+    """What LevelUp serves at the world's clock: of every campaign that exists then, the dates
+    (the same for every user) and, as each user sees it, progress below a loyalty requirement
+    and goals accomplished exactly when reached."""
+    users = sorted({t.user_id for t in world.levelup.tokens.values() if MANAGE_USER_CAMPAIGNS in t.permissions})
+    for campaign in world.levelup.campaigns.values():
+        if not levelup_exists_now(world, campaign) or not users:
+            continue
+        for i, user_id in enumerate(users):
+            bodies = {rep: levelup_body(world, campaign, rep, user_id) for rep in campaign.bodies}
+            if i == 0:
+                yield from _levelup_dates(campaign, bodies, world.clock)
+            for rep, body in bodies.items():
+                c, field, where = body["campaign"], LEVELUP_PROGRESS_FIELD[rep], f"campaign {campaign.id} {rep} user {user_id}"
+                at = ("levelup", "progress", user_id, campaign.id)
+                for key in LOYALTY_REQUIREMENTS:
+                    if field is not None and key in c and c[field] >= c[key]:
+                        yield Finding("loyalty progress", at, f"{where}: {field} {c[field]} reaches {key} {c[key]}", (_body_path(campaign, rep) + (key,),))
+                yield from (Finding(f.rule, at, f"{where}: {f.message}", (_body_path(campaign, rep),)) for f in body_rules.goals_accomplished(body))
 
 
 def _cents_text(cents: int) -> str:

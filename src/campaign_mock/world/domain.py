@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Mapping
 
+from campaign_mock.contract.body_rules import level_reached
 from campaign_mock.world.model import Json
 
 # Currencies by id. 2 and 5 are what the documented chain uses (EUR is implied by its titles;
@@ -55,6 +56,13 @@ def has_started(c: Json, clock: datetime) -> bool:
 def loyalty_wallet(c: Json) -> int | None:
     """The wallet whose points decide a loyalty campaign's level."""
     return next((r["wallet_campaign_id"] for r in c["loyalty_rules"] if "wallet_campaign_id" in r), None)
+
+
+def loyalty_level_for(c: Json, points: int) -> tuple[Json, int | None]:
+    """The loyalty level a points balance reaches in campaign c, and the points missing to the
+    next one (None at the top): body_rules.level_reached over its rules."""
+    current, to_next = level_reached(c["loyalty_rules"], points)
+    return next(lv for lv in c["loyalty_levels"] if lv["id"] == current["loyalty_level_id"]), to_next
 
 
 def award_limit(c: Json, clock: datetime) -> int | None:

@@ -5,6 +5,7 @@ progress is written into it when served (views.levelup_body). Money is integer c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -76,6 +77,22 @@ def _items(d: Draws, spec: LevelUpCampaignSpec) -> tuple[str, str, bool]:
     return product, plural(product), False
 
 
+# A written reward title that starts with an article or a number reads without another ("The
+# Big Breakfast", "2 free coffees"): a client shows reward_article before reward_title.
+_ARTICLE_OR_NUMBER = re.compile(r"(?:a|an|the)(?:\s|$)|\d", re.IGNORECASE)
+
+
+def reward_article(written: str | None) -> str | None:
+    """reward_article for a reward title: 'a' before the generated "$N Loyalty Reward" (as the
+    docs show it); none before a written title that starts with an article or a number; else
+    by its first letter ('an omelet', 'a free coffee')."""
+    if written is None:
+        return "a"
+    if _ARTICLE_OR_NUMBER.match(written):
+        return None
+    return "an" if written[0].lower() in "aeiou" else "a"
+
+
 def _describe(n: _Numbers, spec: LevelUpCampaignSpec) -> tuple[str, str]:
     """basic_v1's title and description: as written, else from the numbers the other bodies state."""
     # A written reward_title is what the reward is called: the description names it, not an amount.
@@ -112,7 +129,7 @@ def make_campaign(seed: int, merchant_id: int, merchant: str, spec: LevelUpCampa
     title, description = _describe(n, spec)
     bodies: dict[str, Json] = {"basic_v1": {"campaign": {"description": description, "title": title}}}
     reward_title = spec.reward_title or f"{_dollars(n.earn)} Loyalty Reward"
-    article = "an" if spec.reward_title and spec.reward_title[0].lower() in "aeiou" else "a"
+    article = reward_article(spec.reward_title)
     # Products capitalised ("Coffees"), gift cards not ("gift cards"), as the docs show them;
     # names a scenario writes, as written.
     names = (n.plural, n.singular) if n.singular == GIFT_CARD[0] or n.written else (n.plural.capitalize(), n.singular.capitalize())

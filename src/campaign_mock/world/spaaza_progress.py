@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Mapping
 
-from campaign_mock.contract.body_rules import level_reached
-from campaign_mock.world.domain import CURRENCIES, award_limit, has_started, loyalty_wallet, parse_time
+from campaign_mock.world.domain import CURRENCIES, award_limit, has_started, loyalty_level_for, loyalty_wallet, parse_time
 from campaign_mock.world.model import Json, SpaazaUser
 from campaign_mock.world.providers import Draws, entity_rng, iso, pools
 from campaign_mock.world.specs import UserSpec
@@ -124,8 +123,7 @@ def progress_for(
     wallet: Json = by_id.get(wallet_id, {"id": wallet_id}) if wallet_id is not None else {"id": None}
     flow = flows.get(wallet_id, (0, 0)) if wallet_id is not None else (0, 0)
     points = wallet_amounts(u, wallet, wallet_levels.get(wallet_id, tuple(r["points_threshold"] for r in rules)), flow)[0]
-    current, to_next = level_reached(rules, points)
-    level = next(lv for lv in c["loyalty_levels"] if lv["id"] == current["loyalty_level_id"])
+    level, to_next = loyalty_level_for(c, points)
     # Reached after both the programme and its wallet existed, and before the clock.
     start = max(parse_time(c["created_date"]), parse_time(wallet["created_date"]) if "created_date" in wallet else parse_time(c["created_date"]))
     date_reached = start + timedelta(seconds=int(d.random("date_reached") * max(0, (clock - start).total_seconds())))

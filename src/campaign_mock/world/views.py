@@ -5,11 +5,12 @@ fixture file is exactly what the server answers. Knows nothing of HTTP or errors
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from datetime import datetime
+from typing import Iterable, Mapping
 
 from campaign_mock.contract.catalogue import spaaza_warnings
 from campaign_mock.contract.facts import CURRENT_API_VERSION, CURRENT_COUNT_FROM, EXCLUDE_INACTIVE_BY_DEFAULT_FROM, MAX_ASSIGNMENTS_SHOWN
-from campaign_mock.world.domain import has_started, is_active, parse_time
+from campaign_mock.world.domain import has_started, is_active, loyalty_level_for, loyalty_wallet, parse_time, wallet_flows
 from campaign_mock.world.model import LEVELUP_PROGRESS_FIELD, Chain, Json, LevelUpCampaign, World
 from campaign_mock.world.providers import UTC, iso
 
@@ -52,20 +53,61 @@ def exists_now(world: World, c: Json) -> bool:
 
 _EDITED = ("last_modified_date", "last_updated_date")
 _REACHED = ("date_reached", "last_review_date")
+Flows = Mapping[int, tuple[int, int]]  # wallet campaign id -> (paid in, redeemed): domain.wallet_flows
 
 
-def _progress_now(world: World, c: Json, progress: Json) -> Json:
+def counted_now(world: World, c: Json) -> bool:
+    """Whether a campaign's awards and purchases count at the world's clock: none before it
+    exists or starts (the world dates no single award, only the campaign's start)."""
+    return world.generated_clock is None or (exists_now(world, c) and has_started(c, world.clock))
+
+
+def _uncounted_flows(world: World, chain: Chain, user_id: int | None) -> Flows:
+    """Per wallet, what the user's awards not counted at a moved clock paid into it and
+    redeemed from it: its balances as of the clock leave them out."""
+    late: dict[int, tuple[int, int]] = {}
+    if world.generated_clock is None or user_id is None:
+        return late
+    for c in (*chain.campaigns, *chain.unlisted):
+        p = world.spaaza.progress.get((user_id, c["id"]))
+        if p is not None and "award_count" in p and not counted_now(world, c):
+            wallet_flows(c, p, late)
+    return late
+
+
+def _wallet_now(p: Json, late: tuple[int, int]) -> Json:
+    """A wallet's balances without what uncounted awards paid in (less ever added, less saved)
+    and redeemed (more saved). What else moved the balance the world does not date: kept, but
+    never below nothing nor above all ever added."""
+    paid, redeemed = late
+    if not paid and not redeemed:
+        return p
+    total = p["total_amount"] - paid
+    return {**p, "saved_amount": min(max(0, p["saved_amount"] - paid + redeemed), total), "total_amount": total}
+
+
+def _progress_now(world: World, c: Json, progress: Json, user_id: int, late: Flows) -> Json:
     """A user's progress as of a moved clock: before the campaign starts, no award counted; a
-    loyalty level's dates no later than the clock (its points are the user's by then)."""
+    wallet without what uncounted awards moved; a loyalty level from those points, its dates
+    no later than the clock (its points are the user's by then)."""
     if world.generated_clock is None:
         return progress
-    if "award_count" in progress and not has_started(c, world.clock):
-        return {**progress, "award_count": 0, "total_amount_awarded": 0}
-    late = [key for key in _REACHED if isinstance(progress.get(key), str) and parse_time(progress[key]) > world.clock]
-    return {**progress, **dict.fromkeys(late, iso(world.clock.astimezone(UTC)))} if late else progress
+    if "award_count" in progress:
+        return progress if has_started(c, world.clock) else {**progress, "award_count": 0, "total_amount_awarded": 0}
+    if "saved_amount" in progress:
+        return _wallet_now(progress, late.get(c["id"], (0, 0)))
+    wallet_id = loyalty_wallet(c) if "loyalty_rules" in c else None
+    wallet = world.spaaza.progress.get((user_id, wallet_id)) if wallet_id is not None and wallet_id in late else None
+    if wallet_id is not None and wallet is not None:
+        points = _wallet_now(wallet, late[wallet_id])["saved_amount"]
+        level, to_next = loyalty_level_for(c, points)
+        standing = {"description": level["description"], "loyalty_level_id": level["id"], "name": level["name"], "points_balance_current": points, "points_to_proceed_next_level": to_next}
+        progress = {**progress, **standing}
+    late_dates = [key for key in _REACHED if isinstance(progress.get(key), str) and parse_time(progress[key]) > world.clock]
+    return {**progress, **dict.fromkeys(late_dates, iso(world.clock.astimezone(UTC)))} if late_dates else progress
 
 
-def _shown(world: World, c: Json, q: CampaignQuery, hide_assignments: bool) -> Json:
+def _shown(world: World, c: Json, q: CampaignQuery, hide_assignments: bool, late: Flows) -> Json:
     shown = dict(c)
     if world.generated_clock is not None:
         shown["is_active"] = active_now(world, c)  # the clock moved: the stored flag is the generator's
@@ -85,7 +127,7 @@ def _shown(world: World, c: Json, q: CampaignQuery, hide_assignments: bool) -> J
     if q.user_id is not None:
         progress = world.spaaza.progress.get((q.user_id, c["id"]))
         if progress is not None:
-            shown["user_progress"] = _progress_now(world, c, progress)
+            shown["user_progress"] = _progress_now(world, c, progress, q.user_id, late)
     return shown
 
 
@@ -112,23 +154,60 @@ def select(world: World, campaigns: Iterable[Json], q: CampaignQuery) -> list[Js
 def get_campaigns(world: World, chain: Chain, q: CampaignQuery) -> Json:
     chosen = select(world, chain.campaigns, q)
     hide, warnings = _assignment_limit(chosen, q)
-    campaigns = [_shown(world, c, q, hide) for c in chosen]
+    late = _uncounted_flows(world, chain, q.user_id)
+    campaigns = [_shown(world, c, q, hide, late) for c in chosen]
     return ok({"campaigns": campaigns, "result_type": "get-campaigns"}, warnings)
 
 
 def get_campaign(world: World, campaign: Json, q: CampaignQuery) -> Json:
     hide, warnings = _assignment_limit([campaign], q)
-    return ok({"campaign": _shown(world, campaign, q, hide), "result_type": "get-campaign"}, warnings)
+    late = _uncounted_flows(world, world.spaaza.campaigns[campaign["id"]][0], q.user_id)
+    return ok({"campaign": _shown(world, campaign, q, hide, late), "result_type": "get-campaign"}, warnings)
+
+
+def levelup_exists_now(world: World, campaign: LevelUpCampaign) -> bool:
+    """Whether a LevelUp campaign has opened by the world's clock: at a clock moved back before
+    its opens_at it does not exist yet (answered as an unknown campaign). Only custom progress
+    bodies carry opens_at; the others carry no date and exist at every clock (schemas/README.md,
+    decision 20)."""
+    if world.generated_clock is None:
+        return True
+    opens = [parse_time(b["campaign"]["opens_at"]) for b in campaign.bodies.values() if isinstance(b["campaign"].get("opens_at"), str)]
+    return not opens or min(opens) <= world.clock
+
+
+def _period_now(c: Json, clock: datetime) -> Json | None:
+    """A gift card body's progress period as of a moved clock: the one running then, whole
+    periods (resets_at - starts_at) before or after the generator's; None when that is the
+    generator's (or there is none)."""
+    start, end = c.get("progress_period_starts_at"), c.get("progress_period_resets_at")
+    if not (isinstance(start, str) and isinstance(end, str)):
+        return None
+    first, last = parse_time(start), parse_time(end)
+    length = last - first
+    periods = (clock - first) // length if length.total_seconds() > 0 else 0
+    if periods == 0:
+        return None
+    return {**c, "progress_period_starts_at": iso(first + periods * length), "progress_period_resets_at": iso(last + periods * length)}
 
 
 def levelup_body(world: World, campaign: LevelUpCampaign, representation: str, user_id: int) -> Json:
     """The representation as it applies to the user: their progress written in, and goals
-    accomplished exactly when progress reaches what they require."""
+    accomplished exactly when progress reaches what they require. At a moved clock, a gift card
+    campaign's progress period is the one running then, and the progress made in the
+    generator's period, another one, counts in none of its bodies (the world dates no progress
+    otherwise: at a clock within that period, or in a campaign without one, it is kept)."""
     body = campaign.bodies[representation]
+    progress = world.levelup.progress.get((user_id, campaign.id), 0)
+    if world.generated_clock is not None:
+        periods = {rep: _period_now(b["campaign"], world.clock) for rep, b in campaign.bodies.items()}
+        if any(moved is not None for moved in periods.values()):
+            progress = 0
+        moved = periods[representation]
+        body = body if moved is None else {"campaign": moved}
     field = LEVELUP_PROGRESS_FIELD[representation]
     if field is None:
         return body
-    progress = world.levelup.progress.get((user_id, campaign.id), 0)
     shown = dict(body["campaign"])
     shown[field] = progress
     if shown.get("requires_opt_in"):
