@@ -123,3 +123,43 @@ def test_a_journal_entry_is_repeatable_with_the_secrets_it_masks_put_back(world,
     # A credential the world does not hold stays masked, and says so.
     unknown = repeat_request(world, {**entry, "headers": {"X-Spaaza-Session-User-Id": "176201", "X-Spaaza-Session-Key": "abcd…wxyz"}})
     assert unknown["headers"]["X-Spaaza-Session-Key"] == "abcd…wxyz" and unknown["masked"] == ["X-Spaaza-Session-Key"]
+
+
+@pytest.mark.parametrize("days", [-3650, -730, -180])
+def test_at_a_moved_clock_the_world_shows_what_the_answers_serve(world, days):
+    """The console's world at a moved clock: campaigns not created yet are not there, and a
+    user's progress and wallets, a LevelUp user's progress, are what the answers show then."""
+    from datetime import timedelta
+
+    from campaign_mock.world.model import LEVELUP_PROGRESS_FIELD
+    from campaign_mock.world.views import CampaignQuery, get_campaigns, levelup_body, levelup_exists_now
+
+    moved = at_clock(world, world.clock + timedelta(days=days))
+    left_out = 0
+    for chain_id, chain in sorted(moved.spaaza.chains.items()):
+        detail = chain_detail(moved, chain_id)
+        served = get_campaigns(moved, chain, CampaignQuery(exclude_inactive=False))["results"]["campaigns"]
+        assert sorted(c["id"] for c in detail["campaigns"] if c["listed"]) == sorted(c["id"] for c in served), chain_id
+        left_out += len(chain.campaigns) - len(served)
+        for user in detail["users"]:
+            shown = user_detail(moved, user["user_id"])
+            answered = get_campaigns(moved, chain, CampaignQuery(user_id=user["user_id"], exclude_inactive=False))["results"]["campaigns"]
+            progress = {c["id"]: c["user_progress"] for c in answered if "user_progress" in c}
+            for p in shown["progress"]:
+                if p["campaign_id"] in progress:
+                    assert p["user_progress"] == progress[p["campaign_id"]], (user["user_id"], p["campaign_id"])
+            for w in shown["wallets"]:
+                if w["campaign_id"] in progress:
+                    assert (w["saved_amount"], w["total_amount"]) == (progress[w["campaign_id"]]["saved_amount"], progress[w["campaign_id"]]["total_amount"])
+            assert {p["campaign_id"] for p in shown["progress"] + shown["wallets"]} >= set(progress)
+    assert left_out > 0 or days == -180  # the clock moved back past some campaigns' creation
+    opened = sorted(c.id for c in moved.levelup.campaigns.values() if levelup_exists_now(moved, c))
+    listed = [c["id"] for m in merchants_page(moved, 0, 1000)["merchants"] for c in merchant_detail(moved, m["merchant_id"])["campaigns"]]
+    assert sorted(listed) == opened
+    for m in merchants_page(moved, 0, 1000)["merchants"]:
+        for c in merchant_detail(moved, m["merchant_id"])["campaigns"]:
+            campaign = moved.levelup.campaigns[c["id"]]
+            representation = next((r for r in sorted(campaign.bodies) if LEVELUP_PROGRESS_FIELD[r] is not None), None)
+            for p in c["progress"] if representation else ():
+                body = levelup_body(moved, campaign, representation, p["user_id"])["campaign"]
+                assert p["progress"] == body[LEVELUP_PROGRESS_FIELD[representation]], (c["id"], p)

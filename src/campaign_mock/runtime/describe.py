@@ -22,7 +22,7 @@ from campaign_mock.world import documented
 from campaign_mock.world.levelup import required_progress
 from campaign_mock.world.model import Chain, Json, LevelUpCampaign, SpaazaSession, SpaazaWorld, World
 from campaign_mock.world.spaaza import WALLET_TYPES
-from campaign_mock.world.views import active_now
+from campaign_mock.world.views import active_now, current_count_now, exists_now, levelup_exists_now, levelup_progress_now, user_progress_now
 
 __all__ = ["chain_detail", "chains_page", "describe", "levelup_users_page", "merchant_detail", "merchants_page", "repeat_request", "user_detail"]
 
@@ -46,7 +46,8 @@ def describe(world: World) -> dict:
         app_hostname = hostnames.get(chain_id)
         by_type = defaultdict(list)
         for c in chain.campaigns:
-            by_type[c["type"]].append(c["id"])
+            if exists_now(world, c):  # (a clock moved back before it was created)
+                by_type[c["type"]].append(c["id"])
         chains.append({
             "chain_id": chain_id,
             "name": chain.name,
@@ -60,14 +61,15 @@ def describe(world: World) -> dict:
             "campaigns_by_type": {t: ids for t, ids in sorted(by_type.items())},
         })
     by_kind = defaultdict(list)
-    for campaign in sorted(levelup.campaigns.values(), key=lambda c: c.id):
+    opened = _levelup_campaigns(world)
+    for campaign in opened:
         by_kind[campaign.kind].append(campaign.id)
     return {
         "spaaza": {"chains": chains, "unlinked_app_hostnames": sorted(a.hostname for a in spaaza.apps.values() if a.chain_id is None)},
         "levelup": {
             "tokens": [{"user_id": t.user_id, "token": t.token, "permissions": sorted(t.permissions)} for t in sorted(levelup.tokens.values(), key=lambda t: t.user_id)],
             "campaigns_by_kind": dict(sorted(by_kind.items())),
-            "representations": {str(c.id): sorted(c.bodies) for c in sorted(levelup.campaigns.values(), key=lambda c: c.id)},
+            "representations": {str(c.id): sorted(c.bodies) for c in opened},
         },
         "clock": world.clock.isoformat(),
     }
@@ -133,7 +135,7 @@ def chains_page(world: World, q: str, offset: int, limit: int) -> dict:
     page, shown = _page(chosen, offset, limit)
     users = Counter(u.chain_id for u in spaaza.users.values())
     page["chains"] = [
-        {"chain_id": c.id, "name": c.name, "aliases": aliases[c.id], "admin": _session(admins.get(c.id)), "app_hostname": hostnames.get(c.id), "users": users[c.id], "campaigns": len(c.campaigns)}
+        {"chain_id": c.id, "name": c.name, "aliases": aliases[c.id], "admin": _session(admins.get(c.id)), "app_hostname": hostnames.get(c.id), "users": users[c.id], "campaigns": sum(exists_now(world, k) for k in c.campaigns)}
         for c in shown
     ]
     return page
@@ -158,7 +160,7 @@ def chain_detail(world: World, chain_id: int) -> dict | None:
         "app_hostname": _hostnames(spaaza).get(chain.id),
         "clock": world.clock.isoformat(),
         "request": None if admin is None else _request("/get-campaigns", f"chain_id={chain.id}&exclude_inactive=false", _admin_headers(admin)),
-        "campaigns": [_campaign(world, chain, c, listed, admin) for listed, kept in ((True, chain.campaigns), (False, chain.unlisted)) for c in kept],
+        "campaigns": [_campaign(world, chain, c, listed, admin) for listed, kept in ((True, chain.campaigns), (False, chain.unlisted)) for c in kept if exists_now(world, c)],
         "users": [
             {"user_id": u.user_id, "first_name": u.first_name, "last_name": u.last_name, "member_number": u.member_number, "username": u.username}
             for u in sorted((u for u in spaaza.users.values() if u.chain_id == chain.id), key=lambda u: u.user_id)
@@ -191,8 +193,9 @@ def user_detail(world: World, user_id: int) -> dict | None:
     session = spaaza.sessions.get(user_id)
     hostname = _hostnames(spaaza).get(chain.id)
     progress, wallets = [], []
+    now = user_progress_now(world, chain, user_id)  # as the answers show it at the clock
     for c in (*chain.campaigns, *chain.unlisted):
-        shown = spaaza.progress.get((user_id, c["id"]))
+        shown = now.get(c["id"])
         if shown is None:
             continue
         about = {"campaign_id": c["id"], "type": c["type"], "title": c.get("title"), "active": active_now(world, c), "deleted": bool(c.get("is_deleted"))}
@@ -200,7 +203,7 @@ def user_detail(world: World, user_id: int) -> dict | None:
             currency = shown.get("currency") or {}
             wallets.append({**about, "currency": currency.get("code"), "saved_amount": shown.get("saved_amount"), "total_amount": shown.get("total_amount"), "is_redeemable": shown.get("is_redeemable")})
         else:
-            count = spaaza.current_counts.get((user_id, c["id"]))
+            count = current_count_now(world, c, user_id)
             progress.append({**about, "user_progress": shown, **({"current_count": count} if count is not None else {})})
     request: dict | None = None
     if session is not None:
@@ -243,7 +246,7 @@ def _levelup_request(campaign: LevelUpCampaign, token: str) -> dict:
 
 def merchants_page(world: World, offset: int, limit: int) -> dict:
     by_merchant: defaultdict[int, list[LevelUpCampaign]] = defaultdict(list)
-    for campaign in world.levelup.campaigns.values():
+    for campaign in _levelup_campaigns(world):
         by_merchant[campaign.merchant_id].append(campaign)
     page, shown = _page(sorted(by_merchant), offset, limit)
     page["merchants"] = [{"merchant_id": m, "campaigns": len(by_merchant[m]), "kinds": sorted({c.kind for c in by_merchant[m]})} for m in shown]
@@ -254,7 +257,7 @@ def merchant_detail(world: World, merchant_id: int) -> dict | None:
     """A merchant's campaigns: kind, title, representations, each token user's progress
     against what the campaign requires; None if the merchant has none."""
     levelup = world.levelup
-    campaigns = sorted((c for c in levelup.campaigns.values() if c.merchant_id == merchant_id), key=lambda c: c.id)
+    campaigns = [c for c in _levelup_campaigns(world) if c.merchant_id == merchant_id]
     if not campaigns:
         return None
     users = sorted({t.user_id for t in levelup.tokens.values()})
@@ -264,12 +267,17 @@ def merchant_detail(world: World, merchant_id: int) -> dict | None:
         "campaigns": [
             {
                 "id": c.id, "kind": c.kind, "title": _levelup_title(c), "representations": sorted(c.bodies), "required": required_progress(c),
-                "progress": [{"user_id": u, "progress": levelup.progress.get((u, c.id), 0)} for u in users],
+                "progress": [{"user_id": u, "progress": levelup_progress_now(world, c, u)} for u in users],
                 "request": None if reader is None else _levelup_request(c, reader),
             }
             for c in campaigns
         ],
     }
+
+
+def _levelup_campaigns(world: World) -> list[LevelUpCampaign]:
+    """The LevelUp campaigns open at the world's clock, by id."""
+    return sorted((c for c in world.levelup.campaigns.values() if levelup_exists_now(world, c)), key=lambda c: c.id)
 
 
 def _levelup_title(campaign: LevelUpCampaign) -> str | None:
@@ -279,7 +287,7 @@ def _levelup_title(campaign: LevelUpCampaign) -> str | None:
 def levelup_users_page(world: World, offset: int, limit: int) -> dict:
     levelup = world.levelup
     page, shown = _page(sorted(levelup.tokens.values(), key=lambda t: t.user_id), offset, limit)
-    first = min(levelup.campaigns.values(), key=lambda c: c.id, default=None)
+    first = next(iter(_levelup_campaigns(world)), None)
     page["users"] = [
         {"user_id": t.user_id, "token": t.token, "permissions": sorted(t.permissions), "request": None if first is None else _levelup_request(first, t.token)}
         for t in shown

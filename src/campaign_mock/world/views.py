@@ -122,8 +122,7 @@ def _shown(world: World, c: Json, q: CampaignQuery, hide_assignments: bool, late
     if q.version < CURRENT_COUNT_FROM:
         shown.pop("current_count", None)
     elif q.user_id is not None and "current_count" in shown:
-        counted = world.generated_clock is None or has_started(c, world.clock)  # none before it starts
-        shown["current_count"] = world.spaaza.current_counts.get((q.user_id, c["id"]), 0) if counted else 0
+        shown["current_count"] = current_count_now(world, c, q.user_id) or 0
     if q.user_id is not None:
         progress = world.spaaza.progress.get((q.user_id, c["id"]))
         if progress is not None:
@@ -191,6 +190,34 @@ def _period_now(c: Json, clock: datetime) -> Json | None:
     return {**c, "progress_period_starts_at": iso(first + periods * length), "progress_period_resets_at": iso(last + periods * length)}
 
 
+def user_progress_now(world: World, chain: Chain, user_id: int) -> dict[int, Json]:
+    """Campaign id -> the user's progress in it as the campaigns' answers show it at the
+    world's clock (campaigns that do not exist yet have none): what describes the world
+    (runtime/describe.py, the console) shows, never the generator's values."""
+    late = _uncounted_flows(world, chain, user_id)
+    found = {}
+    for c in (*chain.campaigns, *chain.unlisted):
+        progress = world.spaaza.progress.get((user_id, c["id"]))
+        if progress is not None and exists_now(world, c):
+            found[c["id"]] = _progress_now(world, c, progress, user_id, late)
+    return found
+
+
+def current_count_now(world: World, c: Json, user_id: int) -> int | None:
+    """The user's current_count toward a campaign at the world's clock (0 before it starts),
+    None where the world holds none."""
+    count = world.spaaza.current_counts.get((user_id, c["id"]))
+    return count if count is None or world.generated_clock is None or has_started(c, world.clock) else 0
+
+
+def levelup_progress_now(world: World, campaign: LevelUpCampaign, user_id: int) -> int:
+    """The user's progress in a LevelUp campaign at the world's clock (see levelup_body)."""
+    progress = world.levelup.progress.get((user_id, campaign.id), 0)
+    if world.generated_clock is not None and any(_period_now(b["campaign"], world.clock) is not None for b in campaign.bodies.values()):
+        return 0
+    return progress
+
+
 def levelup_body(world: World, campaign: LevelUpCampaign, representation: str, user_id: int) -> Json:
     """The representation as it applies to the user: their progress written in, and goals
     accomplished exactly when progress reaches what they require. At a moved clock, a gift card
@@ -198,13 +225,9 @@ def levelup_body(world: World, campaign: LevelUpCampaign, representation: str, u
     generator's period, another one, counts in none of its bodies (the world dates no progress
     otherwise: at a clock within that period, or in a campaign without one, it is kept)."""
     body = campaign.bodies[representation]
-    progress = world.levelup.progress.get((user_id, campaign.id), 0)
-    if world.generated_clock is not None:
-        periods = {rep: _period_now(b["campaign"], world.clock) for rep, b in campaign.bodies.items()}
-        if any(moved is not None for moved in periods.values()):
-            progress = 0
-        moved = periods[representation]
-        body = body if moved is None else {"campaign": moved}
+    progress = levelup_progress_now(world, campaign, user_id)
+    moved = _period_now(body["campaign"], world.clock) if world.generated_clock is not None else None
+    body = body if moved is None else {"campaign": moved}
     field = LEVELUP_PROGRESS_FIELD[representation]
     if field is None:
         return body
