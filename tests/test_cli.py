@@ -188,3 +188,27 @@ def test_a_bad_check_setting_is_named(name, value):
 
     with pytest.raises(ConfigError, match=f"^{name}='{value}' is not a"):
         CheckSettings.from_environment({name: value})
+
+
+def test_a_forked_worker_starts_from_the_world_serve_built(tmp_path):
+    """`serve` builds the world before granian forks its workers; a worker with the same
+    settings serves that world instead of building it again, and one with other settings
+    builds its own (in a process of its own: app_factory seals the environment)."""
+    import os
+
+    code = """if True:
+        import os
+        from campaign_mock.server.config import ServerConfig
+        from campaign_mock.server import wsgi
+        config = ServerConfig(seed=3, state=os.environ["STATE"])
+        built = config.build_world()
+        wsgi.inherit_world(config, built)
+        os.environ.update(config.to_environment())
+        os.environ["CAMPAIGN_MOCK_SEED"] = os.environ.get("WORKER_SEED", "3")
+        app = wsgi.app_factory()
+        print(app.config["CAMPAIGN_MOCK_STATE"].world is built)
+    """
+    env = {**os.environ, "STATE": str(tmp_path / "state.sqlite")}
+    same = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={**env, "WORKER_SEED": "4"})
+    assert (same.stdout.strip(), other.stdout.strip()) == ("True", "False"), same.stderr + other.stderr

@@ -24,6 +24,7 @@ from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.runtime import open_store
 from campaign_mock.server.access import is_loopback
 from campaign_mock.server.config import ServerConfig
+from campaign_mock.server.wsgi import inherit_world
 from campaign_mock.world import documented
 
 
@@ -127,7 +128,7 @@ def run(host: str, port: int, config: ServerConfig, workers: int, threads: int, 
     open_store(config.state, verify=True).close()  # fail fast: a state the workers could not open, or a damaged one
     os.environ.update(config.to_environment())
     click.echo(banner(f"http://{_hostport(host, port)}", config, world), err=True)
-    del world  # the workers build their own; this process only supervises them
+    inherit_world(config, world)  # forked workers start from it (serve answers ~0.3 s sooner)
     _two_malloc_arenas()
     # granian warns when a worker may run more threads than 2 x cores + 1. Ours are `threads`
     # for requests and max_delays that only sleep through a forced delay (no CPU), so the

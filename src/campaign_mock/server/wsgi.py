@@ -7,15 +7,30 @@ import sys
 
 from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.server.app import create_app
+from campaign_mock.server.config import ServerConfig
+from campaign_mock.world import World
 
 # What a worker keeps of its process environment once the app is built (see seal_environment).
 KEPT = frozenset({"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "SQLITE_TMPDIR", "SSL_CERT_FILE", "SSL_CERT_DIR"})
 KEPT_PREFIXES = ("LC_", "MALLOC_")
 
 
+# The world `serve` built before starting its workers, with the settings it was built for.
+# granian forks the workers (Linux's default start method): a worker with the same settings
+# starts from that world instead of building it again (and finds every module imported).
+_inherited: tuple[dict[str, str], World] | None = None
+
+
+def inherit_world(config: ServerConfig, world: World) -> None:
+    global _inherited
+    _inherited = (config.to_environment(), world)
+
+
 def app_factory():
     try:
-        app = create_app()
+        config = ServerConfig.from_environment()
+        world = _inherited[1] if _inherited is not None and _inherited[0] == config.to_environment() else None
+        app = create_app(config, world)
     except CampaignMockError as e:  # a bad CAMPAIGN_MOCK_* value or scenario: say which, no trace
         print(f"campaign-mock: {e}", file=sys.stderr)
         raise SystemExit(2) from None
