@@ -206,7 +206,7 @@ def test_a_forked_worker_starts_from_the_world_serve_built(tmp_path):
         os.environ.update(config.to_environment())
         os.environ["CAMPAIGN_MOCK_SEED"] = os.environ.get("WORKER_SEED", "3")
         app = wsgi.app_factory()
-        print(app.config["CAMPAIGN_MOCK_STATE"].world is built)
+        print(app.runtime.base is built)
     """
     env = {**os.environ, "STATE": str(tmp_path / "state.sqlite")}
     same = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
