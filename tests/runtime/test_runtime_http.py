@@ -329,7 +329,7 @@ def test_the_access_log_is_one_json_line_per_vendor_request_and_off_by_default()
         requests.get(logged.url + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10)
         requests.get(f"{logged.url}/__mock/ns/log{GET_CAMPAIGNS}", timeout=10)
         requests.get(f"{logged.url}/__mock/ns/log/journal", timeout=10)  # admin: not logged
-        time.sleep(0.2)  # the journal writer flushes every 10 ms
+        time.sleep(0.2)  # (the journal read above waited for every writer's flush, which writes the log)
     finally:
         logged.stop()
     lines = [e for e in _json_lines(logged.process.stderr.read().decode()) if e["path"] != "/"]  # start_mock's probe

@@ -433,3 +433,28 @@ def test_workers_opening_a_new_state_file_at_once_all_start(tmp_path):
         for t in threads:
             t.join(60)
     assert failures == []
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_a_journal_read_with_a_limit_finds_the_newest_whichever_worker_wrote_it_first(kind, tmp_path, request):
+    """Workers write their batches every 0.1 s, so a batch written earlier may hold a request
+    answered later than one in a batch written after it. Three workers: A answered r2 at +1 ms
+    and wrote it first; B answered 1,100 requests up to +0 ms and wrote them next; C answered e
+    at +0.5 ms and wrote it last. The newest is r2, however far back it was written."""
+    store = SQLiteStore(tmp_path / "s.sqlite") if kind == "sqlite" else RedisStore(request.getfixturevalue("redis_url"), 10_000, 100_000)
+
+    def row(path: str, at: float) -> tuple:
+        return ("limits", "GET", path, "", ((), ()), 200, None, None, None, 0.1, at, "[null, null, null]")
+
+    t0 = 1_000_000.0
+    store.clear_journal("limits")
+    store.append([row("/r2", t0 + 0.001)])
+    store.append([row(f"/b{i}", t0 - 0.09 + i * 0.00008) for i in range(1100)])
+    store.append([row("/e", t0 + 0.0005)])
+    everything, _ = store.journal("limits", JournalFilter())
+    assert everything[-1][1][2] == "/r2"
+    for limit in (1, 2, 5):
+        newest, _ = store.journal("limits", JournalFilter(limit=limit))
+        assert newest == everything[-limit:], (limit, [r[2] for _, r in newest])
+    store.clear_journal("limits")
+    store.close()

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, unquote_plus
 
 from campaign_mock.masking import is_secret, mask
 from campaign_mock.runtime.outage import Outage
-from campaign_mock.runtime.store import Store, store_errors
+from campaign_mock.runtime.store import FLUSH_INTERVAL_S, Store, store_errors
 
 __all__ = ["AnswerMeta", "JournalWriter", "answer_meta", "entry_of", "is_secret", "mask"]
 
@@ -36,12 +36,11 @@ CUT = "…[cut: {} characters]"
 # 10,000 requests/s, about 3 MB: a store that stalls briefly does not stall requests.
 MAX_PENDING = 10_000
 # The writer looks every POLL_S whether a reader waits (a sync ticket, Store.wait_flushed), and
-# flushes then; else every FLUSH_INTERVAL_S. Larger batches cost requests less: one transaction
+# flushes then; else every FLUSH_INTERVAL_S (runtime/store.py). Larger batches cost requests less: one transaction
 # and one marshal per namespace per batch, each header tuple marshalled once per batch
 # (benchmarks/hot_path.py: 136 -> 127 µs of CPU per request, 0.01 -> 0.1 s); readers wait no
 # longer for it.
 POLL_S = 0.01
-FLUSH_INTERVAL_S = 0.1
 HEARTBEAT_S = 0.5
 # Masked header values kept, by what was sent: a client sends the same secrets again and again,
 # and a batch of rows then marshals each value once (runtime/store.py).

@@ -10,7 +10,7 @@ from collections import Counter
 
 import redis
 
-from campaign_mock.runtime.store import WRITER_TIMEOUT_S, Store, fresh_state, in_time
+from campaign_mock.runtime.store import BATCH_SPAN_S, WRITER_TIMEOUT_S, Store, fresh_state, in_time
 
 __all__ = ["RedisStore"]
 
@@ -61,6 +61,11 @@ redis.call('DEL', key)
 redis.call('HDEL', prefix .. 'jdropped', ns)
 return 0
 """
+
+
+def _time(item: list) -> float:
+    """A journal item's answer time ([seq, *row])."""
+    return in_time((item[0], tuple(item[1:])))[0]
 
 
 class RedisStore(Store):
@@ -116,19 +121,21 @@ class RedisStore(Store):
         self._trim(args=[self._per, self._total, PREFIX, *sorted({row[0] for row in rows})])
 
     def journal(self, ns, flt):
-        """With a limit, the list is read from its end a page at a time, no further than needed
-        (a page more than the limit: replicas push their batches up to 10 ms out of order)."""
+        """With a limit, the list is read from its end a page at a time, no further than needed:
+        replicas push their batches out of the answers' order, but an entry pushed before a
+        page's first was answered before it was pushed, at most BATCH_SPAN_S after that first
+        entry was answered (store.py)."""
         key = self._k("j", ns)
         if not flt.limit:
             items = [json.loads(item) for item in self._redis.lrange(key, 0, -1)]
         else:
-            items, end, matched = [], -1, 0
+            items, end, times = [], -1, []
             while True:
                 page = [json.loads(item) for item in self._redis.lrange(key, end - JOURNAL_PAGE + 1, end)]
                 items[:0] = page
-                matched += sum(1 for item in page if flt.matches(tuple(item[1:])))
+                times += [_time(item) for item in page if flt.matches(tuple(item[1:]))]
                 end -= JOURNAL_PAGE
-                if len(page) < JOURNAL_PAGE or matched >= flt.limit + JOURNAL_PAGE:
+                if len(page) < JOURNAL_PAGE or sum(1 for t in times if t > _time(page[0]) + BATCH_SPAN_S) >= flt.limit:
                     break
         rows = sorted(((item[0], tuple(item[1:])) for item in items if flt.matches(tuple(item[1:]))), key=in_time)
         dropped = self._redis.hget(self._k("jdropped"), ns)

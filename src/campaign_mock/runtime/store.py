@@ -77,6 +77,14 @@ def in_time(item: tuple) -> tuple:
     return item[1][_AT["time"]], item[0]
 
 
+# The journal's writer (runtime/journal.JournalWriter) writes a worker's rows every
+# FLUSH_INTERVAL_S, sooner when a reader waits: a batch holds what its worker answered in the
+# interval before. BATCH_SPAN_S bounds that, with room for a slow flush, so that a read with a
+# limit knows when older batches can hold nothing newer than what it has.
+FLUSH_INTERVAL_S = 0.1
+BATCH_SPAN_S = 2 * FLUSH_INTERVAL_S
+
+
 def _batch_rows(blob: bytes) -> list[tuple] | None:
     """A journal batch's rows; None for one written by a Python with another marshal format
     (its entries then count as dropped)."""
@@ -88,13 +96,12 @@ def _batch_rows(blob: bytes) -> list[tuple] | None:
 
 def _enough(entries: list[tuple], batch: list[tuple], limit: int) -> bool:
     """Whether batches read newest first (`batch` the last one read) can stop: `entries` hold
-    `limit` answered later than anything in that batch. Batches are written in order, each
-    holding what its worker answered in the 10 ms before, so an older batch holds nothing later
-    than the one read after it (but for a worker stalled longer than that)."""
+    `limit` answered more than BATCH_SPAN_S after anything in that batch. An older batch was
+    written before it, so holds nothing answered after it was written, and it was written at
+    most BATCH_SPAN_S after its rows were answered (but for a worker stalled longer than that)."""
     at = _AT["time"]
-    newest_in_batch = max(row[at] for row in batch)
-    later = sum(1 for _, row in entries if row[at] > newest_in_batch)
-    return later >= limit
+    after = max(row[at] for row in batch) + BATCH_SPAN_S
+    return sum(1 for _, row in entries if row[at] > after) >= limit
 
 
 class JournalFilter:

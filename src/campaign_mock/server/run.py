@@ -1,6 +1,7 @@
 """`campaign-mock serve`: checks the settings once in this process (a broken scenario fails
-here, before any worker starts), prints what to try, then runs granian. Every worker builds
-the same world from the same CAMPAIGN_MOCK_* settings, so all answer byte-identically."""
+here, before any worker starts), prints what to try, then runs granian. Every worker serves
+the same world: the one built here, which the workers granian forks start from, or (started
+another way) one built from the same CAMPAIGN_MOCK_* settings; so all answer byte-identically."""
 
 from __future__ import annotations
 
