@@ -300,6 +300,27 @@ def test_state_in_a_file_survives_a_restart(tmp_path):
         second.stop()
 
 
+def test_a_stopped_server_has_written_its_last_requests_to_the_journal(tmp_path):
+    """Ctrl-C right after the last request: the requests the writer held are in the state
+    file, not lost with the worker (it ended without flushing; 0 to 14 of 20 were kept)."""
+    from campaign_mock.runtime import JournalFilter, SQLiteStore
+
+    state = str(tmp_path / "state.sqlite")
+    server = start_mock("--state", state, "--workers", "2")
+    try:
+        with requests.Session() as session:
+            for i in range(20):
+                session.get(server.url + GET_CAMPAIGNS, params={"n": i}, headers=SPAAZA_ADMIN, timeout=10)
+    finally:
+        server.stop()
+    store = SQLiteStore(state)
+    try:
+        entries, dropped = store.journal("default", JournalFilter())
+        assert (len([e for e in entries if e[1][2] == "/get-campaigns"]), dropped) == (20, 0)
+    finally:
+        store.close()
+
+
 def test_the_admin_token_is_required_when_set_and_health_answers_everyone():
     server = start_mock("--admin-token", "s3cret")
     try:

@@ -9,9 +9,11 @@ is computed once per distinct answer (the server keeps it beside the cached byte
 from __future__ import annotations
 
 import json
+import multiprocessing.util
 import threading
 import time
 import uuid
+import weakref
 from collections import deque
 from datetime import datetime, timezone
 from typing import NamedTuple, TextIO
@@ -164,6 +166,12 @@ def _access_line(row: tuple) -> str:
     return json.dumps({"time": time_, "namespace": ns, "method": method, "path": path, "operation": operation, "status": status, "error": error, "fault": fault, "latency_ms": round(latency_ms, 3)}, ensure_ascii=False)
 
 
+def _flush_at_exit(ref: weakref.ref) -> None:
+    writer = ref()
+    if writer is not None:
+        writer.flush()
+
+
 class JournalWriter:
     """Collects rows and writes them in batches. With a store that is not buffered (in
     memory) each entry is written at once."""
@@ -183,6 +191,10 @@ class JournalWriter:
             store.ack(self.id, 0)
             self._thread = threading.Thread(target=self._run, name="campaign-mock-journal", daemon=True)
             self._thread.start()
+            # What waits is written when the process ends: granian's workers are multiprocessing
+            # children, which end without running atexit but run multiprocessing's finalizers
+            # (an ordinary exit runs them too). A stopped `serve --state` lost its last requests.
+            multiprocessing.util.Finalize(None, _flush_at_exit, args=(weakref.ref(self),), exitpriority=10)
 
     def record(self, ns: str, method: str, path: str, query: str, headers: tuple[tuple[str, ...], tuple[str, ...]], meta: AnswerMeta, fault: str | None, latency_ms: float, wall: float) -> None:
         """Called by the server once per vendor request; `headers` are (names, values) as sent.
