@@ -14,7 +14,7 @@ from mockserver import CLI, LEVELUP_AUTH, MockServer, free_port, start_server
 
 def serve(*args: str) -> tuple[int, str]:
     """Exit status and stderr of a serve that must refuse to start."""
-    process = subprocess.Popen([*CLI, "serve", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([*CLI, "serve", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         _, stderr = process.communicate(timeout=30)
     except subprocess.TimeoutExpired:
@@ -69,7 +69,7 @@ def test_the_banner_gives_every_credential_a_scenario_world_needs():
 
 def test_serve_explains_its_threads_and_granian_does_not_warn_of_them():
     port = free_port()
-    process = subprocess.Popen([*CLI, "serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen([*CLI, "serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)  # (its workers are killed with it if it will not stop)
     server = MockServer(process, f"http://127.0.0.1:{port}")
     deadline = threading.Timer(60, process.kill)  # a server that never starts ends the read
     deadline.start()
