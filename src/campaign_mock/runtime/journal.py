@@ -38,10 +38,10 @@ CUT = "…[cut: {} characters]"
 # 10,000 requests/s, about 3 MB: a store that stalls briefly does not stall requests.
 MAX_PENDING = 10_000
 # The writer looks every POLL_S whether a reader waits (a sync ticket, Store.wait_flushed), and
-# flushes then; else every FLUSH_INTERVAL_S (runtime/store.py). Larger batches cost requests less: one transaction
-# and one marshal per namespace per batch, each header tuple marshalled once per batch
-# (benchmarks/hot_path.py: 136 -> 127 µs of CPU per request, 0.01 -> 0.1 s); readers wait no
-# longer for it.
+# flushes then; else every FLUSH_INTERVAL_S (runtime/store.py). Larger batches cost requests
+# less: one transaction and one marshal per namespace per batch, each header tuple marshalled
+# once per batch (benchmarks/hot_path.py: 136 -> 127 µs of CPU per request, 0.01 -> 0.1 s);
+# readers wait no longer for it.
 POLL_S = 0.01
 HEARTBEAT_S = 0.5
 # Masked header values kept, by what was sent: a client sends the same secrets again and again,
@@ -198,7 +198,7 @@ class JournalWriter:
 
     def record(self, ns: str, method: str, path: str, query: str, headers: tuple[tuple[str, ...], tuple[str, ...]], meta: AnswerMeta, fault: str | None, latency_ms: float, wall: float) -> None:
         """Called by the server once per vendor request; `headers` are (names, values) as sent.
-        The row is made here, in the request's thread: made by the writer thread 10 ms later,
+        The row is made here, in the request's thread: made by the writer thread later,
         it cost three times as much (benchmarks/server.py)."""
         names, values = headers
         self._pending.append((ns, method, path if len(path) <= MAX_VALUE else cut(path), masked_query(query) if query else query, (names, masked(names, values)), meta.status, meta.operation, meta.error, fault, latency_ms, wall, meta.json))
