@@ -17,7 +17,7 @@ from typing import Sequence
 
 from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS
 from campaign_mock.contract.operations import levelup_path
-from campaign_mock.runtime.journal import mask
+from campaign_mock.masking import mask
 from campaign_mock.world import documented
 from campaign_mock.world.levelup import required_progress
 from campaign_mock.world.model import Chain, Json, LevelUpCampaign, SpaazaSession, SpaazaWorld, World

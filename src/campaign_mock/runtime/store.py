@@ -301,20 +301,20 @@ SCHEMA_VERSION = 2
 _V1_TABLES = {"namespaces", "journal", "metas", "journal_counts", "sync", "writers"}
 
 
-def _use_wal(conn: sqlite3.Connection, timeout: float = 30) -> None:
+def _use_wal(conn: sqlite3.Connection, path: str, timeout: float = 30) -> None:
     """Switches the file to WAL (which it keeps). Workers open a new file at once, and two
     connections switching it together deadlock: SQLite then answers one "database is locked"
     at once, without waiting for its busy timeout. So: look first, and try again."""
     deadline = time.monotonic() + timeout
     while True:
+        failure = None
         try:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal" or conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
                 return
-        except sqlite3.OperationalError:
-            if time.monotonic() > deadline:
-                raise
+        except sqlite3.OperationalError as e:
+            failure = e
         if time.monotonic() > deadline:
-            raise StateError(f"--state {conn.execute('PRAGMA database_list').fetchone()[2]}: SQLite would not switch the file to WAL mode (is it on a network file system?)")
+            raise StateError(f"--state {path}: SQLite would not switch the file to WAL mode ({failure or 'is it on a network file system?'})") from failure
         time.sleep(0.005)
 
 
@@ -362,7 +362,7 @@ class SQLiteStore(Store):
                 if problems != ["ok"]:
                     raise StateError(f"--state {self.path}: the file is damaged ({' '.join('; '.join(problems).split())[:200]}); give a new file, or repair it with the sqlite3 shell's .recover")
             self._prepare(first)
-            _use_wal(first)
+            _use_wal(first, self.path)
         finally:
             first.close()
         gen_path = Path(self.path + "-generation")
