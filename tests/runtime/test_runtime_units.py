@@ -193,6 +193,11 @@ def test_the_headers_are_read_from_any_environ_in_order():
     assert request_headers(again)[0] == ("Accept", "Authorization", "User-Agent", "X-New")
     assert request_headers({"HTTP_HOST": "h"}) == (("Host",), ("h",))
     assert request_headers({}) == ((), ())
+    # Environs are told apart by their keys in order: the same keys in another order give the
+    # same headers, the same keys the request's own values.
+    assert request_headers(dict(reversed(environ.items()))) == request_headers(environ)
+    assert request_headers(environ | {"HTTP_USER_AGENT": "other"}) == (("Accept", "Authorization", "User-Agent"), ("*/*", "token ghijklmnopqr", "other"))
+    assert request_headers({k: v for k, v in environ.items() if k != "HTTP_ACCEPT"})[0] == ("Authorization", "User-Agent")
 
 
 SECRETS = {  # header -> a secret sent in it (some short, some with spaces)

@@ -81,19 +81,20 @@ def masked(names: tuple[str, ...], values: tuple[str, ...]) -> tuple[str, ...]:
         where = tuple(i for i, name in enumerate(names) if is_secret(name))
         if len(_secret_at) < CACHED and sum(map(len, names)) <= MAX_HEADERS:
             _secret_at[names] = where
+    shown = _masked.get((where, values))  # (only values within the bounds are kept)
+    if shown is not None:
+        return shown
     small = max(map(len, values), default=0) <= MAX_VALUE and sum(map(len, values)) <= MAX_HEADERS
-    if not where:
-        return values if small else _cut_all(values)
-    shown = _masked.get((where, values)) if small else None
-    if shown is None:
-        out = list(values)
-        for i in where:
-            out[i] = mask(out[i])
-        shown = _cut_all(tuple(out))
-        if small:
-            if len(_masked) >= CACHED:
-                _masked.clear()
-            _masked[(where, values)] = shown
+    if not where and small:
+        return values
+    out = list(values)
+    for i in where:
+        out[i] = mask(out[i])
+    shown = _cut_all(tuple(out))
+    if small:
+        if len(_masked) >= CACHED:
+            _masked.clear()
+        _masked[(where, values)] = shown
     return shown
 
 

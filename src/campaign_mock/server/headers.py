@@ -3,8 +3,12 @@
 
 A WSGI environ holds dozens of keys of which a handful are headers (a server puts its own
 there, and granian the whole process environment); a Python loop over them all was the
-journal's largest cost. The keys that are no header are learned as they are met, and a set
-difference (in C) leaves the headers. Bounded: a client can only add HTTP_ keys, never learned.
+journal's largest cost. Environs with the same keys in the same order (the shape: every
+request of a client that sends the same headers, on the same server) have the same headers:
+the shape is kept with its header keys, so a request costs a tuple of its keys and a lookup
+(benchmarks/hot_path.py). A new shape is learned from the keys that are no header, learned
+as they are met, by a set difference (in C). Bounded: a client can only add HTTP_ keys, never
+learned, and at most CACHED shapes of at most KEPT_KEYS_LENGTH characters of keys are kept.
 
 The process environment is never a request header: granian copies it into every environ, and
 an HTTP_PROXY with credentials would otherwise be journalled with every request. Its keys
@@ -21,8 +25,7 @@ HEADER = "HTTP_"
 CACHED = 4096
 KEPT_KEYS_LENGTH = 4096  # characters of an environ's keys, at most, for its shape to be kept
 _not_headers: frozenset[str] = frozenset(os.environ)
-# The keys a set difference leaves (in its order, the same for environs of the same shape) ->
-# the request's header keys sorted, and their names.
+# An environ's keys, in order -> the request's header keys sorted, and their names.
 _shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
@@ -33,21 +36,21 @@ def header_name(key: str) -> str:
 
 def request_headers(environ: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(names, values) of the request's headers, sorted by name."""
-    found = tuple(environ.keys() - _not_headers)
-    shape = _shapes.get(found)
+    every = tuple(environ)
+    shape = _shapes.get(every)
     if shape is None:
-        shape = _learn(found)
+        shape = _learn(every, environ.keys() - _not_headers)
     keys, names = shape
     return names, tuple(map(environ.__getitem__, keys))
 
 
-def _learn(found: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _learn(every: tuple[str, ...], found: set[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     global _not_headers  # a lost update (two threads learning at once) is learned again later
     learned = {k for k in found if not k.startswith(HEADER)}
     if learned and len(_not_headers) < CACHED:
         _not_headers = _not_headers | learned
-    keys = tuple(sorted(k for k in found if k not in learned))
+    keys = tuple(sorted(found - learned))
     shape = (keys, tuple(map(header_name, keys)))
-    if len(_shapes) < CACHED and sum(map(len, found)) <= KEPT_KEYS_LENGTH:  # a client names its headers: keep no huge names
-        _shapes[found] = shape
+    if len(_shapes) < CACHED and sum(map(len, every)) <= KEPT_KEYS_LENGTH:  # a client names its headers: keep no huge names
+        _shapes[every] = shape
     return shape
