@@ -1,6 +1,7 @@
 """The hot path: a cached answer, journal on, default `serve` (one worker), side by side with a
 bare WSGI callable returning the same bytes on the same granian with the same workers and
-threads (the ceiling of this architecture), and nginx serving the same bytes as a static file
+threads (the ceiling of this architecture), the same callable on granian's RSGI interface (the
+entry point that architecture could move to), and nginx serving the same bytes as a static file
 when nginx is installed. Target (issue 18): the mock at >= 0.75x the bare callable's req/s.
 
 Then where the time goes, in process: each step of the pipeline timed alone on an environ
@@ -42,6 +43,8 @@ BARE_APP = textwrap.dedent(
         return [BODY]
     def app_factory():
         return app
+    async def rsgi(scope, proto):  # the same bytes through granian's RSGI interface
+        proto.response_bytes(200, HEADERS, BODY)
     """
 )
 
@@ -77,7 +80,7 @@ def side_by_side(args: argparse.Namespace) -> None:
     tmp = Path(tempfile.mkdtemp())
     servers: dict[str, subprocess.Popen] = {}
     try:
-        mock_port, bare_port, nginx_port = free_port(), free_port(), free_port()
+        mock_port, bare_port, rsgi_port, nginx_port = free_port(), free_port(), free_port(), free_port()
         servers["mock"] = subprocess.Popen([sys.executable, "-m", "campaign_mock", "serve", "--port", str(mock_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         mock = f"http://127.0.0.1:{mock_port}"
         wait(mock + "/__mock/health")
@@ -85,16 +88,26 @@ def side_by_side(args: argparse.Namespace) -> None:
         (tmp / "body.json").write_bytes(body)
         (tmp / "bare_app.py").write_text(BARE_APP)
         # The same granian settings `serve` gives its one worker (server/run.py).
-        code = (
-            "from granian import Granian; from granian.constants import HTTPModes, Interfaces; from granian.http import HTTP1Settings; "
-            f"Granian('bare_app:app_factory', address='127.0.0.1', port={bare_port}, interface=Interfaces.WSGI, workers=1, blocking_threads=4 + 64, "
-            "backpressure=4096, backlog=4096, http=HTTPModes.http1, http1_settings=HTTP1Settings(header_read_timeout=10000), factory=True, log_access=False).serve()"
-        )
+        def granian(target: str, port: int, interface: str, factory: bool) -> str:
+            threads = "4 + 64" if interface == "WSGI" else "1"  # (granian's async interfaces run one thread per worker)
+            return (
+                "from granian import Granian; from granian.constants import HTTPModes, Interfaces; from granian.http import HTTP1Settings; "
+                f"Granian('{target}', address='127.0.0.1', port={port}, interface=Interfaces.{interface}, workers=1, blocking_threads={threads}, "
+                f"backpressure=4096, backlog=4096, http=HTTPModes.http1, http1_settings=HTTP1Settings(header_read_timeout=10000), factory={factory}, log_access=False).serve()"
+            )
+
         # The environment a `serve` worker keeps (server/wsgi.seal_environment): granian copies it
         # into every environ, so both servers pay for the same number of keys.
-        servers["bare"] = subprocess.Popen([sys.executable, "-c", code], env={**sealed(), "PYTHONPATH": str(tmp)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        bare_env = {**sealed(), "PYTHONPATH": str(tmp)}
+        servers["bare"] = subprocess.Popen([sys.executable, "-c", granian("bare_app:app_factory", bare_port, "WSGI", True)], env=bare_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        servers["rsgi"] = subprocess.Popen([sys.executable, "-c", granian("bare_app:rsgi", rsgi_port, "RSGI", False)], env=bare_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait(f"http://127.0.0.1:{bare_port}/")
-        runs = {"mock (cached answer, journal on)": (mock, "mock"), "bare WSGI callable, same bytes": (f"http://127.0.0.1:{bare_port}", "bare")}
+        wait(f"http://127.0.0.1:{rsgi_port}/")
+        runs = {
+            "mock (cached answer, journal on)": (mock, "mock"),
+            "bare WSGI callable, same bytes": (f"http://127.0.0.1:{bare_port}", "bare"),
+            "bare RSGI callable, same bytes": (f"http://127.0.0.1:{rsgi_port}", "rsgi"),
+        }
         if shutil.which("nginx"):
             (tmp / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, port=nginx_port))
             servers["nginx"] = subprocess.Popen(["nginx", "-c", str(tmp / "nginx.conf"), "-p", str(tmp)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -117,7 +130,7 @@ def side_by_side(args: argparse.Namespace) -> None:
         for p in servers.values():
             p.terminate()
             p.wait(timeout=10)
-    print(f"wrk -t2 -c{args.connections} -d{args.seconds}s, {args.rounds} interleaved rounds (medians); one granian worker x (4 + 64) threads; {len(body)} bytes")
+    print(f"wrk -t2 -c{args.connections} -d{args.seconds}s, {args.rounds} interleaved rounds (medians); one granian worker x (4 + 64) threads (RSGI: its event loop's); {len(body)} bytes")
     print(f"{'':<38}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}")
     for name, found in rounds.items():
         med = {k: statistics.median(r[k] for r in found) for k in ("rps", "p50", "p99", "cpu_us")}
@@ -125,6 +138,8 @@ def side_by_side(args: argparse.Namespace) -> None:
     mock_r, bare_r = rounds["mock (cached answer, journal on)"], rounds["bare WSGI callable, same bytes"]
     ratios = [m["rps"] / b["rps"] for m, b in zip(mock_r, bare_r)]
     print(f"\nmock / bare WSGI callable, req/s: {statistics.median(ratios):.2f}x (rounds: {', '.join(f'{r:.2f}' for r in ratios)}; target >= 0.75x)")
+    rsgi_r = rounds["bare RSGI callable, same bytes"]
+    print(f"bare RSGI / bare WSGI callable: {statistics.median(r['rps'] / b['rps'] for r, b in zip(rsgi_r, bare_r)):.2f}x (granian's other interface, its default event loop)")
     if "nginx, the bytes as a static file" in rounds:
         nginx_r = rounds["nginx, the bytes as a static file"]
         print(f"mock / nginx: {statistics.median(m['rps'] / n['rps'] for m, n in zip(mock_r, nginx_r)):.2f}x; bare / nginx: {statistics.median(b['rps'] / n['rps'] for b, n in zip(bare_r, nginx_r)):.2f}x")
