@@ -55,14 +55,14 @@ _scenario = click.option(
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="IP address or host name (resolved) to listen on; a non-loopback one needs --admin-token.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
 @_seed
 @_scenario
 @_world_size
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True, help="Threads per worker for ordinary requests (delayed answers get --max-delays more).")
-@click.option("--max-delays", type=click.IntRange(1, 1024), default=64, show_default=True, help="X-Mock-Delay-Ms answers waiting at once per worker; one more is refused at once (503).")
+@click.option("--max-delays", type=click.IntRange(1, 1024), default=64, show_default=True, help="Delayed answers (X-Mock-Delay-Ms or a delay fault) waiting at once per worker; one more is refused at once (503).")
 @click.option("--max-connections", type=click.IntRange(16, 65536), default=4096, show_default=True, help="Open connections per worker; past it new ones wait in the listen backlog.")
 @click.option("--header-timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True, help="Seconds a connection may take to send a request head; idle keep-alive connections are closed after it too.")
 @click.option("--state", metavar="FILE|redis://HOST:PORT/DB", help="Runtime state (namespaces, scenarios, clock, faults, journal): a SQLite file kept across restarts, or Redis shared by replicas. Default: a temporary SQLite file, deleted at exit.")
@@ -117,7 +117,7 @@ def fixtures(seed: int, out: Path, scenarios: tuple[Path, ...], chains: int, use
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--operation", help="operationId in openapi.yaml (e.g. getCampaigns); default: inferred from each body.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: a line per violation; json: one object for CI (files, schemas, violations, unreadable files).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: a line per violation; json: one object for CI (each file's schema, violations and whether it was unreadable; the totals).")
 def validate(files: tuple[Path, ...], operation: str | None, output_format: str) -> None:
     """Check captured JSON responses against the contract; print each violation with its
     JSON path and schema rule. Exit 1 if any file violates it, 2 if any cannot be read."""
@@ -157,7 +157,7 @@ def validate(files: tuple[Path, ...], operation: str | None, output_format: str)
 @click.option("--namespace", help="One namespace's coverage (default: every namespace together).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of a table.")
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="N", help="Exit 1 if coverage is below N percent.")
-@click.option("--admin-token", envvar="CAMPAIGN_MOCK_ADMIN_TOKEN", help="X-Mock-Admin-Token, if the mock was started with one.")
+@click.option("--admin-token", envvar="CAMPAIGN_MOCK_ADMIN_TOKEN", help="X-Mock-Admin-Token, if the mock was started with one (env CAMPAIGN_MOCK_ADMIN_TOKEN).")
 def coverage(url: str, namespace: str | None, as_json: bool, fail_under: float | None, admin_token: str | None) -> None:
     """Business coverage of a running mock's journal: which documented operations, errors,
     campaign types, user_progress formats, representations and API versions the requests
