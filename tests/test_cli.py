@@ -212,3 +212,19 @@ def test_a_forked_worker_starts_from_the_world_serve_built(tmp_path):
     same = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={**env, "WORKER_SEED": "4"})
     assert (same.stdout.strip(), other.stdout.strip()) == ("True", "False"), same.stderr + other.stderr
+
+
+def test_serve_takes_its_admin_token_and_read_only_flag_from_the_environment_unless_given(monkeypatch):
+    """CAMPAIGN_MOCK_ADMIN_TOKEN and CAMPAIGN_MOCK_READ_ONLY_ADMIN are read as every other
+    setting (environment.py): an option given wins, a bad value is refused naming its variable."""
+    import campaign_mock.server.run as server_run
+
+    started = []
+    monkeypatch.setattr(server_run, "run", lambda host, port, config, *rest: started.append(config))
+    monkeypatch.setenv("CAMPAIGN_MOCK_ADMIN_TOKEN", "from-env")
+    monkeypatch.setenv("CAMPAIGN_MOCK_READ_ONLY_ADMIN", "yes")
+    assert run("serve").returncode == 0 and run("serve", "--admin-token", "given").returncode == 0
+    assert [(c.admin_token, c.read_only_admin) for c in started] == [("from-env", True), ("given", True)]
+    monkeypatch.setenv("CAMPAIGN_MOCK_READ_ONLY_ADMIN", "maybe")
+    refused = run("serve")
+    assert refused.returncode == 2 and refused.stderr == "campaign-mock: CAMPAIGN_MOCK_READ_ONLY_ADMIN='maybe' is not a flag; use 1 or 0\n"

@@ -6,6 +6,7 @@ code (0 ok, 1 the thing checked has failures, 2 bad input or usage)."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from dataclasses import replace
@@ -66,18 +67,22 @@ _scenario = click.option(
 @click.option("--max-connections", type=click.IntRange(16, 65536), default=4096, show_default=True, help="Open connections per worker; past it new ones wait in the listen backlog.")
 @click.option("--header-timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True, help="Seconds a connection may take to send a request head; idle keep-alive connections are closed after it too.")
 @click.option("--state", metavar="FILE|redis://HOST:PORT/DB", help="Runtime state (namespaces, scenarios, clock, faults, journal): a SQLite file kept across restarts, or Redis shared by replicas. Default: a temporary SQLite file, deleted at exit.")
-@click.option("--admin-token", envvar="CAMPAIGN_MOCK_ADMIN_TOKEN", help="Required as X-Mock-Admin-Token by /__mock/ (env CAMPAIGN_MOCK_ADMIN_TOKEN). Without it only loopback clients may use /__mock/.")
-@click.option("--read-only-admin", is_flag=True, envvar="CAMPAIGN_MOCK_READ_ONLY_ADMIN", help="The admin API and the console (/__mock/ui/) show state but refuse every change (env CAMPAIGN_MOCK_READ_ONLY_ADMIN=1).")
+@click.option("--admin-token", help="Required as X-Mock-Admin-Token by /__mock/ (env CAMPAIGN_MOCK_ADMIN_TOKEN). Without it only loopback clients may use /__mock/.")
+@click.option("--read-only-admin", is_flag=True, default=None, help="The admin API and the console (/__mock/ui/) show state but refuse every change (env CAMPAIGN_MOCK_READ_ONLY_ADMIN=1).")
 @click.option("--access-log", is_flag=True, help="One JSON line per vendor request on stderr (namespace, operation, status, error, latency).")
-def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], chains: int, users_per_chain: int, merchants: int, workers: int, threads: int, max_delays: int, max_connections: int, header_timeout: float, state: str | None, admin_token: str | None, read_only_admin: bool, access_log: bool) -> None:
+def serve(host: str, port: int, seed: int, scenarios: tuple[Path, ...], chains: int, users_per_chain: int, merchants: int, workers: int, threads: int, max_delays: int, max_connections: int, header_timeout: float, state: str | None, admin_token: str | None, read_only_admin: bool | None, access_log: bool) -> None:
     """Serve both vendor APIs over the world for SEED (default: the built-in default world)."""
     from campaign_mock.server.config import TUNING, ServerConfig
     from campaign_mock.server.run import run
 
+    # The tuning, and the admin token and read-only flag where no option gives them, come from
+    # CAMPAIGN_MOCK_* (a bad value is refused naming its variable).
+    environment = ServerConfig.from_environment(only=(*TUNING, "admin_token", "read_only_admin"))
     config = replace(
-        ServerConfig.from_environment(only=TUNING),
+        environment,
         seed=seed, scenarios=tuple(str(p) for p in scenarios), chains=chains, users_per_chain=users_per_chain, merchants=merchants,
-        max_delays=max_delays, state=state, admin_token=admin_token or None, read_only_admin=read_only_admin, access_log=access_log,
+        max_delays=max_delays, state=state, admin_token=admin_token or environment.admin_token,
+        read_only_admin=environment.read_only_admin if read_only_admin is None else read_only_admin, access_log=access_log,
     )
     run(host, port, config, workers, threads, max_connections, header_timeout)
 
@@ -157,7 +162,7 @@ def validate(files: tuple[Path, ...], operation: str | None, output_format: str)
 @click.option("--namespace", help="One namespace's coverage (default: every namespace together).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of a table.")
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="N", help="Exit 1 if coverage is below N percent.")
-@click.option("--admin-token", envvar="CAMPAIGN_MOCK_ADMIN_TOKEN", help="X-Mock-Admin-Token, if the mock was started with one (env CAMPAIGN_MOCK_ADMIN_TOKEN).")
+@click.option("--admin-token", help="X-Mock-Admin-Token, if the mock was started with one (env CAMPAIGN_MOCK_ADMIN_TOKEN).")
 def coverage(url: str, namespace: str | None, as_json: bool, fail_under: float | None, admin_token: str | None) -> None:
     """Business coverage of a running mock's journal: which documented operations, errors,
     campaign types, user_progress formats, representations and API versions the requests
@@ -165,9 +170,10 @@ def coverage(url: str, namespace: str | None, as_json: bool, fail_under: float |
     import json
 
     from campaign_mock.client import MockClient
+    from campaign_mock.environment import env_str
     from campaign_mock.runtime.coverage import format_table
 
-    report = MockClient(url, namespace or "default", admin_token).coverage(all_namespaces=namespace is None)
+    report = MockClient(url, namespace or "default", admin_token or env_str(os.environ, "CAMPAIGN_MOCK_ADMIN_TOKEN")).coverage(all_namespaces=namespace is None)
     click.echo(json.dumps(report, indent=2) if as_json else "\n".join(format_table(report)))
     if fail_under is not None and report["percent"] < fail_under:
         click.echo(f"campaign-mock: business coverage {report['percent']}% is under {fail_under:g}%", err=True)

@@ -1,11 +1,12 @@
 """Business coverage: which documented behaviours a client's requests reached, computed from
-journal entries alone (their `operation`, `error` and `facts`). Every list is read from the
+what the journal keeps of each answer alone (its `operation`, `error` and `facts`): journal
+entries, or the store's count of entries per answer (`coverage_of_answers`). Every list is read from the
 contract, never retyped, so a behaviour added to the contract is counted (and missed) at once.
 
 `answer_facts` is what a journal entry keeps of an answer for this report: the facts the
 dimensions below count, computed once per distinct answer.
 
-Pure: journal entries in, a JSON-ready report out. The admin API, the pytest plugin and
+Pure: entries or answer counts in, a JSON-ready report out. The admin API, the pytest plugin and
 `campaign-mock coverage` all print or serve what these functions return; reports of several
 namespaces or pytest workers add up with `merge_reports`."""
 

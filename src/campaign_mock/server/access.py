@@ -44,7 +44,7 @@ def refusal(environ: dict, token: str | None, read_only: bool = False) -> InputE
     if token is None:
         host = environ.get("HTTP_HOST")
         if host is not None and not is_loopback_host(host):
-            return InputError("Host", f"the admin API answers requests for a loopback host only (localhost, 127.0.0.1, [::1]), not {host[:80]!r}: a page on another name could reach it by DNS rebinding; start the server with --admin-token to serve other names", kind="forbidden")
+            return InputError("Host", f"the admin API answers requests for a loopback host only (localhost or a name under it, 127.0.0.1, [::1]), not {host[:80]!r}: a page on another name could reach it by DNS rebinding; start the server with --admin-token to serve other names", kind="forbidden")
         if not is_loopback(environ.get("REMOTE_ADDR", "")):
             return InputError(None, "the admin API answers loopback clients only; start the server with --admin-token to open it to others", kind="forbidden")
     elif not _is_console_file(path):

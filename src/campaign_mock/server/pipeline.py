@@ -13,7 +13,7 @@
   6. send
 
 Vendor requests never enter Flask: a cached answer costs a dictionary lookup and a journal
-record (benchmarks/server.py measures this path against a bare WSGI callable)."""
+record (benchmarks/hot_path.py measures this path against a bare WSGI callable)."""
 
 from __future__ import annotations
 
