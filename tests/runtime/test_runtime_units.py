@@ -463,3 +463,36 @@ def test_a_journal_read_with_a_limit_finds_the_newest_whichever_worker_wrote_it_
         assert newest == everything[-limit:], (limit, [r[2] for _, r in newest])
     store.clear_journal("limits")
     store.close()
+
+
+def _failing_once(monkeypatch, store, *names: str, error: Exception) -> None:
+    """Each of the store's methods `names` raises `error` the first time it is called."""
+    for name in names:
+        real, left = getattr(store, name), [1]
+
+        def call(*args, real=real, left=left):
+            if left[0]:
+                left[0] -= 1
+                raise error
+            return real(*args)
+
+        monkeypatch.setattr(store, name, call)
+
+
+def test_a_batch_written_is_kept_once_when_counting_what_was_dropped_fails(monkeypatch):
+    """The store takes a batch, then fails to count the entries dropped before it: the batch is
+    in, and must not be written again."""
+    import sqlite3
+
+    from campaign_mock.runtime import answer_meta, journal
+
+    monkeypatch.setattr(journal, "MAX_PENDING", 2)
+    store = MemoryStore()
+    _failing_once(monkeypatch, store, "append", "add_dropped", error=sqlite3.OperationalError("disk I/O error"))
+    writer = journal.JournalWriter(store)
+    for i in range(3):  # the first fails and waits; the third drops the oldest
+        writer.record("ns", "GET", f"/p{i}", "", ((), ()), answer_meta(200, None, None, None), None, 1.0, float(i))
+    writer.flush()  # the batch is in, the count fails
+    writer.flush()  # the count is in
+    rows, dropped = store.journal("ns", JournalFilter())
+    assert [row[2] for _, row in rows] == ["/p1", "/p2"] and dropped == 1

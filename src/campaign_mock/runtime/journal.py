@@ -216,24 +216,28 @@ class JournalWriter:
         # the queue before it is in the store (Store.wait_flushed relies on that).
         with self._lock:
             rows = [self._pending.popleft() for _ in range(len(self._pending))]
-            if not rows:
+            if not rows and not self._lost:  # (a count that failed is written without new rows)
                 return
             try:
                 self.store.append(rows)
-                if self._lost:
-                    with self._lost_lock:
-                        lost, self._lost = self._lost, {}
-                    try:
-                        self.store.add_dropped(lost)
-                    except store_errors():
-                        self._count_lost(lost)
-                        raise
             except store_errors() as e:
                 self._pending.extendleft(reversed(rows))
                 self._drop_oldest()
                 self.outage.failed(e)
                 return
-            self.outage.recovered()
+            failure = None
+            if self._lost:
+                with self._lost_lock:
+                    lost, self._lost = self._lost, {}
+                try:
+                    self.store.add_dropped(lost)
+                except store_errors() as e:  # the rows are in (put back, they were written twice): only the count waits
+                    self._count_lost(lost)
+                    failure = e
+            if failure is None:
+                self.outage.recovered()
+            else:
+                self.outage.failed(failure)
         if self.access_log is not None:
             self.access_log.write("".join(_access_line(r) + "\n" for r in rows))
             self.access_log.flush()
