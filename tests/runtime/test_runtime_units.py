@@ -496,3 +496,22 @@ def test_a_batch_written_is_kept_once_when_counting_what_was_dropped_fails(monke
     writer.flush()  # the count is in
     rows, dropped = store.journal("ns", JournalFilter())
     assert [row[2] for _, row in rows] == ["/p1", "/p2"] and dropped == 1
+
+
+def test_a_reader_waits_for_a_batch_the_store_refused_once(tmp_path, monkeypatch):
+    """The flush a reader asked for fails (a full disk, say): the reader must not be told the
+    rows are in the store until they are."""
+    import sqlite3
+    import time
+
+    from campaign_mock.runtime import answer_meta
+    from campaign_mock.runtime.journal import JournalWriter
+
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    writer = JournalWriter(store)
+    time.sleep(0.05)  # its first flush is done
+    _failing_once(monkeypatch, store, "append", error=sqlite3.OperationalError("database or disk is full"))
+    writer.record("ns", "GET", "/p", "", ((), ()), answer_meta(200, None, None, None), None, 1.0, 0.0)
+    store.wait_flushed()
+    assert [row[2] for _, row in store.journal("ns", JournalFilter())[0]] == ["/p"]
+    store.close()

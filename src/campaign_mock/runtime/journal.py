@@ -209,22 +209,23 @@ class JournalWriter:
             else:
                 self.flush()
 
-    def flush(self) -> None:
-        """Writes what waits. A store that fails keeps the rows waiting (up to MAX_PENDING;
-        older ones are then counted as dropped), and says so in one line per outage."""
+    def flush(self) -> bool:
+        """Writes what waits; False where the store refused the rows. A store that fails keeps
+        the rows waiting (up to MAX_PENDING; older ones are then counted as dropped), and says
+        so in one line per outage."""
         # One flush at a time: when the writer thread acks a ticket, whatever was taken from
         # the queue before it is in the store (Store.wait_flushed relies on that).
         with self._lock:
             rows = [self._pending.popleft() for _ in range(len(self._pending))]
             if not rows and not self._lost:  # (a count that failed is written without new rows)
-                return
+                return True
             try:
                 self.store.append(rows)
             except store_errors() as e:
                 self._pending.extendleft(reversed(rows))
                 self._drop_oldest()
                 self.outage.failed(e)
-                return
+                return False
             failure = None
             if self._lost:
                 with self._lost_lock:
@@ -241,6 +242,7 @@ class JournalWriter:
         if self.access_log is not None:
             self.access_log.write("".join(_access_line(r) + "\n" for r in rows))
             self.access_log.flush()
+        return True
 
     def _drop_oldest(self) -> None:
         gone: dict[str, int] = {}
@@ -263,8 +265,10 @@ class JournalWriter:
                 ticket = self.store.current_ticket()  # before the flush: see Store.wait_flushed
                 now = time.monotonic()
                 if ticket != acked or now - flushed >= FLUSH_INTERVAL_S:
-                    self.flush()
+                    written = self.flush()
                     flushed = now
+                    if not written:
+                        continue  # no ack: a reader waiting for the rows would read without them
                 # (a heartbeat between flushes acks a ticket acked after a flush already)
                 if ticket != acked or now - last > HEARTBEAT_S:
                     self.store.ack(self.id, ticket)
