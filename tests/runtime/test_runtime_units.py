@@ -467,16 +467,19 @@ def test_a_journal_read_with_a_limit_finds_the_newest_whichever_worker_wrote_it_
 
 def _failing_once(monkeypatch, store, *names: str, error: Exception) -> None:
     """Each of the store's methods `names` raises `error` the first time it is called."""
-    for name in names:
-        real, left = getattr(store, name), [1]
+    def once(real):
+        left = [1]
 
-        def call(*args, real=real, left=left):
+        def call(*args, **kwargs):
             if left[0]:
                 left[0] -= 1
                 raise error
-            return real(*args)
+            return real(*args, **kwargs)
 
-        monkeypatch.setattr(store, name, call)
+        return call
+
+    for name in names:
+        monkeypatch.setattr(store, name, once(getattr(store, name)))
 
 
 def test_a_batch_written_is_kept_once_when_counting_what_was_dropped_fails(monkeypatch):
@@ -515,3 +518,31 @@ def test_a_reader_waits_for_a_batch_the_store_refused_once(tmp_path, monkeypatch
     store.wait_flushed()
     assert [row[2] for _, row in store.journal("ns", JournalFilter())[0]] == ["/p"]
     store.close()
+
+
+def _own_redis(redis_url: str, db: int, per: int, total: int) -> RedisStore:
+    """A store on a database of the test's Redis of its own, emptied (the total bound counts
+    every namespace of a database)."""
+    store = RedisStore(f"{redis_url.rsplit('/', 1)[0]}/{db}", per, total)
+    store._redis.flushdb()
+    return store
+
+
+def test_the_redis_journal_holds_its_total_bound_when_replicas_write_out_of_seq_order(redis_url, monkeypatch):
+    """A replica takes its seq numbers, another takes later ones and writes first: the total
+    bound still holds, and what it dropped is counted, as in the other stores."""
+    a, b = _own_redis(redis_url, 3, 10, 4), RedisStore(f"{redis_url.rsplit('/', 1)[0]}/3", 10, 4)
+    take = a._redis.incrby
+
+    def take_then_b_writes(*args):
+        last = take(*args)
+        b.append(_entries("x", 3))
+        return last
+
+    monkeypatch.setattr(a._redis, "incrby", take_then_b_writes)
+    a.append(_entries("x", 3))
+    kept, dropped = a.journal("x", JournalFilter())
+    assert (len(kept), dropped) == (4, 2)
+    a.close()
+    b.close()
+

@@ -40,12 +40,16 @@ for i = 4, #ARGV do
   end
 end
 while redis.call('ZCARD', order) > total do
-  local item = redis.call('ZPOPMIN', order)[1]
-  local seq, ns = string.match(item, '^(%d+) (.*)$')
-  local head = redis.call('LINDEX', prefix .. 'j:' .. ns, 0)
-  if head and seq_of(head) == seq then
-    redis.call('LPOP', prefix .. 'j:' .. ns)
+  local oldest = redis.call('ZRANGE', order, 0, 0)[1]
+  local ns = string.match(oldest, '^%d+ (.*)$')
+  -- Its namespace's first entry goes: the oldest, or one a replica that took later seq numbers
+  -- pushed before it (skipped, that entry would stay in its list and out of the count).
+  local head = redis.call('LPOP', prefix .. 'j:' .. ns)
+  if head then
+    redis.call('ZREM', order, seq_of(head) .. ' ' .. ns)
     redis.call('HINCRBY', prefix .. 'jdropped', ns, 1)
+  else
+    redis.call('ZREM', order, oldest)
   end
 end
 return 0
