@@ -546,3 +546,15 @@ def test_the_redis_journal_holds_its_total_bound_when_replicas_write_out_of_seq_
     a.close()
     b.close()
 
+
+def test_a_redis_append_that_fails_midway_writes_nothing(redis_url, monkeypatch):
+    """The journal's writer puts a batch the store refused back, to write it again: a batch
+    the store refused must not be in it."""
+    import redis
+
+    store = _own_redis(redis_url, 4, 10, 100)
+    _failing_once(monkeypatch, store, "_trim", error=redis.ConnectionError("Connection reset by peer"))
+    with pytest.raises(redis.ConnectionError):
+        store.append(_entries("x", 3))
+    assert store.journal("x", JournalFilter()) == ([], 0)
+    store.close()

@@ -121,8 +121,10 @@ class RedisStore(Store):
         for seq, row in enumerate(rows, last - len(rows) + 1):
             pipe.rpush(self._k("j", row[0]), json.dumps([seq, *row], ensure_ascii=False))
             pipe.zadd(self._k("jorder"), {f"{seq} {row[0]}": seq})
+        # In the transaction: a batch that fails is written not at all (the journal's writer
+        # writes it again), and the bounds hold for every reader.
+        self._trim(args=[self._per, self._total, PREFIX, *sorted({row[0] for row in rows})], client=pipe)
         pipe.execute()
-        self._trim(args=[self._per, self._total, PREFIX, *sorted({row[0] for row in rows})])
 
     def journal(self, ns, flt):
         """With a limit, the list is read from its end a page at a time, no further than needed:
