@@ -558,3 +558,26 @@ def test_a_redis_append_that_fails_midway_writes_nothing(redis_url, monkeypatch)
         store.append(_entries("x", 3))
     assert store.journal("x", JournalFilter()) == ([], 0)
     store.close()
+
+
+def test_a_redis_journal_read_with_a_limit_shows_each_entry_once_while_replicas_write(redis_url, monkeypatch):
+    """A read with a limit reads the list a page at a time from its end: entries pushed between
+    two pages move its end, and the next page then begins with entries already read."""
+    from campaign_mock.runtime.redis_store import JOURNAL_PAGE
+
+    store = _own_redis(redis_url, 5, 10_000, 100_000)
+    other = RedisStore(f"{redis_url.rsplit('/', 1)[0]}/5", 10_000, 100_000)
+    store.append(_entries("x", JOURNAL_PAGE + 100))
+    read_page = store._redis.lrange
+
+    def page_then_others_write(*args):
+        page = read_page(*args)
+        other.append(_entries("x", 10))
+        return page
+
+    monkeypatch.setattr(store._redis, "lrange", page_then_others_write)
+    kept, _ = store.journal("x", JournalFilter(limit=10_000))
+    seqs = [seq for seq, _ in kept]
+    assert len(seqs) == len(set(seqs)) >= JOURNAL_PAGE + 100
+    store.close()
+    other.close()

@@ -135,13 +135,15 @@ class RedisStore(Store):
         if not flt.limit:
             items = [json.loads(item) for item in self._redis.lrange(key, 0, -1)]
         else:
-            items, end, times = [], -1, []
+            items, end, times, seen = [], -1, [], set()
             while True:
-                page = [json.loads(item) for item in self._redis.lrange(key, end - JOURNAL_PAGE + 1, end)]
+                read = [json.loads(item) for item in self._redis.lrange(key, end - JOURNAL_PAGE + 1, end)]
+                page = [item for item in read if item[0] not in seen]  # entries pushed meanwhile moved the end: some are read again
+                seen.update(item[0] for item in page)
                 items[:0] = page
                 times += [_time(item) for item in page if flt.matches(tuple(item[1:]))]
                 end -= JOURNAL_PAGE
-                if len(page) < JOURNAL_PAGE or sum(1 for t in times if t > _time(page[0]) + BATCH_SPAN_S) >= flt.limit:
+                if len(read) < JOURNAL_PAGE or sum(1 for t in times if t > _time(read[0]) + BATCH_SPAN_S) >= flt.limit:
                     break
         rows = sorted(((item[0], tuple(item[1:])) for item in items if flt.matches(tuple(item[1:]))), key=in_time)
         dropped = self._redis.hget(self._k("jdropped"), ns)
