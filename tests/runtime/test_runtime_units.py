@@ -528,18 +528,23 @@ def _own_redis(redis_url: str, db: int, per: int, total: int) -> RedisStore:
     return store
 
 
+def _then(monkeypatch, obj, name: str, action) -> None:
+    """`obj.name` runs `action` after each call (another replica writing meanwhile)."""
+    real = getattr(obj, name)
+
+    def call(*args, **kwargs):
+        result = real(*args, **kwargs)
+        action()
+        return result
+
+    monkeypatch.setattr(obj, name, call)
+
+
 def test_the_redis_journal_holds_its_total_bound_when_replicas_write_out_of_seq_order(redis_url, monkeypatch):
     """A replica takes its seq numbers, another takes later ones and writes first: the total
     bound still holds, and what it dropped is counted, as in the other stores."""
     a, b = _own_redis(redis_url, 3, 10, 4), RedisStore(f"{redis_url.rsplit('/', 1)[0]}/3", 10, 4)
-    take = a._redis.incrby
-
-    def take_then_b_writes(*args):
-        last = take(*args)
-        b.append(_entries("x", 3))
-        return last
-
-    monkeypatch.setattr(a._redis, "incrby", take_then_b_writes)
+    _then(monkeypatch, a._redis, "incrby", lambda: b.append(_entries("x", 3)))
     a.append(_entries("x", 3))
     kept, dropped = a.journal("x", JournalFilter())
     assert (len(kept), dropped) == (4, 2)
@@ -568,14 +573,7 @@ def test_a_redis_journal_read_with_a_limit_shows_each_entry_once_while_replicas_
     store = _own_redis(redis_url, 5, 10_000, 100_000)
     other = RedisStore(f"{redis_url.rsplit('/', 1)[0]}/5", 10_000, 100_000)
     store.append(_entries("x", JOURNAL_PAGE + 100))
-    read_page = store._redis.lrange
-
-    def page_then_others_write(*args):
-        page = read_page(*args)
-        other.append(_entries("x", 10))
-        return page
-
-    monkeypatch.setattr(store._redis, "lrange", page_then_others_write)
+    _then(monkeypatch, store._redis, "lrange", lambda: other.append(_entries("x", 10)))
     kept, _ = store.journal("x", JournalFilter(limit=10_000))
     seqs = [seq for seq, _ in kept]
     assert len(seqs) == len(set(seqs)) >= JOURNAL_PAGE + 100
