@@ -463,3 +463,119 @@ def test_a_journal_read_with_a_limit_finds_the_newest_whichever_worker_wrote_it_
         assert newest == everything[-limit:], (limit, [r[2] for _, r in newest])
     store.clear_journal("limits")
     store.close()
+
+
+def _failing_once(monkeypatch, store, *names: str, error: Exception) -> None:
+    """Each of the store's methods `names` raises `error` the first time it is called."""
+    def once(real):
+        left = [1]
+
+        def call(*args, **kwargs):
+            if left[0]:
+                left[0] -= 1
+                raise error
+            return real(*args, **kwargs)
+
+        return call
+
+    for name in names:
+        monkeypatch.setattr(store, name, once(getattr(store, name)))
+
+
+def test_a_batch_written_is_kept_once_when_counting_what_was_dropped_fails(monkeypatch):
+    """The store takes a batch, then fails to count the entries dropped before it: the batch is
+    in, and must not be written again."""
+    import sqlite3
+
+    from campaign_mock.runtime import answer_meta, journal
+
+    monkeypatch.setattr(journal, "MAX_PENDING", 2)
+    store = MemoryStore()
+    _failing_once(monkeypatch, store, "append", "add_dropped", error=sqlite3.OperationalError("disk I/O error"))
+    writer = journal.JournalWriter(store)
+    for i in range(3):  # the first fails and waits; the third drops the oldest
+        writer.record("ns", "GET", f"/p{i}", "", ((), ()), answer_meta(200, None, None, None), None, 1.0, float(i))
+    writer.flush()  # the batch is in, the count fails
+    writer.flush()  # the count is in
+    rows, dropped = store.journal("ns", JournalFilter())
+    assert [row[2] for _, row in rows] == ["/p1", "/p2"] and dropped == 1
+
+
+def test_a_reader_waits_for_a_batch_the_store_refused_once(tmp_path, monkeypatch):
+    """The flush a reader asked for fails (a full disk, say): the reader must not be told the
+    rows are in the store until they are."""
+    import sqlite3
+    import time
+
+    from campaign_mock.runtime import answer_meta
+    from campaign_mock.runtime.journal import JournalWriter
+
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    writer = JournalWriter(store)
+    time.sleep(0.05)  # its first flush is done
+    _failing_once(monkeypatch, store, "append", error=sqlite3.OperationalError("database or disk is full"))
+    writer.record("ns", "GET", "/p", "", ((), ()), answer_meta(200, None, None, None), None, 1.0, 0.0)
+    store.wait_flushed()
+    assert [row[2] for _, row in store.journal("ns", JournalFilter())[0]] == ["/p"]
+    store.close()
+
+
+def _own_redis(redis_url: str, db: int, per: int, total: int) -> RedisStore:
+    """A store on a database of the test's Redis of its own, emptied (the total bound counts
+    every namespace of a database)."""
+    store = RedisStore(f"{redis_url.rsplit('/', 1)[0]}/{db}", per, total)
+    store._redis.flushdb()
+    return store
+
+
+def _then(monkeypatch, obj, name: str, action) -> None:
+    """`obj.name` runs `action` after each call (another replica writing meanwhile)."""
+    real = getattr(obj, name)
+
+    def call(*args, **kwargs):
+        result = real(*args, **kwargs)
+        action()
+        return result
+
+    monkeypatch.setattr(obj, name, call)
+
+
+def test_the_redis_journal_holds_its_total_bound_when_replicas_write_out_of_seq_order(redis_url, monkeypatch):
+    """A replica takes its seq numbers, another takes later ones and writes first: the total
+    bound still holds, and what it dropped is counted, as in the other stores."""
+    a, b = _own_redis(redis_url, 3, 10, 4), RedisStore(f"{redis_url.rsplit('/', 1)[0]}/3", 10, 4)
+    _then(monkeypatch, a._redis, "incrby", lambda: b.append(_entries("x", 3)))
+    a.append(_entries("x", 3))
+    kept, dropped = a.journal("x", JournalFilter())
+    assert (len(kept), dropped) == (4, 2)
+    a.close()
+    b.close()
+
+
+def test_a_redis_append_that_fails_midway_writes_nothing(redis_url, monkeypatch):
+    """The journal's writer puts a batch the store refused back, to write it again: a batch
+    the store refused must not be in it."""
+    import redis
+
+    store = _own_redis(redis_url, 4, 10, 100)
+    _failing_once(monkeypatch, store, "_trim", error=redis.ConnectionError("Connection reset by peer"))
+    with pytest.raises(redis.ConnectionError):
+        store.append(_entries("x", 3))
+    assert store.journal("x", JournalFilter()) == ([], 0)
+    store.close()
+
+
+def test_a_redis_journal_read_with_a_limit_shows_each_entry_once_while_replicas_write(redis_url, monkeypatch):
+    """A read with a limit reads the list a page at a time from its end: entries pushed between
+    two pages move its end, and the next page then begins with entries already read."""
+    from campaign_mock.runtime.redis_store import JOURNAL_PAGE
+
+    store = _own_redis(redis_url, 5, 10_000, 100_000)
+    other = RedisStore(f"{redis_url.rsplit('/', 1)[0]}/5", 10_000, 100_000)
+    store.append(_entries("x", JOURNAL_PAGE + 100))
+    _then(monkeypatch, store._redis, "lrange", lambda: other.append(_entries("x", 10)))
+    kept, _ = store.journal("x", JournalFilter(limit=10_000))
+    seqs = [seq for seq, _ in kept]
+    assert len(seqs) == len(set(seqs)) >= JOURNAL_PAGE + 100
+    store.close()
+    other.close()

@@ -209,34 +209,40 @@ class JournalWriter:
             else:
                 self.flush()
 
-    def flush(self) -> None:
-        """Writes what waits. A store that fails keeps the rows waiting (up to MAX_PENDING;
-        older ones are then counted as dropped), and says so in one line per outage."""
+    def flush(self) -> bool:
+        """Writes what waits; False where the store refused the rows. A store that fails keeps
+        the rows waiting (up to MAX_PENDING; older ones are then counted as dropped), and says
+        so in one line per outage."""
         # One flush at a time: when the writer thread acks a ticket, whatever was taken from
         # the queue before it is in the store (Store.wait_flushed relies on that).
         with self._lock:
             rows = [self._pending.popleft() for _ in range(len(self._pending))]
-            if not rows:
-                return
+            if not rows and not self._lost:  # (a count that failed is written without new rows)
+                return True
             try:
                 self.store.append(rows)
-                if self._lost:
-                    with self._lost_lock:
-                        lost, self._lost = self._lost, {}
-                    try:
-                        self.store.add_dropped(lost)
-                    except store_errors():
-                        self._count_lost(lost)
-                        raise
             except store_errors() as e:
                 self._pending.extendleft(reversed(rows))
                 self._drop_oldest()
                 self.outage.failed(e)
-                return
-            self.outage.recovered()
+                return False
+            failure = None
+            if self._lost:
+                with self._lost_lock:
+                    lost, self._lost = self._lost, {}
+                try:
+                    self.store.add_dropped(lost)
+                except store_errors() as e:  # the rows are in (put back, they were written twice): only the count waits
+                    self._count_lost(lost)
+                    failure = e
+            if failure is None:
+                self.outage.recovered()
+            else:
+                self.outage.failed(failure)
         if self.access_log is not None:
             self.access_log.write("".join(_access_line(r) + "\n" for r in rows))
             self.access_log.flush()
+        return True
 
     def _drop_oldest(self) -> None:
         gone: dict[str, int] = {}
@@ -259,8 +265,10 @@ class JournalWriter:
                 ticket = self.store.current_ticket()  # before the flush: see Store.wait_flushed
                 now = time.monotonic()
                 if ticket != acked or now - flushed >= FLUSH_INTERVAL_S:
-                    self.flush()
+                    written = self.flush()
                     flushed = now
+                    if not written:
+                        continue  # no ack: a reader waiting for the rows would read without them
                 # (a heartbeat between flushes acks a ticket acked after a flush already)
                 if ticket != acked or now - last > HEARTBEAT_S:
                     self.store.ack(self.id, ticket)

@@ -40,12 +40,16 @@ for i = 4, #ARGV do
   end
 end
 while redis.call('ZCARD', order) > total do
-  local item = redis.call('ZPOPMIN', order)[1]
-  local seq, ns = string.match(item, '^(%d+) (.*)$')
-  local head = redis.call('LINDEX', prefix .. 'j:' .. ns, 0)
-  if head and seq_of(head) == seq then
-    redis.call('LPOP', prefix .. 'j:' .. ns)
+  local oldest = redis.call('ZRANGE', order, 0, 0)[1]
+  local ns = string.match(oldest, '^%d+ (.*)$')
+  -- Its namespace's first entry goes: the oldest, or one a replica that took later seq numbers
+  -- pushed before it (skipped, that entry would stay in its list and out of the count).
+  local head = redis.call('LPOP', prefix .. 'j:' .. ns)
+  if head then
+    redis.call('ZREM', order, seq_of(head) .. ' ' .. ns)
     redis.call('HINCRBY', prefix .. 'jdropped', ns, 1)
+  else
+    redis.call('ZREM', order, oldest)
   end
 end
 return 0
@@ -117,8 +121,10 @@ class RedisStore(Store):
         for seq, row in enumerate(rows, last - len(rows) + 1):
             pipe.rpush(self._k("j", row[0]), json.dumps([seq, *row], ensure_ascii=False))
             pipe.zadd(self._k("jorder"), {f"{seq} {row[0]}": seq})
+        # In the transaction: a batch that fails is written not at all (the journal's writer
+        # writes it again), and the bounds hold for every reader.
+        self._trim(args=[self._per, self._total, PREFIX, *sorted({row[0] for row in rows})], client=pipe)
         pipe.execute()
-        self._trim(args=[self._per, self._total, PREFIX, *sorted({row[0] for row in rows})])
 
     def journal(self, ns, flt):
         """With a limit, the list is read from its end a page at a time, no further than needed:
@@ -129,13 +135,15 @@ class RedisStore(Store):
         if not flt.limit:
             items = [json.loads(item) for item in self._redis.lrange(key, 0, -1)]
         else:
-            items, end, times = [], -1, []
+            items, end, times, seen = [], -1, [], set()
             while True:
-                page = [json.loads(item) for item in self._redis.lrange(key, end - JOURNAL_PAGE + 1, end)]
+                read = [json.loads(item) for item in self._redis.lrange(key, end - JOURNAL_PAGE + 1, end)]
+                page = [item for item in read if item[0] not in seen]  # entries pushed meanwhile moved the end: some are read again
+                seen.update(item[0] for item in page)
                 items[:0] = page
                 times += [_time(item) for item in page if flt.matches(tuple(item[1:]))]
                 end -= JOURNAL_PAGE
-                if len(page) < JOURNAL_PAGE or sum(1 for t in times if t > _time(page[0]) + BATCH_SPAN_S) >= flt.limit:
+                if len(read) < JOURNAL_PAGE or sum(1 for t in times if t > _time(read[0]) + BATCH_SPAN_S) >= flt.limit:
                     break
         rows = sorted(((item[0], tuple(item[1:])) for item in items if flt.matches(tuple(item[1:]))), key=in_time)
         dropped = self._redis.hget(self._k("jdropped"), ns)
