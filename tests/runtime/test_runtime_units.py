@@ -501,6 +501,24 @@ def test_a_batch_written_is_kept_once_when_counting_what_was_dropped_fails(monke
     assert [row[2] for _, row in rows] == ["/p1", "/p2"] and dropped == 1
 
 
+def test_a_batch_the_store_cannot_take_for_another_reason_is_counted_dropped(monkeypatch):
+    """Not a store outage (a value the store cannot encode, a bug): the batch is not kept to
+    fail again, and the journal says how many entries it lost."""
+    import pytest
+
+    from campaign_mock.runtime import answer_meta
+    from campaign_mock.runtime.journal import JournalWriter
+
+    store = MemoryStore()  # (not buffered: each record is written at once)
+    _failing_once(monkeypatch, store, "append", error=TypeError("cannot encode"))
+    writer = JournalWriter(store)
+    with pytest.raises(TypeError):
+        writer.record("ns", "GET", "/p0", "", ((), ()), answer_meta(200, None, None, None), None, 1.0, 0.0)
+    writer.record("ns", "GET", "/p1", "", ((), ()), answer_meta(200, None, None, None), None, 1.0, 1.0)
+    rows, dropped = store.journal("ns", JournalFilter())
+    assert [row[2] for _, row in rows] == ["/p1"] and dropped == 1
+
+
 def test_a_reader_waits_for_a_batch_the_store_refused_once(tmp_path, monkeypatch):
     """The flush a reader asked for fails (a full disk, say): the reader must not be told the
     rows are in the store until they are."""

@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 import weakref
-from collections import deque
+from collections import Counter, deque
 from datetime import datetime, timezone
 from typing import NamedTuple, TextIO
 from urllib.parse import parse_qs, unquote_plus
@@ -226,6 +226,9 @@ class JournalWriter:
                 self._drop_oldest()
                 self.outage.failed(e)
                 return False
+            except Exception:  # not the store's (a row it cannot take, a bug): written again it would fail again
+                self._count_lost(Counter(row[0] for row in rows))
+                raise
             failure = None
             if self._lost:
                 with self._lost_lock:
