@@ -136,9 +136,11 @@ def test_unexpected_exception_is_logged_and_answered_as_the_vendors_500(caplog, 
     monkeypatch.setattr(spaaza, "answer_get_campaigns", boom)
     monkeypatch.setattr(levelup, "answer_campaign", boom)
     with serving(create_app()) as url:
-        spaaza_answer = requests.get(url + DOCUMENTED, headers=SPAAZA_ADMIN, timeout=10)
+        spaaza_answer = requests.get(url + DOCUMENTED + "&session_key=ghijklmnop", headers=SPAAZA_ADMIN, timeout=10)
         levelup_answer = requests.get(f"{url}/v15/campaigns/20/basic_v1", headers=LEVELUP_AUTH, timeout=10)
     assert spaaza_answer.status_code == 500 and spaaza_answer.json()["error"]["code"] == 9500
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("campaign_mock"))
+    assert "chain_id=1743" in ours and "ghijklmnop" not in ours  # the request named, its secrets masked as in the journal
     assert "Traceback" not in spaaza_answer.text and "planted" not in spaaza_answer.text
     assert levelup_answer.status_code == 500 and levelup_answer.json() == LEVELUP_ERRORS["server_error"].body()
     assert caplog.text.count("the mock failed") == 2 and "RuntimeError: planted" in caplog.text  # with the trace, in the log

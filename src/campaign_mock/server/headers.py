@@ -8,7 +8,8 @@ request of a client that sends the same headers, on the same server) have the sa
 the shape is kept with its header keys, so a request costs a tuple of its keys and a lookup
 (benchmarks/hot_path.py). A new shape is learned from the keys that are no header, learned
 as they are met, by a set difference (in C). Bounded: a client can only add HTTP_ keys, never
-learned, and at most CACHED shapes of at most KEPT_KEYS_LENGTH characters of keys are kept.
+learned, and at most CACHED shapes with at most KEPT_KEYS_LENGTH characters of header keys
+each are kept.
 
 The process environment is never a request header: granian copies it into every environ, and
 an HTTP_PROXY with credentials would otherwise be journalled with every request. Its keys
@@ -23,7 +24,7 @@ __all__ = ["request_headers"]
 
 HEADER = "HTTP_"
 CACHED = 4096
-KEPT_KEYS_LENGTH = 4096  # characters of an environ's keys, at most, for its shape to be kept
+KEPT_KEYS_LENGTH = 4096  # characters of a request's header keys, at most, for its shape to be kept
 _not_headers: frozenset[str] = frozenset(os.environ)
 # An environ's keys, in order -> the request's header keys sorted, and their names.
 _shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -51,6 +52,11 @@ def _learn(every: tuple[str, ...], found: set[str]) -> tuple[tuple[str, ...], tu
         _not_headers = _not_headers | learned
     keys = tuple(sorted(found - learned))
     shape = (keys, tuple(map(header_name, keys)))
-    if len(_shapes) < CACHED and sum(map(len, every)) <= KEPT_KEYS_LENGTH:  # a client names its headers: keep no huge names
+    # A client names its headers: keep no huge names (the server's own keys, a process
+    # environment of any size among them, are not the client's to grow). A full table starts
+    # again, so that a client cycling through header sets slows no other for long.
+    if sum(map(len, keys)) <= KEPT_KEYS_LENGTH:
+        if len(_shapes) >= CACHED:
+            _shapes.clear()
         _shapes[every] = shape
     return shape

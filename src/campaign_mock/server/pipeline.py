@@ -28,6 +28,7 @@ from campaign_mock.contract.operations import is_levelup, operation_of
 from campaign_mock.exceptions import InputError
 from campaign_mock.runtime import DEFAULT_NAMESPACE, JournalWriter, NamespaceView, Runtime, answer_meta, check_key
 from campaign_mock.runtime.coverage import answer_facts
+from campaign_mock.runtime.journal import masked_query
 from campaign_mock.runtime.faults import documented_error
 from campaign_mock.server import errors, levelup, spaaza
 from campaign_mock.server.answers import Answer, AnswerCache, request_key
@@ -136,8 +137,8 @@ class Pipeline:
         try:
             body = view_of(view.world, Request(environ), **values)
         except Exception as e:
-            query = environ.get("QUERY_STRING")
-            return self.finish(errors.vendor_failure(path, e, f"{environ.get('REQUEST_METHOD')} {path}{'?' + query if query else ''}"), path, environ, (), view)
+            query = environ.get("QUERY_STRING")  # (logged as the journal shows it: secrets masked)
+            return self.finish(errors.vendor_failure(path, e, f"{environ.get('REQUEST_METHOD')} {path}{'?' + masked_query(query) if query else ''}"), path, environ, (), view)
         results = body.get("results") if isinstance(body, dict) else None
         campaigns = (results.get("campaigns") or ([results["campaign"]] if "campaign" in results else [])) if isinstance(results, dict) else []
         return self.finish(Answer.json(200, body, None), path, environ, campaigns, view)
