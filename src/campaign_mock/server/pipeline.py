@@ -28,8 +28,8 @@ from campaign_mock.contract.operations import is_levelup, operation_of
 from campaign_mock.exceptions import InputError
 from campaign_mock.runtime import DEFAULT_NAMESPACE, JournalWriter, NamespaceView, Runtime, answer_meta, check_key
 from campaign_mock.runtime.coverage import answer_facts
-from campaign_mock.runtime.journal import masked_query
 from campaign_mock.runtime.faults import documented_error
+from campaign_mock.runtime.journal import masked_query
 from campaign_mock.server import errors, levelup, spaaza
 from campaign_mock.server.answers import Answer, AnswerCache, request_key
 from campaign_mock.server.forcing import DelaySlots, Forced, forced
