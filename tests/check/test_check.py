@@ -22,7 +22,7 @@ def test_mock_passes_check_with_every_check_and_junit(mock_server, tmp_path):
     positive cases reach a 2xx, so the domain checks see bodies, and a clean run is silent."""
     junit, events = tmp_path / "junit.xml", tmp_path / "events.ndjson"
     result = check_in_process(
-        "--base-url", mock_server.url, "--max-examples", "10", "--junit-xml", str(junit), "--fixtures", str(REPO / "fixtures" / "default"),
+        "--base-url", mock_server.url, "--max-examples", "6", "--junit-xml", str(junit), "--fixtures", str(REPO / "fixtures" / "default"),
         "--", "--report", "ndjson", "--report-ndjson-path", str(events),
     )
     # (c) the JUnit report: parseable, one testcase per operation.
@@ -178,7 +178,7 @@ def test_same_seed_same_requests(mock_server, tmp_path):
     for i in range(2):
         events = tmp_path / f"events{i}.ndjson"
         run_check("--base-url", mock_server.url, "--operation", "getCampaigns", "--operation", "getCampaignBasicV1", "--phases", "examples,fuzzing",
-                  "--max-examples", "5", "--seed", "7", "--", "--report", "ndjson", "--report-ndjson-path", str(events))
+                  "--max-examples", "3", "--seed", "7", "--", "--report", "ndjson", "--report-ndjson-path", str(events))
         runs.append(_requests_sent(events))
     assert runs[0] and runs[0] == runs[1]
 

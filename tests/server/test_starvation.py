@@ -35,7 +35,7 @@ def test_idle_and_slow_connections_are_closed_and_extra_delays_refused():
         def held():
             started.wait()
             for _ in range(50):  # a probe below may hold a slot for its 1 ms: then try again
-                status = requests.get(spaaza, headers={**SPAAZA_ADMIN, "X-Mock-Delay-Ms": "4000"}, timeout=30).status_code
+                status = requests.get(spaaza, headers={**SPAAZA_ADMIN, "X-Mock-Delay-Ms": "2500"}, timeout=30).status_code
                 if status != 503:
                     break
             answers.append(status)
@@ -54,7 +54,7 @@ def test_idle_and_slow_connections_are_closed_and_extra_delays_refused():
         levelup = requests.get(f"{server.url}/v15/campaigns/20/basic_v1", headers={**LEVELUP_AUTH, "X-Mock-Delay-Ms": "1"}, timeout=30)
         assert levelup.status_code == 503 and levelup.json()[0]["error"]["code"] == "mock_delays_busy"
         # A delay armed through the admin API takes the same slots: refused at once too.
-        armed = requests.post(f"{server.url}/__mock/ns/default/faults", json={"path": "/v15/campaigns/20/basic_v1", "delay_ms": 4000}, timeout=30)
+        armed = requests.post(f"{server.url}/__mock/ns/default/faults", json={"path": "/v15/campaigns/20/basic_v1", "delay_ms": 2500}, timeout=30)
         assert armed.status_code == 201, armed.text
         t0 = time.monotonic()
         faulted = requests.get(f"{server.url}/v15/campaigns/20/basic_v1", headers=LEVELUP_AUTH, timeout=30)
