@@ -597,3 +597,23 @@ def test_a_redis_journal_read_with_a_limit_shows_each_entry_once_while_replicas_
     assert len(seqs) == len(set(seqs)) >= JOURNAL_PAGE + 100
     store.close()
     other.close()
+
+
+def test_a_kept_state_file_forgets_the_writers_that_are_gone(tmp_path, monkeypatch):
+    """Every worker start registers a journal writer; in a --state file kept across restarts
+    the gone ones are forgotten (as Redis expires them), while a live one still counts."""
+    import sqlite3
+    import time
+
+    from campaign_mock.runtime import store as store_module
+
+    monkeypatch.setattr(store_module, "WRITER_TIMEOUT_S", 0.05)
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    for i in range(5):  # five worker starts, each gone before the next
+        store.ack(f"w{i}", 0)
+        time.sleep(0.06)
+    store.ack("live", 0)
+    with sqlite3.connect(tmp_path / "s.sqlite") as conn:
+        assert conn.execute("SELECT id FROM writers").fetchall() == [("live",)]
+    assert not store.acked(1) and store.acked(0)
+    store.close()

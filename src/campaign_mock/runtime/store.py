@@ -571,7 +571,14 @@ class SQLiteStore(Store):
         return self._conn.execute("SELECT ticket FROM sync").fetchone()[0]
 
     def ack(self, writer, ticket):
-        self._write(lambda conn: conn.execute("INSERT OR REPLACE INTO writers VALUES (?, ?, ?)", (writer, ticket, time.time())))
+        def run(conn):
+            now = time.time()
+            conn.execute("INSERT OR REPLACE INTO writers VALUES (?, ?, ?)", (writer, ticket, now))
+            # Gone writers are forgotten, as Redis expires them (`acked` already ignores them):
+            # a --state file kept across restarts gained a row per worker start.
+            conn.execute("DELETE FROM writers WHERE seen <= ?", (now - WRITER_TIMEOUT_S,))
+
+        self._write(run)
 
     def acked(self, ticket):
         alive = time.time() - WRITER_TIMEOUT_S
