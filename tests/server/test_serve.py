@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from mockserver import CLI, LEVELUP_AUTH, MockServer, free_port, start_server
+from mockserver import CLI, LEVELUP_AUTH, MockServer, free_port, start_mock, start_server
 
 
 def serve(*args: str) -> tuple[int, str]:
@@ -86,3 +86,34 @@ def test_serve_explains_its_threads_and_granian_does_not_warn_of_them():
     assert "Started worker" in text, text
     assert "Threads per worker: 4 for requests, 64 more that only wait out forced delays" in text
     assert "Python threads" not in text, text
+
+
+def test_ctrl_c_stops_serve_soon_with_a_delayed_answer_in_flight():
+    """granian waits for the requests a worker holds: an answer waiting out a forced delay held
+    Ctrl-C for the whole delay. A worker that has not stopped after STOP_TIMEOUT_S is killed."""
+    import signal
+    import time
+
+    from campaign_mock.server.run import STOP_TIMEOUT_S
+
+    server = start_mock()
+    outcome: list[object] = []
+
+    def delayed():
+        try:
+            outcome.append(requests.get(server.url + "/get-campaigns?chain_id=1743", headers={"X-Mock-Delay-Ms": "30000"}, timeout=60).status_code)
+        except requests.RequestException as e:
+            outcome.append(type(e).__name__)
+
+    waiting = threading.Thread(target=delayed)
+    waiting.start()
+    try:
+        time.sleep(0.5)  # (the request is in: a delay slot held)
+        started = time.monotonic()
+        server.process.send_signal(signal.SIGINT)
+        server.process.wait(timeout=STOP_TIMEOUT_S + 15)  # (before: 29.5 s, the rest of the delay)
+        print(f"stopped after {time.monotonic() - started:.1f} s")
+    finally:
+        server.stop()  # (kills it and its workers if it did not stop)
+        waiting.join(timeout=60)
+    assert outcome and outcome[0] != 200, outcome  # the delayed answer was cut, not sent

@@ -28,6 +28,11 @@ from campaign_mock.server.config import ServerConfig
 from campaign_mock.server.wsgi import inherit_world
 from campaign_mock.world import documented
 
+# Seconds a worker told to stop (Ctrl-C, SIGTERM) may take before it is killed. granian waits
+# for the requests a worker holds, so an answer waiting out a forced delay (up to 30 s) held
+# Ctrl-C that long, and a worker that missed the signal while loading the app held it forever.
+STOP_TIMEOUT_S = 2
+
 
 class AddressError(CampaignMockError):
     """--host/--port cannot be listened on; the CLI says so in one line (exit 2)."""
@@ -150,4 +155,5 @@ def run(host: str, port: int, config: ServerConfig, workers: int, threads: int, 
         http1_settings=HTTP1Settings(header_read_timeout=int(header_timeout * 1000)),
         factory=True,
         log_access=False,
+        workers_kill_timeout=STOP_TIMEOUT_S,
     ).serve()
