@@ -81,15 +81,15 @@ def declare(f: YamlFile, refused: Sequence[JsonPath] = ()) -> Declarations:
     clock = _clock(out)
     chain_lines: dict[int, int] = {}
     spaaza = f.data.get("spaaza")
-    for i, chain in enumerate(spaaza.get("chains", []) if isinstance(spaaza, dict) else ()):
+    for i, chain in enumerate(_items(spaaza.get("chains")) if isinstance(spaaza, dict) else ()):
         if not out.skipped(("spaaza", "chains", i), ("id", "name", "currency", "generated_users")):
             _chain(out, ("spaaza", "chains", i), chain, chain_lines)
     levelup = f.data.get("levelup")
     levelup = levelup if isinstance(levelup, dict) else {}
-    for i, c in enumerate(levelup.get("campaigns", [])):
+    for i, c in enumerate(_items(levelup.get("campaigns"))):
         if not out.skipped(("levelup", "campaigns", i)):
             _levelup_campaign(out, ("levelup", "campaigns", i), c)
-    for i, u in enumerate(levelup.get("users", [])):
+    for i, u in enumerate(_items(levelup.get("users"))):
         if not out.skipped(("levelup", "users", i)):
             _levelup_user(out, ("levelup", "users", i), u)
     out.scenario = Scenario(
@@ -121,13 +121,13 @@ def _chain(out: Declarations, p: JsonPath, ch: dict, chain_lines: dict[int, int]
     if cid == documented.CHAIN_ALIAS:
         out.report(p + ("id",), f"{cid} is an alias of the documented chain {documented.CHAIN_ID}; write id: {documented.CHAIN_ID}")
     campaigns = []
-    for j, c in enumerate(ch.get("campaigns", [])):
+    for j, c in enumerate(_items(ch.get("campaigns"))):
         if not out.skipped(p + ("campaigns", j), (*CAMPAIGN_KEYS, *_TIME_FIELDS)):
             campaign = _campaign(out, p + ("campaigns", j), c)
             campaigns.append(campaign)
             out.campaigns.append(Declared(f, p + ("campaigns", j), cid, campaign))
     users = []
-    for j, u in enumerate(ch.get("users", [])):
+    for j, u in enumerate(_items(ch.get("users"))):
         if not out.skipped(p + ("users", j)):
             user = _user(out, p + ("users", j), cid, u)
             users.append(user)
@@ -245,6 +245,12 @@ def _time(out: Declarations, path: JsonPath, value: str) -> datetime | None:
 def _header_safe(out: Declarations, path: JsonPath, value: str) -> None:
     if not _HEADER_SAFE.fullmatch(value):
         out.report(path, f"{excerpt(value)} cannot be sent in an HTTP header; use visible ASCII characters only (no spaces, newlines or accents)")
+
+
+def _items(value: Any) -> list:
+    """A list's items; none for anything else, which the schema refused (a key written without
+    a value is null: iterating it would be a TypeError, not a refusal)."""
+    return value if isinstance(value, list) else []
 
 
 def _int_keys(mapping: dict[str, Any]) -> dict[int, int]:
