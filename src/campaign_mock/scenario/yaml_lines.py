@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, NoReturn
 
@@ -86,6 +86,18 @@ class YamlFile:
     name: str
     root: yaml.Node
     data: Any  # JSON-shaped: mapping keys are strings
+    # id(mapping node) -> its members by key, built on the first lookup in it: a scan per
+    # lookup made a mapping of 30,000 unknown keys take minutes (a problem, and a scan, each).
+    _members: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = field(default_factory=dict, repr=False, compare=False)
+
+    def _member(self, node: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+        members = self._members.get(id(node))
+        if members is None:
+            members = self._members[id(node)] = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    members.setdefault(k.value, (k, v))  # the first, as a scan finds
+        return members.get(key)
 
     def node(self, path: JsonPath) -> yaml.Node:
         """The node at `path` (the key's node for a mapping member, so the line is the key's),
@@ -93,7 +105,7 @@ class YamlFile:
         node = self.root
         for n, part in enumerate(path):
             if isinstance(node, yaml.MappingNode):
-                found = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)), None)
+                found = self._member(node, str(part))
                 if found is None:
                     return node
                 if n == len(path) - 1:
