@@ -3,7 +3,6 @@ path and the schema rule it broke. Used by `campaign-mock validate` and the test
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
@@ -215,21 +214,23 @@ def _local(spec: dict, ref: str) -> Any:
 MAX_FILE_BYTES = 16 * 2**20
 
 
-class NotRegularFile(OSError):
-    """A pipe, device or socket: reading it could block or never end."""
+class NotRegularFile(ContractError):
+    """A directory, or a pipe, device or socket (reading it could block or never end)."""
+
+    def __init__(self, name: str, directory: bool):
+        super().__init__(f"{name}: {'a directory' if directory else 'not a regular file'}")
+        self.directory = directory
 
 
 def read_bounded(name: str | os.PathLike, limit: int) -> bytes:
     """A regular file's bytes, at most `limit` + 1 of them (more than `limit`: it is too large),
-    read so that neither a pipe nor a device (/dev/zero) can block or fill memory. OSError says
-    why not: FileNotFoundError, IsADirectoryError, NotRegularFile, another."""
+    read so that neither a pipe nor a device (/dev/zero) can block or fill memory; else
+    NotRegularFile, or OSError (FileNotFoundError, another)."""
     fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: opening a FIFO does not wait for a writer
     try:
         mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(name))
         if not stat.S_ISREG(mode):
-            raise NotRegularFile(errno.EINVAL, "not a regular file", str(name))
+            raise NotRegularFile(str(name), stat.S_ISDIR(mode))
         with os.fdopen(os.dup(fd), "rb") as stream:
             return stream.read(limit + 1)
     finally:
@@ -259,8 +260,8 @@ def check_file(path: Path, operation: str | None = None) -> FileReport:
         return FileReport(path, schema, violations(schema, document))
     except FileNotFoundError:
         return FileReport(path, unreadable="no such file")
-    except NotRegularFile:
-        return FileReport(path, unreadable="not a regular file (a pipe, device or socket); give a captured .json file")
+    except NotRegularFile as e:
+        return FileReport(path, unreadable="a directory" if e.directory else "not a regular file (a pipe, device or socket); give a captured .json file")
     except OSError as e:
         return FileReport(path, unreadable=e.strerror or str(e))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:

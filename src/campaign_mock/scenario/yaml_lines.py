@@ -136,9 +136,9 @@ def _read_bounded(name: str) -> bytes:
         data = read_bounded(name, MAX_BYTES)
     except FileNotFoundError:
         raise ScenarioError(f"{name}: no such scenario file; check the path (relative paths start at {Path.cwd()})") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{name}: is a directory, not a scenario file; name the .yaml files in it instead") from None
-    except NotRegularFile:
+    except NotRegularFile as e:
+        if e.directory:
+            raise ScenarioError(f"{name}: is a directory, not a scenario file; name the .yaml files in it instead") from None
         raise ScenarioError(f"{name}: is not a regular file (a pipe, device or socket); give a .yaml file") from None
     except OSError as e:
         raise ScenarioError(f"{name}: cannot be read ({e.strerror})") from None
