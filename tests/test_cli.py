@@ -5,12 +5,15 @@ start-up refusal, an import made impossible, a WSGI server's worker exiting."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from cli_runner import run_cli
 
+from campaign_mock.contract.validate import MAX_FILE_BYTES
 from campaign_mock.world import documented
 
 CLI = [sys.executable, "-m", "campaign_mock"]
@@ -74,8 +77,9 @@ def test_validate(tmp_path):
 
 @pytest.mark.parametrize(
     "content, says",
-    [(None, "no such file"), ("{not json", "not JSON"), ('{"x": 1}', "cannot tell which response"), ("[" * 100_000 + "]" * 100_000, "nested too deeply")],
-    ids=["missing", "not-json", "unknown-shape", "deep"],
+    [(None, "no such file"), ("{not json", "not JSON"), ('{"x": 1}', "cannot tell which response"), ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+     ('{"x": ' + "9" * 5000 + "}", "not JSON")],
+    ids=["missing", "not-json", "unknown-shape", "deep", "5000-digit-int"],
 )
 def test_validate_bad_input(tmp_path, content, says):
     path = tmp_path / "in.json"
@@ -83,6 +87,22 @@ def test_validate_bad_input(tmp_path, content, says):
         path.write_text(content, encoding="utf-8")
     result = run("validate", str(path))
     assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "too-large"])
+def test_validate_reads_within_bounds(tmp_path, kind):
+    """A pipe would block the read, /dev/zero or a huge file fill memory: each is refused."""
+    path = tmp_path / "in.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path = Path("/dev/zero")
+    else:
+        path.write_bytes(b"")
+        os.truncate(path, MAX_FILE_BYTES + 1)  # sparse: no disk
+    result = run("validate", str(path))
+    says = "is larger than" if kind == "too-large" else "not a regular file"
+    assert result.returncode == 2 and f"{path}: cannot check: " in result.stderr and says in result.stderr, result.stderr
 
 
 def test_validate_goes_on_past_an_unreadable_file(tmp_path):

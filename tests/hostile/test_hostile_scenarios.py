@@ -16,7 +16,7 @@ import requests
 from cli_runner import deadline, run_cli
 from mockserver import CLI, free_port, serve_in_thread, start_server
 
-from campaign_mock.exceptions import CampaignMockError
+from campaign_mock.exceptions import CampaignMockError, ScenarioError
 from campaign_mock.server.app import create_app
 from campaign_mock.server.config import ServerConfig
 from campaign_mock.world.build import build_world
@@ -220,3 +220,27 @@ def test_admin_api(admin_server, name):
         assert requests.get(url, timeout=LIMIT).json() == {"scenarios": []}  # nothing half-loaded
     finally:
         requests.delete(f"{admin_server.url}/__mock/ns/{name}", timeout=LIMIT)
+
+
+def test_a_mapping_of_45000_unknown_keys_is_refused_in_bounded_time(tmp_path):
+    """Each problem's line is looked up by its key: a scan of the mapping per problem took
+    minutes here (quadratic); within the limit, every problem is still reported by line."""
+    from campaign_mock.scenario import load_scenarios
+
+    path = tmp_path / "keys.yaml"
+    path.write_text("spaaza:\n" + "".join(f"  k{i}: 1\n" for i in range(45_000)), encoding="utf-8")
+    with deadline(LIMIT), pytest.raises(ScenarioError) as refused:
+        load_scenarios([path])
+    assert str(refused.value).startswith(f"{path}:2: $.spaaza.k0: unknown key 'k0'") and f"{path}:51: $.spaaza.k49: " in str(refused.value)
+
+
+def test_25000_refused_users_are_refused_in_bounded_time(tmp_path):
+    """Whether a part was refused by the schema is looked up, not found by a scan of every
+    refused path for each part declared (quadratic: minutes here)."""
+    from campaign_mock.scenario import load_scenarios
+
+    path = tmp_path / "users.yaml"
+    path.write_text(_chain("      users:\n" + "".join(f"        - {{user_id: x{i}}}\n" for i in range(25_000))), encoding="utf-8")
+    with deadline(LIMIT), pytest.raises(ScenarioError) as refused:
+        load_scenarios([path])
+    assert str(refused.value).startswith(f"{path}:5: $.spaaza.chains[0].users[0].user_id: expected a whole number")

@@ -41,3 +41,10 @@ def test_a_fault_names_the_operations_of_the_vendor_contract():
     from campaign_mock.contract.validate import operation_ids
 
     assert _spec()["components"]["schemas"]["FaultInput"]["properties"]["operation"]["enum"] == operation_ids()
+
+
+def test_the_clock_years_it_documents_are_those_accepted():
+    from campaign_mock.world.specs import CLOCK_YEARS
+
+    now = _spec()["paths"]["/__mock/ns/{namespace}/clock"]["put"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["now"]
+    assert f"years {CLOCK_YEARS.start} to {CLOCK_YEARS.stop - 1}" in now["description"], now["description"]

@@ -226,6 +226,7 @@ def test_a_refused_document_changes_nothing(ns):
         ("post", "/scenarios", {"data": "clock: x", "headers": {"Content-Type": "text/plain"}}, 415, "Content-Type"),
         ("post", "/scenarios", {"data": b"a" * (2**20 + 1), "headers": {"Content-Type": "application/yaml"}}, 413, None),
         ("post", "/scenarios?name=bad%20name", {"data": "clock: x", "headers": {"Content-Type": "application/yaml"}}, 400, "name"),
+        ("post", "/scenarios?nmae=demo", {"data": 'clock: "2024-01-01T00:00:00+00:00"', "headers": {"Content-Type": "application/yaml"}}, 400, "nmae"),
         ("get", "/journal?limit=0", {}, 400, "limit"),
         ("get", "/journal?colour=red", {}, 400, "colour"),
         ("delete", "/faults/f99", {}, 404, "id"),

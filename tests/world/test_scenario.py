@@ -459,6 +459,32 @@ BROKEN = {
             - {user_id: 9101, token: same}
             - {user_id: 9102, token: same}
         """}, "broken.yaml", 4, "$.levelup.users[1].token"),
+    # A list key written without a value (null) or with a number is refused by the schema,
+    # not iterated (it was a TypeError: a traceback, a 500 from the admin API).
+    "chains-without-value": ({"broken.yaml": """
+        spaaza:
+          chains:
+        """}, "broken.yaml", 2, "$.spaaza.chains"),
+    "chain-campaigns-without-value": ({"broken.yaml": """
+        spaaza:
+          chains:
+            - id: 7201
+              campaigns:
+        """}, "broken.yaml", 4, "$.spaaza.chains[0].campaigns"),
+    "chain-users-a-number": ({"broken.yaml": """
+        spaaza:
+          chains:
+            - id: 7201
+              users: 5
+        """}, "broken.yaml", 4, "$.spaaza.chains[0].users"),
+    "levelup-campaigns-without-value": ({"broken.yaml": """
+        levelup:
+          campaigns:
+        """}, "broken.yaml", 2, "$.levelup.campaigns"),
+    "levelup-users-without-value": ({"broken.yaml": """
+        levelup:
+          users:
+        """}, "broken.yaml", 2, "$.levelup.users"),
     "top-level-list": ({"broken.yaml": """
         - spaaza: {}
         """}, "broken.yaml", 1, "$"),

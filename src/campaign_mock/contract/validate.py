@@ -4,7 +4,9 @@ path and the schema rule it broke. Used by `campaign-mock validate` and the test
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -208,6 +210,33 @@ def _local(spec: dict, ref: str) -> Any:
     return node
 
 
+# A captured response `validate` reads: a full page is about 50 KB; a larger file is no capture.
+MAX_FILE_BYTES = 16 * 2**20
+
+
+class NotRegularFile(ContractError):
+    """A directory, or a pipe, device or socket (reading it could block or never end)."""
+
+    def __init__(self, name: str, directory: bool):
+        super().__init__(f"{name}: {'a directory' if directory else 'not a regular file'}")
+        self.directory = directory
+
+
+def read_bounded(name: str | os.PathLike, limit: int) -> bytes:
+    """A regular file's bytes, at most `limit` + 1 of them (more than `limit`: it is too large),
+    read so that neither a pipe nor a device (/dev/zero) can block or fill memory; else
+    NotRegularFile, or OSError (FileNotFoundError, another)."""
+    fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: opening a FIFO does not wait for a writer
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(str(name), stat.S_ISDIR(mode))
+        with os.fdopen(os.dup(fd), "rb") as stream:
+            return stream.read(limit + 1)
+    finally:
+        os.close(fd)
+
+
 @dataclass(frozen=True)
 class FileReport:
     """One captured file checked: the schema it was held to and what it breaks, or why it
@@ -223,15 +252,22 @@ def check_file(path: Path, operation: str | None = None) -> FileReport:
     """`campaign-mock validate` for one file: against `operation`'s responses, or the schema its
     shape implies. Never raises for a bad file; says why in `unreadable`."""
     try:
-        document = json.loads(path.read_bytes())
+        data = read_bounded(path, MAX_FILE_BYTES)
+        if len(data) > MAX_FILE_BYTES:
+            return FileReport(path, unreadable=f"is larger than {MAX_FILE_BYTES // 2**20} MiB; a captured response is far smaller")
+        document = json.loads(data)
         schema = schema_for_operation(operation, document) if operation else infer_schema(document)
         return FileReport(path, schema, violations(schema, document))
     except FileNotFoundError:
         return FileReport(path, unreadable="no such file")
+    except NotRegularFile as e:
+        return FileReport(path, unreadable="a directory" if e.directory else "not a regular file (a pipe, device or socket); give a captured .json file")
     except OSError as e:
         return FileReport(path, unreadable=e.strerror or str(e))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         return FileReport(path, unreadable=f"not JSON ({e})")
+    except ValueError as e:  # json.loads refuses an integer of more than 4,300 digits so
+        return FileReport(path, unreadable=f"not JSON this checks ({e})")
     except RecursionError:
         return FileReport(path, unreadable="nested too deeply to check")
     except ContractError as e:  # no schema fits its shape

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, NoReturn
 
 import yaml
 
-from campaign_mock.contract.validate import excerpt, json_path, shorten
+from campaign_mock.contract.validate import NotRegularFile, excerpt, json_path, read_bounded, shorten
 from campaign_mock.exceptions import ScenarioError
 
 JsonPath = tuple  # of str keys and int indices
@@ -88,6 +86,18 @@ class YamlFile:
     name: str
     root: yaml.Node
     data: Any  # JSON-shaped: mapping keys are strings
+    # id(mapping node) -> its members by key, built on the first lookup in it: a scan per
+    # lookup made a mapping of 30,000 unknown keys take minutes (a problem, and a scan, each).
+    _members: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = field(default_factory=dict, repr=False, compare=False)
+
+    def _member(self, node: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+        members = self._members.get(id(node))
+        if members is None:
+            members = self._members[id(node)] = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    members.setdefault(k.value, (k, v))  # the first, as a scan finds
+        return members.get(key)
 
     def node(self, path: JsonPath) -> yaml.Node:
         """The node at `path` (the key's node for a mapping member, so the line is the key's),
@@ -95,7 +105,7 @@ class YamlFile:
         node = self.root
         for n, part in enumerate(path):
             if isinstance(node, yaml.MappingNode):
-                found = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)), None)
+                found = self._member(node, str(part))
                 if found is None:
                     return node
                 if n == len(path) - 1:
@@ -121,26 +131,17 @@ class YamlFile:
 
 
 def _read_bounded(name: str) -> bytes:
-    """The file's bytes: a regular file of at most MAX_BYTES, read so that neither a pipe nor a
-    device (/dev/zero) can block or fill memory."""
+    """The file's bytes: a regular file of at most MAX_BYTES (contract/validate.read_bounded)."""
     try:
-        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: opening a FIFO does not wait for a writer
+        data = read_bounded(name, MAX_BYTES)
     except FileNotFoundError:
         raise ScenarioError(f"{name}: no such scenario file; check the path (relative paths start at {Path.cwd()})") from None
+    except NotRegularFile as e:
+        if e.directory:
+            raise ScenarioError(f"{name}: is a directory, not a scenario file; name the .yaml files in it instead") from None
+        raise ScenarioError(f"{name}: is not a regular file (a pipe, device or socket); give a .yaml file") from None
     except OSError as e:
         raise ScenarioError(f"{name}: cannot be read ({e.strerror})") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise ScenarioError(f"{name}: is a directory, not a scenario file; name the .yaml files in it instead")
-        if not stat.S_ISREG(mode):
-            raise ScenarioError(f"{name}: is not a regular file (a pipe, device or socket); give a .yaml file")
-        with os.fdopen(os.dup(fd), "rb") as stream:
-            data = stream.read(MAX_BYTES + 1)
-    except OSError as e:
-        raise ScenarioError(f"{name}: cannot be read ({e.strerror})") from None
-    finally:
-        os.close(fd)
     if len(data) > MAX_BYTES:
         raise ScenarioError(f"{name}: is larger than {MAX_BYTES // 1024} KiB; a scenario declares only what a test needs: split it or make it smaller")
     return data

@@ -237,6 +237,7 @@ def world_levelup_users(key):
 @bp.post("/ns/<key>/scenarios")
 def add_scenario(key):
     ns = _ns(key)
+    _args("name")  # a misspelt ?name= would load the document under a name the caller did not give
     name = request.args.get("name")
     if name is not None:
         check_key(name, "name")
