@@ -291,3 +291,44 @@ def test_a_relative_scenario_path_is_the_test_files_and_refusals_list_every_prob
     result.stdout.fnmatch_lines(["*3: $.spaaza.chains[[]0[]].currency: 'XXX' is not allowed here*"])
     result.stdout.fnmatch_lines(["*3: $.spaaza.chains[[]0[]].nam: unknown key 'nam'; did you mean 'name'?*"])
     result.stdout.fnmatch_lines(["*did you mean 'getCampaign'?*"])
+
+
+def test_a_refused_admin_call_reads_as_one_line_not_our_traceback(pytester):
+    """A wrong argument (an unknown error code or variation, a missing scenario file, a clock
+    without offset) fails at the test's line with the mock's one-line reason; the client's
+    and the fixture's frames are none of the user's business."""
+    pytester.makepyfile(
+        """
+        import datetime, pytest
+
+        def test_bad_fault(campaign_mock):
+            campaign_mock.fail("getCampaigns", 99999)
+
+        def test_bad_variation(campaign_mock):
+            campaign_mock.set_variation("nullable")
+
+        def test_missing_file(campaign_mock):
+            campaign_mock.load_scenario("missing.yaml")
+
+        @pytest.mark.campaign_mock(scenario="missing.yaml")
+        def test_marker_missing_file(campaign_mock):
+            pass
+
+        @pytest.mark.campaign_mock(clock=datetime.datetime(2024, 1, 1))
+        def test_marker_naive_clock(campaign_mock):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=3, errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*@pytest.mark.campaign_mock: scenario */missing.yaml: cannot read it*",
+            "*@pytest.mark.campaign_mock: *400 (now): '2024-01-01T00:00:00' has no UTC offset*",
+            "*400 (error): '99999' is not a documented Spaaza error code*",
+            "*400 (name): 'nullable' is no variation*",
+            "*scenario */missing.yaml: cannot read it (No such file or directory)*",
+        ]
+    )
+    out = result.stdout.str()
+    assert "campaign_mock/client.py" not in out and "campaign_mock/pytest_plugin.py" not in out, out

@@ -42,6 +42,15 @@ _SHOWN = 20  # requests listed when an assertion fails (the newest)
 _START_TIMEOUT = 60  # seconds for `serve` to answer (two cores may be shared by a whole test run)
 
 
+def _refusal(excinfo: Any) -> bool:
+    return excinfo is not None and excinfo.errisinstance(CampaignMockError)
+
+
+# pytest shows an admin call the mock refused (a wrong argument) at the test's line, with its
+# one-line reason: this module's frames would bury it (a bug of ours still shows them).
+__tracebackhide__ = _refusal
+
+
 class Entry(dict):
     """A journal entry, readable as keys (`e["status"]`) or attributes (`e.status`)."""
 

@@ -210,10 +210,16 @@ def _apply_marker(mock: CampaignMock, marker: pytest.Mark) -> None:
     if marker.args or unknown:
         pytest.fail(f"@pytest.mark.campaign_mock takes only the keywords {', '.join(_MARKER_ARGS)} (got {', '.join(map(repr, marker.args)) or ', '.join(sorted(unknown))})", pytrace=False)
     scenarios = marker.kwargs.get("scenario")
-    for source in scenarios if isinstance(scenarios, (list, tuple)) else [scenarios] if scenarios is not None else []:
-        mock.load_scenario(source)  # a relative path: from the test file's folder
-    if marker.kwargs.get("clock") is not None:
-        mock.set_clock(marker.kwargs["clock"])
+    try:
+        for source in scenarios if isinstance(scenarios, (list, tuple)) else [scenarios] if scenarios is not None else []:
+            mock.load_scenario(source)  # a relative path: from the test file's folder
+        if marker.kwargs.get("clock") is not None:
+            mock.set_clock(marker.kwargs["clock"])
+    except CampaignMockError as e:  # a missing file, a clock without offset: the reason, not the fixture's code
+        refused = str(e)
+    else:
+        return
+    pytest.fail(f"@pytest.mark.campaign_mock: {refused}", pytrace=False)
 
 
 # -- coverage: collected per test, merged across xdist workers, reported once ---------------------
