@@ -332,3 +332,13 @@ def test_a_refused_admin_call_reads_as_one_line_not_our_traceback(pytester):
     )
     out = result.stdout.str()
     assert "campaign_mock/client.py" not in out and "campaign_mock/pytest_plugin.py" not in out, out
+
+
+def test_under_xdist_an_unreachable_mock_stops_the_session_with_the_reason(pytester):
+    """pytest.exit inside a worker's test crashed xdist's controller (INTERNALERROR, exit 3) and
+    the reason was never shown."""
+    pytester.makepyfile("import pytest\n\n@pytest.mark.parametrize('n', range(4))\ndef test_x(campaign_mock, n):\n    pass\n")
+    result = pytester.runpytest_subprocess(*LEAN, "-n", "2", "--campaign-mock-url", "http://127.0.0.1:9")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stdout.fnmatch_lines(["*campaign-mock: --campaign-mock-url http://127.0.0.1:9: *cannot connect*"])
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()

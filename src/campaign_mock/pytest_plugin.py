@@ -37,6 +37,7 @@ from campaign_mock.exceptions import CampaignMockError, MockAdminError, Scenario
 __all__ = ["CampaignMock"]
 
 _REPORTS = pytest.StashKey[list]()
+_STOPPED = pytest.StashKey[bool]()  # xdist: a worker's mock could not be used (_stop_session)
 _OUTPUT_KEY = "campaign_mock_coverage"  # xdist: a worker's merged report, for the controller
 _MARKER_ARGS = ("scenario", "clock")
 
@@ -112,7 +113,7 @@ def campaign_mock_admin_token(pytestconfig: pytest.Config) -> str | None:
 
 
 @pytest.fixture(scope="session")
-def campaign_mock_server(campaign_mock_url, campaign_mock_seed, campaign_mock_scenarios, campaign_mock_serve_args, campaign_mock_admin_token):
+def campaign_mock_server(request: pytest.FixtureRequest, campaign_mock_url, campaign_mock_seed, campaign_mock_scenarios, campaign_mock_serve_args, campaign_mock_admin_token):
     """The session's mock, as a MockClient of its default namespace."""
     if campaign_mock_url:
         client = MockClient(campaign_mock_url, admin_token=campaign_mock_admin_token)
@@ -120,14 +121,14 @@ def campaign_mock_server(campaign_mock_url, campaign_mock_seed, campaign_mock_sc
             client.health()
             client.clock()  # the admin API too: a missing or wrong token, a mock that is not on loopback
         except MockAdminError as e:
-            pytest.exit(f"campaign-mock: --campaign-mock-url {campaign_mock_url}: {e}", returncode=pytest.ExitCode.USAGE_ERROR)
+            _stop_session(request, f"campaign-mock: --campaign-mock-url {campaign_mock_url}: {e}")
         yield client
         return
     argv = ["--seed", str(campaign_mock_seed), *(a for s in campaign_mock_scenarios for a in ("--scenario", str(s))), *campaign_mock_serve_args]
     try:
         server = MockServerProcess.start(argv, admin_token=campaign_mock_admin_token)
     except CampaignMockError as e:  # a broken scenario, say: no test could run
-        pytest.exit(f"campaign-mock: {e}", returncode=pytest.ExitCode.USAGE_ERROR)
+        _stop_session(request, f"campaign-mock: {e}")
     previous = _interrupt_on_sigterm()
     try:
         yield MockClient(server.url, admin_token=campaign_mock_admin_token)
@@ -135,6 +136,18 @@ def campaign_mock_server(campaign_mock_url, campaign_mock_seed, campaign_mock_sc
         server.stop()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_session(request: pytest.FixtureRequest, reason: str) -> None:
+    """No test can run: the session ends with exit code 4 and the reason."""
+    __tracebackhide__ = True
+    if hasattr(request.config, "workerinput"):
+        # pytest.exit inside an xdist worker's test crashes the controller (INTERNALERROR, the
+        # reason lost): the worker stops as after -x, this test failing with the reason, and
+        # the controller exits with 4 (pytest_testnodedown).
+        request.session.shouldstop = reason
+        raise pytest.fail.Exception(reason, pytrace=False) from None  # (called in an except: not "during handling")
+    pytest.exit(reason, returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 def _interrupt_on_sigterm():
@@ -238,6 +251,8 @@ def pytest_testnodedown(node, error) -> None:
     output = getattr(node, "workeroutput", {}).get(_OUTPUT_KEY)
     if output:
         node.config.stash[_REPORTS].append(json.loads(output))
+    if str(getattr(node, "workeroutput", {}).get("shouldstop") or "").startswith("campaign-mock: "):  # _stop_session
+        node.config.stash[_STOPPED] = True
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -247,6 +262,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         if report:
             config.workeroutput[_OUTPUT_KEY] = json.dumps(report)  # type: ignore[attr-defined]  # set by xdist
         return
+    if config.stash.get(_STOPPED, False):
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
     path = config.getoption("campaign_mock_coverage")
     if path:
         _write_json(Path(config.invocation_params.dir, path), report or _empty())
