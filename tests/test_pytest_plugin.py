@@ -342,3 +342,23 @@ def test_under_xdist_an_unreachable_mock_stops_the_session_with_the_reason(pytes
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stdout.fnmatch_lines(["*campaign-mock: --campaign-mock-url http://127.0.0.1:9: *cannot connect*"])
     assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+def test_a_namespace_whose_set_up_failed_is_dropped_too(pytester):
+    """On a shared mock: the marker's first scenario loaded, its second refused; the test
+    fails, and its namespace goes as after any test."""
+    server = start_mock()
+    try:
+        pytester.makepyfile(
+            """
+            import pytest
+
+            @pytest.mark.campaign_mock(scenario=["spaaza:\\n  chains:\\n    - id: 7401\\n", "spaaza:\\n  chains:\\n    - name: no id\\n"])
+            def test_x(campaign_mock):
+                pass
+            """
+        )
+        pytester.runpytest("--campaign-mock-url", server.url).assert_outcomes(errors=1)
+        assert [n for n in requests.get(server.url + "/__mock/namespaces", timeout=5).json()["namespaces"] if n.startswith("pytest-")] == []
+    finally:
+        server.stop()

@@ -210,9 +210,13 @@ def campaign_mock(request: pytest.FixtureRequest, campaign_mock_server: MockClie
     mock = CampaignMock(campaign_mock_server.root, key, campaign_mock_server.admin_token, campaign_mock_server.timeout, collect=request.config.stash[_REPORTS].append, here=here)
     MockClient.reset(mock)  # nothing left from an earlier run with a persistent --state (not counted)
     marker = request.node.get_closest_marker("campaign_mock")
-    if marker:
-        _apply_marker(mock, marker)
-    pytest_variations.apply(request.node, mock, campaign_mock_variation)
+    try:
+        if marker:
+            _apply_marker(mock, marker)
+        pytest_variations.apply(request.node, mock, campaign_mock_variation)
+    except BaseException:  # a set-up failed half-way (its first scenario loaded): no teardown follows
+        MockClient.reset(mock)
+        raise
     yield mock
     mock.reset()
 
