@@ -362,3 +362,15 @@ def test_a_namespace_whose_set_up_failed_is_dropped_too(pytester):
         assert [n for n in requests.get(server.url + "/__mock/namespaces", timeout=5).json()["namespaces"] if n.startswith("pytest-")] == []
     finally:
         server.stop()
+
+
+def test_a_started_mock_that_refuses_the_admin_api_stops_the_session(pytester):
+    """An --admin-token among campaign_mock_serve_args that the plugin was not given: one line
+    and exit code 4, as for a --campaign-mock-url, not the same 401 in every test."""
+    pytester.makepyfile("def test_x(campaign_mock):\n    pass\n\ndef test_y(campaign_mock):\n    pass\n")
+    pytester.makeini("[pytest]\ncampaign_mock_serve_args = --chains 0 --admin-token s3cret\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stdout.fnmatch_lines(["*campaign-mock: the mock it started refuses the admin API: GET /__mock/ns/default/clock: 401 (X-Mock-Admin-Token)*"])
+    assert "s3cret" not in result.stdout.str()
+    pytester.runpytest("--campaign-mock-admin-token", "s3cret").assert_outcomes(passed=2)

@@ -117,11 +117,9 @@ def campaign_mock_server(request: pytest.FixtureRequest, campaign_mock_url, camp
     """The session's mock, as a MockClient of its default namespace."""
     if campaign_mock_url:
         client = MockClient(campaign_mock_url, admin_token=campaign_mock_admin_token)
-        try:
-            client.health()
-            client.clock()  # the admin API too: a missing or wrong token, a mock that is not on loopback
-        except MockAdminError as e:
-            _stop_session(request, f"campaign-mock: --campaign-mock-url {campaign_mock_url}: {e}")
+        refused = _refused(client)
+        if refused:
+            _stop_session(request, f"campaign-mock: --campaign-mock-url {campaign_mock_url}: {refused}")
         yield client
         return
     argv = ["--seed", str(campaign_mock_seed), *(a for s in campaign_mock_scenarios for a in ("--scenario", str(s))), *campaign_mock_serve_args]
@@ -129,13 +127,28 @@ def campaign_mock_server(request: pytest.FixtureRequest, campaign_mock_url, camp
         server = MockServerProcess.start(argv, admin_token=campaign_mock_admin_token)
     except CampaignMockError as e:  # a broken scenario, say: no test could run
         _stop_session(request, f"campaign-mock: {e}")
+    client = MockClient(server.url, admin_token=campaign_mock_admin_token)
+    refused = _refused(client)  # an --admin-token among campaign_mock_serve_args, say (not shown: a secret)
+    if refused:
+        server.stop()
+        _stop_session(request, f"campaign-mock: the mock it started refuses the admin API: {refused}")
     previous = _interrupt_on_sigterm()
     try:
-        yield MockClient(server.url, admin_token=campaign_mock_admin_token)
+        yield client
     finally:
         server.stop()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _refused(client: MockClient) -> str | None:
+    """Why the tests could not use this mock, if they could not."""
+    try:
+        client.health()
+        client.clock()  # the admin API too: a missing or wrong token, a mock that is not on loopback
+    except MockAdminError as e:
+        return str(e)
+    return None
 
 
 def _stop_session(request: pytest.FixtureRequest, reason: str) -> None:
