@@ -214,3 +214,35 @@ def test_a_dot_namespace_is_refused_not_resolved_to_another_path(base_url, key):
     response = get_campaigns(mock)  # a client given mock.url: refused, not the root's answer
     assert response.status_code == 400 and response.json()["error"]["field"] == "namespace"
     assert MockClient(base_url).faults() == []
+
+
+def test_a_server_stops_when_the_process_that_started_it_dies():
+    """A crashed or killed owner (SIGKILL, an xdist worker's os._exit when its controller got
+    SIGTERM) runs no clean-up: the server, in a session of its own, must not outlive it."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    owner = subprocess.run(
+        [sys.executable, "-c", "import os; from campaign_mock.client import MockServerProcess as P; s = P.start(['--chains', '0']); print(s.url, s.process.pid, flush=True); os._exit(0)"],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    url, pid = owner.stdout.split()
+    port = int(url.rsplit(":", 1)[1])
+    try:
+        for _ in range(100):  # bounded: 10 s
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) != 0:
+                    break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"the server at {url} outlived the process that started it")
+    finally:
+        try:
+            os.killpg(int(pid), signal.SIGKILL)  # (its group: the workers too)
+        except ProcessLookupError:
+            pass

@@ -291,3 +291,86 @@ def test_a_relative_scenario_path_is_the_test_files_and_refusals_list_every_prob
     result.stdout.fnmatch_lines(["*3: $.spaaza.chains[[]0[]].currency: 'XXX' is not allowed here*"])
     result.stdout.fnmatch_lines(["*3: $.spaaza.chains[[]0[]].nam: unknown key 'nam'; did you mean 'name'?*"])
     result.stdout.fnmatch_lines(["*did you mean 'getCampaign'?*"])
+
+
+def test_a_refused_admin_call_reads_as_one_line_not_our_traceback(pytester):
+    """A wrong argument (an unknown error code or variation, a missing scenario file, a clock
+    without offset) fails at the test's line with the mock's one-line reason; the client's
+    and the fixture's frames are none of the user's business."""
+    pytester.makepyfile(
+        """
+        import datetime, pytest
+
+        def test_bad_fault(campaign_mock):
+            campaign_mock.fail("getCampaigns", 99999)
+
+        def test_bad_variation(campaign_mock):
+            campaign_mock.set_variation("nullable")
+
+        def test_missing_file(campaign_mock):
+            campaign_mock.load_scenario("missing.yaml")
+
+        @pytest.mark.campaign_mock(scenario="missing.yaml")
+        def test_marker_missing_file(campaign_mock):
+            pass
+
+        @pytest.mark.campaign_mock(clock=datetime.datetime(2024, 1, 1))
+        def test_marker_naive_clock(campaign_mock):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=3, errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*@pytest.mark.campaign_mock: scenario */missing.yaml: cannot read it*",
+            "*@pytest.mark.campaign_mock: *400 (now): '2024-01-01T00:00:00' has no UTC offset*",
+            "*400 (error): '99999' is not a documented Spaaza error code*",
+            "*400 (name): 'nullable' is no variation*",
+            "*scenario */missing.yaml: cannot read it (No such file or directory)*",
+        ]
+    )
+    out = result.stdout.str()
+    assert "campaign_mock/client.py" not in out and "campaign_mock/pytest_plugin.py" not in out, out
+
+
+def test_under_xdist_an_unreachable_mock_stops_the_session_with_the_reason(pytester):
+    """pytest.exit inside a worker's test crashed xdist's controller (INTERNALERROR, exit 3) and
+    the reason was never shown."""
+    pytester.makepyfile("import pytest\n\n@pytest.mark.parametrize('n', range(4))\ndef test_x(campaign_mock, n):\n    pass\n")
+    result = pytester.runpytest_subprocess(*LEAN, "-n", "2", "--campaign-mock-url", "http://127.0.0.1:9")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stdout.fnmatch_lines(["*campaign-mock: --campaign-mock-url http://127.0.0.1:9: *cannot connect*"])
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+def test_a_namespace_whose_set_up_failed_is_dropped_too(pytester):
+    """On a shared mock: the marker's first scenario loaded, its second refused; the test
+    fails, and its namespace goes as after any test."""
+    server = start_mock()
+    try:
+        pytester.makepyfile(
+            """
+            import pytest
+
+            @pytest.mark.campaign_mock(scenario=["spaaza:\\n  chains:\\n    - id: 7401\\n", "spaaza:\\n  chains:\\n    - name: no id\\n"])
+            def test_x(campaign_mock):
+                pass
+            """
+        )
+        pytester.runpytest("--campaign-mock-url", server.url).assert_outcomes(errors=1)
+        assert [n for n in requests.get(server.url + "/__mock/namespaces", timeout=5).json()["namespaces"] if n.startswith("pytest-")] == []
+    finally:
+        server.stop()
+
+
+def test_a_started_mock_that_refuses_the_admin_api_stops_the_session(pytester):
+    """An --admin-token among campaign_mock_serve_args that the plugin was not given: one line
+    and exit code 4, as for a --campaign-mock-url, not the same 401 in every test."""
+    pytester.makepyfile("def test_x(campaign_mock):\n    pass\n\ndef test_y(campaign_mock):\n    pass\n")
+    pytester.makeini("[pytest]\ncampaign_mock_serve_args = --chains 0 --admin-token s3cret\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stdout.fnmatch_lines(["*campaign-mock: the mock it started refuses the admin API: GET /__mock/ns/default/clock: 401 (X-Mock-Admin-Token)*"])
+    assert "s3cret" not in result.stdout.str()
+    pytester.runpytest("--campaign-mock-admin-token", "s3cret").assert_outcomes(passed=2)

@@ -5,6 +5,7 @@ passes them all, under xdist too; the option, the marker's names and set_variati
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -115,3 +116,23 @@ def test_the_reliance_report_finds_the_fields_a_client_reads_optional_ones_first
             "40 reruns in * s; * fields not tried: --campaign-mock-reliance-max-reruns 40 reached",
         ]
     )
+
+
+def test_a_failure_the_explanation_cannot_read_counts_the_tests_requests_once(pytester, base_url):
+    """The explanation asks the answers again; a drop the test armed breaks that. The test's
+    requests were counted once before; they must not be counted again at its teardown."""
+    pytester.makepyfile(
+        """
+        import pytest, requests
+
+        @pytest.mark.campaign_mock_variations(names=["nullable-null"])
+        def test_x(campaign_mock):
+            requests.get(campaign_mock.url + "/get-campaigns", params={"chain_id": 1762}, headers=campaign_mock.admin_headers(1762), timeout=10)
+            campaign_mock.drop("getCampaigns", times=None)
+            assert False
+        """
+    )
+    result = pytester.runpytest(*LEAN, "--campaign-mock-url", base_url, "--campaign-mock-coverage", "coverage.json")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*could not read what the variation changed*"])
+    assert json.loads((pytester.path / "coverage.json").read_text())["requests"] == 1

@@ -29,6 +29,7 @@ from urllib.parse import quote
 import requests
 
 from campaign_mock.contract.facts import USER_IDENTIFIERS
+from campaign_mock.environment import STOP_WITH_STDIN
 from campaign_mock.exceptions import CampaignMockError, MockAdminError, ScenarioRefused
 from campaign_mock.masking import is_secret, mask
 from campaign_mock.world.documented import CHAIN_ID, LEVELUP_USER_ID
@@ -39,6 +40,15 @@ DEFAULT_NAMESPACE = "default"
 _SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 _SHOWN = 20  # requests listed when an assertion fails (the newest)
 _START_TIMEOUT = 60  # seconds for `serve` to answer (two cores may be shared by a whole test run)
+
+
+def _refusal(excinfo: Any) -> bool:
+    return excinfo is not None and excinfo.errisinstance(CampaignMockError)
+
+
+# pytest shows an admin call the mock refused (a wrong argument) at the test's line, with its
+# one-line reason: this module's frames would bury it (a bug of ours still shows them).
+__tracebackhide__ = _refusal
 
 
 class Entry(dict):
@@ -358,12 +368,13 @@ class MockServerProcess:
         its output if it does not (a broken scenario file, say). `admin_token` reaches it through
         its environment, never its command line (which `ps` shows to every user)."""
         options = list(options)
-        env = {**os.environ, "CAMPAIGN_MOCK_ADMIN_TOKEN": admin_token} if admin_token else None
+        # Its stdin a pipe we never write to: should we die without stopping it, it stops.
+        env = {**os.environ, STOP_WITH_STDIN: "1", **({"CAMPAIGN_MOCK_ADMIN_TOKEN": admin_token} if admin_token else {})}
         for attempt in range(attempts):
             port = _free_port()
             log = tempfile.TemporaryFile()  # a file, not a pipe: nobody reads it while tests run
             argv = [sys.executable, "-m", "campaign_mock", "serve", "--host", "127.0.0.1", "--port", str(port), *options]
-            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
+            process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
             server = cls(process, f"http://127.0.0.1:{port}", log)
             atexit.register(server.stop)  # in case the caller never reaches its clean-up
             if server._wait():
@@ -407,6 +418,8 @@ class MockServerProcess:
                 # Still alive, so the group is still ours: kill it, workers included.
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        if self.process.stdin is not None:
+            self.process.stdin.close()
         self.log.close()
 
 

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 from campaign_mock.exceptions import ConfigError
 
-__all__ = ["env_flag", "env_int", "env_str", "read_settings", "settings_environment"]
+__all__ = ["STOP_WITH_STDIN", "env_flag", "env_int", "env_str", "read_settings", "settings_environment"]
 
 FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False, "": False}
 # Field metadata: how a field is read when its type is not enough.
@@ -22,6 +22,10 @@ SIGNED = "environment.signed"  # an int that may be negative
 WRITE = "environment.write"  # value -> raw value
 
 S = TypeVar("S")
+
+# Set by client.MockServerProcess, which holds the other end of the server's stdin: `serve`
+# stops when that end closes (its owner ended, however), server/run.py.
+STOP_WITH_STDIN = "CAMPAIGN_MOCK_STOP_WITH_STDIN"
 
 
 def env_int(environ: Mapping[str, str], name: str, default: int, minimum: int | None = 0) -> int:

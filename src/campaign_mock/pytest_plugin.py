@@ -37,6 +37,7 @@ from campaign_mock.exceptions import CampaignMockError, MockAdminError, Scenario
 __all__ = ["CampaignMock"]
 
 _REPORTS = pytest.StashKey[list]()
+_STOPPED = pytest.StashKey[bool]()  # xdist: a worker's mock could not be used (_stop_session)
 _OUTPUT_KEY = "campaign_mock_coverage"  # xdist: a worker's merged report, for the controller
 _MARKER_ARGS = ("scenario", "clock")
 
@@ -112,29 +113,54 @@ def campaign_mock_admin_token(pytestconfig: pytest.Config) -> str | None:
 
 
 @pytest.fixture(scope="session")
-def campaign_mock_server(campaign_mock_url, campaign_mock_seed, campaign_mock_scenarios, campaign_mock_serve_args, campaign_mock_admin_token):
+def campaign_mock_server(request: pytest.FixtureRequest, campaign_mock_url, campaign_mock_seed, campaign_mock_scenarios, campaign_mock_serve_args, campaign_mock_admin_token):
     """The session's mock, as a MockClient of its default namespace."""
     if campaign_mock_url:
         client = MockClient(campaign_mock_url, admin_token=campaign_mock_admin_token)
-        try:
-            client.health()
-            client.clock()  # the admin API too: a missing or wrong token, a mock that is not on loopback
-        except MockAdminError as e:
-            pytest.exit(f"campaign-mock: --campaign-mock-url {campaign_mock_url}: {e}", returncode=pytest.ExitCode.USAGE_ERROR)
+        refused = _refused(client)
+        if refused:
+            _stop_session(request, f"campaign-mock: --campaign-mock-url {campaign_mock_url}: {refused}")
         yield client
         return
     argv = ["--seed", str(campaign_mock_seed), *(a for s in campaign_mock_scenarios for a in ("--scenario", str(s))), *campaign_mock_serve_args]
     try:
         server = MockServerProcess.start(argv, admin_token=campaign_mock_admin_token)
     except CampaignMockError as e:  # a broken scenario, say: no test could run
-        pytest.exit(f"campaign-mock: {e}", returncode=pytest.ExitCode.USAGE_ERROR)
+        _stop_session(request, f"campaign-mock: {e}")
+    client = MockClient(server.url, admin_token=campaign_mock_admin_token)
+    refused = _refused(client)  # an --admin-token among campaign_mock_serve_args, say (not shown: a secret)
+    if refused:
+        server.stop()
+        _stop_session(request, f"campaign-mock: the mock it started refuses the admin API: {refused}")
     previous = _interrupt_on_sigterm()
     try:
-        yield MockClient(server.url, admin_token=campaign_mock_admin_token)
+        yield client
     finally:
         server.stop()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _refused(client: MockClient) -> str | None:
+    """Why the tests could not use this mock, if they could not."""
+    try:
+        client.health()
+        client.clock()  # the admin API too: a missing or wrong token, a mock that is not on loopback
+    except MockAdminError as e:
+        return str(e)
+    return None
+
+
+def _stop_session(request: pytest.FixtureRequest, reason: str) -> None:
+    """No test can run: the session ends with exit code 4 and the reason."""
+    __tracebackhide__ = True
+    if hasattr(request.config, "workerinput"):
+        # pytest.exit inside an xdist worker's test crashes the controller (INTERNALERROR, the
+        # reason lost): the worker stops as after -x, this test failing with the reason, and
+        # the controller exits with 4 (pytest_testnodedown).
+        request.session.shouldstop = reason
+        raise pytest.fail.Exception(reason, pytrace=False) from None  # (called in an except: not "during handling")
+    pytest.exit(reason, returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 def _interrupt_on_sigterm():
@@ -197,9 +223,13 @@ def campaign_mock(request: pytest.FixtureRequest, campaign_mock_server: MockClie
     mock = CampaignMock(campaign_mock_server.root, key, campaign_mock_server.admin_token, campaign_mock_server.timeout, collect=request.config.stash[_REPORTS].append, here=here)
     MockClient.reset(mock)  # nothing left from an earlier run with a persistent --state (not counted)
     marker = request.node.get_closest_marker("campaign_mock")
-    if marker:
-        _apply_marker(mock, marker)
-    pytest_variations.apply(request.node, mock, campaign_mock_variation)
+    try:
+        if marker:
+            _apply_marker(mock, marker)
+        pytest_variations.apply(request.node, mock, campaign_mock_variation)
+    except BaseException:  # a set-up failed half-way (its first scenario loaded): no teardown follows
+        MockClient.reset(mock)
+        raise
     yield mock
     mock.reset()
 
@@ -210,10 +240,16 @@ def _apply_marker(mock: CampaignMock, marker: pytest.Mark) -> None:
     if marker.args or unknown:
         pytest.fail(f"@pytest.mark.campaign_mock takes only the keywords {', '.join(_MARKER_ARGS)} (got {', '.join(map(repr, marker.args)) or ', '.join(sorted(unknown))})", pytrace=False)
     scenarios = marker.kwargs.get("scenario")
-    for source in scenarios if isinstance(scenarios, (list, tuple)) else [scenarios] if scenarios is not None else []:
-        mock.load_scenario(source)  # a relative path: from the test file's folder
-    if marker.kwargs.get("clock") is not None:
-        mock.set_clock(marker.kwargs["clock"])
+    try:
+        for source in scenarios if isinstance(scenarios, (list, tuple)) else [scenarios] if scenarios is not None else []:
+            mock.load_scenario(source)  # a relative path: from the test file's folder
+        if marker.kwargs.get("clock") is not None:
+            mock.set_clock(marker.kwargs["clock"])
+    except CampaignMockError as e:  # a missing file, a clock without offset: the reason, not the fixture's code
+        refused = str(e)
+    else:
+        return
+    pytest.fail(f"@pytest.mark.campaign_mock: {refused}", pytrace=False)
 
 
 # -- coverage: collected per test, merged across xdist workers, reported once ---------------------
@@ -232,6 +268,8 @@ def pytest_testnodedown(node, error) -> None:
     output = getattr(node, "workeroutput", {}).get(_OUTPUT_KEY)
     if output:
         node.config.stash[_REPORTS].append(json.loads(output))
+    if str(getattr(node, "workeroutput", {}).get("shouldstop") or "").startswith("campaign-mock: "):  # _stop_session
+        node.config.stash[_STOPPED] = True
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -241,6 +279,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         if report:
             config.workeroutput[_OUTPUT_KEY] = json.dumps(report)  # type: ignore[attr-defined]  # set by xdist
         return
+    if config.stash.get(_STOPPED, False):
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
     path = config.getoption("campaign_mock_coverage")
     if path:
         _write_json(Path(config.invocation_params.dir, path), report or _empty())

@@ -227,34 +227,36 @@ def explain(mock: Any, variation: tuple[str, int], failure: str = "") -> str:
     entries = [e for e in mock.journal() if e.get("variation")]
     lines = [f"the answers were varied by {name!r} (seed {seed}): {len(entries)} of the answers the test received differ from the typical world's"]
     mock.collect(mock.coverage())  # the test's requests counted before ours are added
-    seen = set()
-    for entry in entries:
-        key = (entry["path"], entry["query_string"])
-        if key in seen:
-            continue
-        seen.add(key)
-        if len(seen) > SHOWN_ANSWERS:
-            lines.append("... and more answers (the namespace's journal lists them)")
-            break
-        repeat = mock.journal_request(entry["seq"])
-        url = mock.url + repeat["path"] + (f"?{repeat['query']}" if repeat["query"] else "")
-        varied = requests.get(url, headers=repeat["headers"], timeout=mock.timeout)
-        mock.clear_variation()
-        typical = requests.get(url, headers=repeat["headers"], timeout=mock.timeout)
-        mock.set_variation(name, seed)
-        lines.append(f"GET {entry['path']}{'?' + entry['query_string'] if entry['query_string'] else ''} ({varied.status_code}):")
-        try:
-            changes = list(changed_paths(typical.json(), varied.json()))
-        except ValueError:
-            continue
-        named = set(re.findall(r"\w+", failure))
-        changes.sort(key=lambda change: _leaf(change[0]) not in named)
-        for path, before, after in changes[:SHOWN_CHANGES]:
-            now = "absent" if after is DELETE else _short(after)
-            lines.append(f"  {json_path(path)}: {now}" + ("" if before is DELETE else f" (typically {_short(before)})"))
-        if len(changes) > SHOWN_CHANGES:
-            lines.append(f"  ... {len(changes) - SHOWN_CHANGES} more")
-    mock.forget_journal()  # our requests: the session's coverage has the test's already
+    try:  # (a request failing, say to a drop the test armed: the test's requests stay counted once)
+        seen = set()
+        for entry in entries:
+            key = (entry["path"], entry["query_string"])
+            if key in seen:
+                continue
+            seen.add(key)
+            if len(seen) > SHOWN_ANSWERS:
+                lines.append("... and more answers (the namespace's journal lists them)")
+                break
+            repeat = mock.journal_request(entry["seq"])
+            url = mock.url + repeat["path"] + (f"?{repeat['query']}" if repeat["query"] else "")
+            varied = requests.get(url, headers=repeat["headers"], timeout=mock.timeout)
+            mock.clear_variation()
+            typical = requests.get(url, headers=repeat["headers"], timeout=mock.timeout)
+            mock.set_variation(name, seed)
+            lines.append(f"GET {entry['path']}{'?' + entry['query_string'] if entry['query_string'] else ''} ({varied.status_code}):")
+            try:
+                changes = list(changed_paths(typical.json(), varied.json()))
+            except ValueError:
+                continue
+            named = set(re.findall(r"\w+", failure))
+            changes.sort(key=lambda change: _leaf(change[0]) not in named)
+            for path, before, after in changes[:SHOWN_CHANGES]:
+                now = "absent" if after is DELETE else _short(after)
+                lines.append(f"  {json_path(path)}: {now}" + ("" if before is DELETE else f" (typically {_short(before)})"))
+            if len(changes) > SHOWN_CHANGES:
+                lines.append(f"  ... {len(changes) - SHOWN_CHANGES} more")
+    finally:
+        mock.forget_journal()  # our requests: the session's coverage has the test's already
     return "\n".join(lines)
 
 

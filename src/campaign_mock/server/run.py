@@ -10,8 +10,10 @@ import ctypes
 import logging
 import os
 import shutil
+import signal
 import socket
 import tempfile
+import threading
 from dataclasses import replace
 
 import click
@@ -21,6 +23,7 @@ from granian.http import HTTP1Settings
 
 from campaign_mock.contract.facts import MANAGE_USER_CAMPAIGNS
 from campaign_mock.contract.operations import levelup_path
+from campaign_mock.environment import STOP_WITH_STDIN, env_flag
 from campaign_mock.exceptions import CampaignMockError
 from campaign_mock.runtime import open_store
 from campaign_mock.server.access import is_loopback
@@ -117,12 +120,30 @@ def _two_malloc_arenas() -> None:
         pass
 
 
+def _stop_when_stdin_closes() -> None:
+    """With STOP_WITH_STDIN set, the process that started us holds our stdin's other end and
+    never writes: when it ends in any way (killed, crashed, an xdist worker's os._exit) the
+    end closes, and we stop as on Ctrl-C. In a session of our own, nothing else would stop us."""
+
+    def watch() -> None:
+        try:
+            while os.read(0, 4096):
+                pass
+        except OSError:
+            pass
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=watch, name="campaign-mock-owner", daemon=True).start()
+
+
 def run(host: str, port: int, config: ServerConfig, workers: int, threads: int, max_connections: int = 4096, header_timeout: float = 10) -> None:
     """`threads` per worker for ordinary requests, plus config.max_delays for delayed answers
     (server/forcing.py refuses one more), so delays never hold what other clients need.
     `max_connections` open per worker (granian's backpressure: past it, new ones wait in the
     listen backlog); a connection that sends no complete request head within `header_timeout`
     seconds, idle keep-alive ones included, is closed."""
+    if env_flag(os.environ, STOP_WITH_STDIN, False):
+        _stop_when_stdin_closes()
     address = listen_address(host, port)  # fail fast, in this process: the address...
     if config.admin_token is None and not is_loopback(address):
         raise AddressError(f"--host {host}: the admin API (/__mock/) would be open to the network; give --admin-token TOKEN (or serve on 127.0.0.1)")
