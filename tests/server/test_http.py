@@ -249,6 +249,75 @@ def test_the_answer_cache_counts_the_request_keys_bytes():
     assert cache.size <= 100_000 and len(cache) == 5  # 17 KB and more each
 
 
+def test_the_same_request_again_is_replayed_with_its_journal_entry(monkeypatch):
+    """The second identical request skips steps 1-4: it is answered (same bytes) and journalled
+    (same entry but for its latency and time) even with the namespace's state planted to fail,
+    which a request not seen before meets."""
+    app = create_app()
+    pipeline = app.wsgi_app
+    with serving(app) as url, requests.Session() as http:
+        first = http.get(url + DOCUMENTED, headers=SPAAZA_ADMIN, timeout=10)
+        with monkeypatch.context() as planted:
+            planted.setattr(pipeline.runtime, "view", lambda ns: 1 / 0)
+            again = http.get(url + DOCUMENTED, headers=SPAAZA_ADMIN, timeout=10)
+            other = http.get(url + DOCUMENTED + "&other=1", headers=SPAAZA_ADMIN, timeout=10)
+        journal = http.get(url + "/__mock/journal", timeout=10).json()["requests"]
+    assert first.status_code == again.status_code == 200 and first.content == again.content
+    assert first.headers["Content-Length"] == again.headers["Content-Length"]
+    assert other.status_code == 500  # (not replayed: it met the planted failure)
+    one, two = ({k: v for k, v in entry.items() if k not in ("seq", "time", "latency_ms")} for entry in journal[:2])
+    assert one == two and one["status"] == 200 and one["headers"]["X-Spaaza-Session-Key"] != SPAAZA_ADMIN["X-Spaaza-Session-Key"]  # (masked)
+
+
+@pytest.mark.parametrize("change, path, body, seen", [
+    ("post", "/__mock/faults", {"path": "/internal/get-campaigns", "error": 217}, lambda entry: entry["status"] == 400 and entry["fault"] == "f1"),
+    ("put", "/__mock/clock", {"now": "2031-01-01T00:00:00Z"}, lambda entry: entry["status"] == 200 and entry["clock"].startswith("2031-01-01")),
+])
+def test_a_state_change_ends_every_replay(change, path, body, seen):
+    """Replays are by state generation: after a fault is armed or the clock moved, the same
+    request is answered, and journalled, from the new state."""
+    with serving(create_app()) as url, requests.Session() as http:
+        for _ in range(2):
+            assert http.get(url + DOCUMENTED, headers=SPAAZA_ADMIN, timeout=10).status_code == 200
+        assert getattr(http, change)(url + path, json=body, timeout=10).status_code in (200, 201)
+        http.get(url + DOCUMENTED, headers=SPAAZA_ADMIN, timeout=10)
+        journal = http.get(url + "/__mock/journal", timeout=10).json()["requests"]
+    assert [seen(entry) for entry in journal] == [False, False, True]
+
+
+def test_a_forced_delay_is_never_replayed():
+    with serving(create_app()) as url, requests.Session() as http:
+        assert http.get(url + DOCUMENTED, headers=SPAAZA_ADMIN, timeout=10).status_code == 200  # (cached)
+        for _ in range(2):
+            started = time.monotonic()
+            assert http.get(url + DOCUMENTED, headers={**SPAAZA_ADMIN, "X-Mock-Delay-Ms": "300"}, timeout=10).status_code == 200
+            assert time.monotonic() - started >= 0.3
+
+
+def test_a_replayed_head_request_has_no_body():
+    """(At the WSGI interface: a server may or may not drop a HEAD's body for us.)"""
+    client = create_app().test_client()
+    heads = [client.head(DOCUMENTED, headers=SPAAZA_ADMIN) for _ in range(3)]
+    assert [(h.status_code, h.data) for h in heads] == [(200, b"")] * 3
+    assert int(heads[2].headers["Content-Length"]) > 1000
+
+
+def test_replays_are_bounded():
+    from campaign_mock.server.answers import Replays
+
+    replays = Replays()
+    replays.CACHED = 3
+    names = ("X-A",)
+    identity = lambda i, value="v": (0, "GET", f"/p{i}", "", (names, (value,)))  # noqa: E731
+    for i in range(3):
+        replays.keep(identity(i), ("key", i), None)  # type: ignore[arg-type]
+    assert len(replays) == 3 and replays.get(identity(2)) == (("key", 2), None)
+    replays.keep(identity(3), ("key", 3), None)  # type: ignore[arg-type]
+    assert len(replays) == 1 and replays.get(identity(0)) is None  # full: started again
+    replays.keep(identity(4, "x" * Replays.KEPT_CHARS), ("key", 4), None)  # type: ignore[arg-type]
+    assert replays.get(identity(4, "x" * Replays.KEPT_CHARS)) is None and len(replays) == 1  # too large to keep
+
+
 @pytest.mark.parametrize("hostname, code", [(b"\xff\xfe.example", 238), (b"caf\xc3\xa9.example", 238), (b"", 238), (None, 269)])
 def test_an_app_hostname_that_is_not_ascii_names_no_app(base_url, hostname, code):
     """Raw bytes on the socket: no HTTP client sends invalid UTF-8 in a header."""

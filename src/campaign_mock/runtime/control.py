@@ -96,6 +96,10 @@ class Runtime:
 
     # --- what a request sees ----------------------------------------------------------
 
+    def generation(self) -> int:
+        """Changes whenever any namespace's state changes (what its view is made of)."""
+        return self.store.generation()
+
     def view(self, ns: str) -> NamespaceView:
         generation = self.store.generation()
         if generation != self._generation:

@@ -173,6 +173,16 @@ def _flush_at_exit(ref: weakref.ref) -> None:
         writer.flush()
 
 
+class Recorded(NamedTuple):
+    """A request as the journal records it: the first fields of its row."""
+
+    ns: str
+    method: str
+    path: str  # cut to MAX_VALUE
+    query: str  # secrets masked
+    headers: tuple[tuple[str, ...], tuple[str, ...]]  # (names, values), secrets masked
+
+
 class JournalWriter:
     """Collects rows and writes them in batches. With a store that is not buffered (in
     memory) each entry is written at once."""
@@ -197,12 +207,23 @@ class JournalWriter:
             # (an ordinary exit runs them too). A stopped `serve --state` lost its last requests.
             multiprocessing.util.Finalize(None, _flush_at_exit, args=(weakref.ref(self),), exitpriority=10)
 
-    def record(self, ns: str, method: str, path: str, query: str, headers: tuple[tuple[str, ...], tuple[str, ...]], meta: AnswerMeta, fault: str | None, latency_ms: float, wall: float) -> None:
+    def record(self, ns: str, method: str, path: str, query: str, headers: tuple[tuple[str, ...], tuple[str, ...]], meta: AnswerMeta, fault: str | None, latency_ms: float, wall: float) -> Recorded:
         """Called by the server once per vendor request; `headers` are (names, values) as sent.
         The row is made here, in the request's thread: made by the writer thread later,
-        it cost three times as much (benchmarks/server.py)."""
+        it cost three times as much (benchmarks/server.py). Returns the request as recorded
+        (path and query cut, secrets masked), for `again`."""
         names, values = headers
-        self._pending.append((ns, method, path if len(path) <= MAX_VALUE else cut(path), masked_query(query) if query else query, (names, masked(names, values)), meta.status, meta.operation, meta.error, fault, latency_ms, wall, meta.json))
+        request = Recorded(ns, method, path if len(path) <= MAX_VALUE else cut(path), masked_query(query) if query else query, (names, masked(names, values)))
+        self._add((*request, meta.status, meta.operation, meta.error, fault, latency_ms, wall, meta.json))
+        return request
+
+    def again(self, request: Recorded, meta: AnswerMeta, latency_ms: float, wall: float) -> None:
+        """Records `request` (as `record` returned it) once more, answered with `meta`, no fault:
+        what the same request costs the second time (server/pipeline.py replays it)."""
+        self._add((*request, meta.status, meta.operation, meta.error, None, latency_ms, wall, meta.json))
+
+    def _add(self, row: tuple) -> None:
+        self._pending.append(row)
         if self._thread is None or len(self._pending) > MAX_PENDING:
             if self.outage.down:  # no request waits for a store that is not there
                 self._drop_oldest()

@@ -13,6 +13,7 @@ from typing import Iterable
 from werkzeug.http import HTTP_STATUS_CODES
 
 from campaign_mock.runtime import AnswerMeta
+from campaign_mock.runtime.journal import Recorded
 from campaign_mock.world.providers import json_bytes
 
 # Everything an answer may depend on besides the namespace's view, path and query string, as
@@ -92,3 +93,38 @@ class AnswerCache:
 
     def __len__(self) -> int:
         return len(self._answers)
+
+
+class Replays:
+    """Requests answered from the cache, by everything the pipeline reads of them: the state's
+    generation, the method, path, query string and every header. Such a request, sent again
+    while the state is the same, gets the same answer and the same journal record (but for its
+    latency and time), so the pipeline replays it (step 0): the answer cached under the key
+    kept here, the request as the journal recorded it. Half the CPU of a cached answer went to
+    the steps replaying skips (benchmarks/hot_path.py).
+
+    Holds keys, not answers: an answer the cache has let go is computed again, so that the
+    cache alone bounds the bytes of answers. Bounded itself: at most CACHED requests of at most
+    KEPT_CHARS characters of path, query and header values each; full, it starts again (no
+    bookkeeping on the hot path)."""
+
+    CACHED = 4096
+    KEPT_CHARS = 8192
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple, tuple[tuple, Recorded]] = {}
+
+    def get(self, identity: tuple | None) -> tuple[tuple, Recorded] | None:
+        """(the answer's cache key, the request as recorded) of a request like `identity`."""
+        return self._kept.get(identity)  # type: ignore[arg-type]
+
+    def keep(self, identity: tuple, key: tuple, recorded: Recorded) -> None:
+        _, _, path, query, (_, values) = identity
+        if len(path) + len(query) + sum(map(len, values)) > self.KEPT_CHARS:
+            return
+        if len(self._kept) >= self.CACHED:
+            self._kept.clear()
+        self._kept[identity] = (key, recorded)
+
+    def __len__(self) -> int:
+        return len(self._kept)

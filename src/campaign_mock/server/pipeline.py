@@ -31,7 +31,7 @@ from campaign_mock.runtime.coverage import answer_facts
 from campaign_mock.runtime.faults import documented_error
 from campaign_mock.runtime.journal import masked_query
 from campaign_mock.server import errors, levelup, spaaza
-from campaign_mock.server.answers import Answer, AnswerCache, request_key
+from campaign_mock.server.answers import Answer, AnswerCache, Replays, request_key
 from campaign_mock.server.forcing import DelaySlots, Forced, forced
 from campaign_mock.server.headers import request_headers
 from campaign_mock.server.variation import varied
@@ -52,6 +52,7 @@ DROP_WAIT_S = 0.05
 
 class Pipeline:
     def __init__(self, admin: WSGIApp, runtime: Runtime, cache: AnswerCache, journal: JournalWriter, delays: DelaySlots):
+        self.replays = Replays()
         self.admin = admin
         self.runtime = runtime
         self.cache = cache
@@ -60,6 +61,19 @@ class Pipeline:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter()
+        method, path, headers = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""), request_headers(environ)
+        try:
+            identity: tuple | None = (self.runtime.generation(), method, path, environ.get("QUERY_STRING", ""), headers)
+        except Exception:  # a store that stopped answering: step 2 answers for it
+            identity = None
+        # 0. again: the same request as one answered from the cache before (see Replays)
+        replay = self.replays.get(identity)
+        answer = self.cache.get(replay[0]) if replay is not None else None
+        if answer is not None:
+            assert replay is not None and answer.meta is not None
+            # 5. journal
+            self.journal.again(replay[1], answer.meta, (time.perf_counter() - started) * 1000, time.time())
+            return send(answer, method, start_response)
         # 1. namespace
         try:
             ns = namespace(environ)
@@ -69,8 +83,8 @@ class Pipeline:
             return [refused.get_data()]
         if ns is None:
             return self.admin(environ, start_response)
-        method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
-        fault = None
+        path = environ.get("PATH_INFO", "")  # (seen from the namespace)
+        fault = key = None
         try:
             # 2. state
             view = self.runtime.view(ns)
@@ -79,42 +93,44 @@ class Pipeline:
             if view.faults and method == "GET":
                 fault = self.runtime.claim_fault(ns, view, operation_of(path), path)
             # 4. answer
-            answer = self.answer(environ, method, path, view, fault)
+            answer, key = self.answer(environ, method, path, view, fault)
             errors.STORE_OUTAGE.recovered()
         except Exception as e:  # a store that stopped answering, a kept scenario that no longer builds
             answer = self.finish(errors.vendor_failure(path, e, f"namespace {ns!r}: {method} {path}"), path, environ, (), None)
         # 5. journal
         meta = answer.meta
         assert meta is not None
-        self.journal.record(ns, method, path, environ.get("QUERY_STRING", ""), request_headers(environ), meta, fault["id"] if fault else None, (time.perf_counter() - started) * 1000, time.time())
-        # 6. send
-        start_response(answer.status, answer.headers)
-        if answer.status is DROPPED:
-            return _dropped()
-        return [b""] if method == "HEAD" else [answer.body]
+        recorded = self.journal.record(ns, method, path, environ.get("QUERY_STRING", ""), headers, meta, fault["id"] if fault else None, (time.perf_counter() - started) * 1000, time.time())
+        # Replayed from now on: an answer from the cache, nothing forced (no fault fired either:
+        # whether one fires is a function of the view, the same while the generation is).
+        if key is not None and identity is not None:
+            self.replays.keep(identity, key, recorded)
+        return send(answer, method, start_response)
 
-    def answer(self, environ: dict, method: str, path: str, view: NamespaceView, fault: dict | None) -> Answer:
+    def answer(self, environ: dict, method: str, path: str, view: NamespaceView, fault: dict | None) -> tuple[Answer, tuple | None]:
+        """(the answer, its cache key where the cache gave it or keeps it and nothing was forced)."""
         if fault is not None and "drop" in fault:
-            return Answer(DROPPED, DROPPED_HEADERS, b"", None, answer_meta(None, operation_of(path), None, None))
+            return Answer(DROPPED, DROPPED_HEADERS, b"", None, answer_meta(None, operation_of(path), None, None)), None
         asked = forced(environ, fault)
         key = request_key(view.answers, environ)
         # Every route is a GET (and HEAD): only those were answered before, so only they may hit.
         if asked is None and method in ("GET", "HEAD"):
             hit = self.cache.get(key)
             if hit is not None:
-                return hit
+                return hit, key
         try:
             found, values = VENDOR_ROUTES.bind_to_environ(environ).match(path, method)
         except HTTPException as e:  # an unknown route or method is answered as such, forced or not
-            return self.finish(errors.not_routed(path, e, environ), path, environ, (), view)
+            return self.finish(errors.not_routed(path, e, environ), path, environ, (), view), None
         if asked is not None:
             refused = self.forced_answer(asked, path)
             if refused is not None:
-                return self.finish(refused, path, environ, (), view)
+                return self.finish(refused, path, environ, (), view), None
             hit = self.cache.get(key)  # (a delay, then the usual answer)
             if hit is not None:
-                return hit
-        return self.cache.keep(key, self.compute(found, values, path, environ, view))
+                return hit, None
+        answer = self.cache.keep(key, self.compute(found, values, path, environ, view))
+        return answer, (key if asked is None else None)
 
     def forced_answer(self, asked: Forced, path: str) -> Answer | None:
         """The answer a forced error gives (or a malformed X-Mock-* header, or too many delays),
@@ -169,6 +185,14 @@ def namespace(environ: dict) -> str | None:
     environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + path[: len(path) - len(rest)]
     environ["PATH_INFO"] = rest
     return ns
+
+
+def send(answer: Answer, method: str, start_response: Callable) -> Iterable[bytes]:
+    """6. send"""
+    start_response(answer.status, answer.headers)
+    if answer.status is DROPPED:
+        return _dropped()
+    return [b""] if method == "HEAD" else [answer.body]
 
 
 def _methods(path: str) -> Iterable[str]:
