@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 from campaign_mock.contract.catalogue import LEVELUP_ERRORS, spaaza_errors
 from campaign_mock.contract.validate import violations
 from campaign_mock.server import levelup, spaaza
+from campaign_mock.server.answers import AnswerCache
 from campaign_mock.server.app import create_app
 from campaign_mock.server.config import ServerConfig
 
@@ -302,20 +303,25 @@ def test_a_replayed_head_request_has_no_body():
     assert int(heads[2].headers["Content-Length"]) > 1000
 
 
-def test_replays_are_bounded():
-    from campaign_mock.server.answers import Replays
+def test_replays_are_bounded_and_hold_only_answers_the_cache_holds():
+    from campaign_mock.server.answers import Answer
 
-    replays = Replays()
-    replays.CACHED = 3
-    names = ("X-A",)
-    identity = lambda i, value="v": (0, "GET", f"/p{i}", "", (names, (value,)))  # noqa: E731
+    cache = AnswerCache(max_bytes=20_000)
+    cache.REPLAYS = 3
+    identity = lambda i, value="v": (0, "GET", f"/p{i}", "", (("X-A",), (value,)))  # noqa: E731
+    answers = [cache.keep(("key", i), Answer("200 OK", [], b"x" * 1000, None)) for i in range(5)]
     for i in range(3):
-        replays.keep(identity(i), ("key", i), None)  # type: ignore[arg-type]
-    assert len(replays) == 3 and replays.get(identity(2)) == (("key", 2), None)
-    replays.keep(identity(3), ("key", 3), None)  # type: ignore[arg-type]
-    assert len(replays) == 1 and replays.get(identity(0)) is None  # full: started again
-    replays.keep(identity(4, "x" * Replays.KEPT_CHARS), ("key", 4), None)  # type: ignore[arg-type]
-    assert replays.get(identity(4, "x" * Replays.KEPT_CHARS)) is None and len(replays) == 1  # too large to keep
+        cache.keep_replay(identity(i), ("key", i), None)  # type: ignore[arg-type]
+    assert cache.replays() == 3 and cache.replay(identity(2)) == (answers[2], None)
+    cache.keep_replay(identity(3), ("key", 3), None)  # type: ignore[arg-type]
+    assert cache.replays() == 1 and cache.replay(identity(0)) is None  # full: started again
+    cache.keep_replay(identity(4, "x" * AnswerCache.REPLAY_CHARS), ("key", 4), None)  # type: ignore[arg-type]
+    assert cache.replay(identity(4, "x" * AnswerCache.REPLAY_CHARS)) is None  # too large to keep
+    cache.keep_replay(identity(9), ("key", 9), None)  # type: ignore[arg-type]
+    assert cache.replay(identity(9)) is None  # no answer kept under that key
+    for i in range(5, 20):  # answers let go: every replay with them
+        cache.keep(("key", i), Answer("200 OK", [], b"x" * 1000, None))
+    assert cache.replays() == 0 and cache.size <= 20_000
 
 
 @pytest.mark.parametrize("hostname, code", [(b"\xff\xfe.example", 238), (b"caf\xc3\xa9.example", 238), (b"", 238), (None, 269)])

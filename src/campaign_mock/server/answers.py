@@ -67,12 +67,26 @@ def entry_size(key: tuple, answer: Answer) -> int:
 
 class AnswerCache:
     """Bounded by the bytes it holds (keys, bodies and a per-entry overhead); when full, the
-    oldest answers go first. Reads take no lock (a dict read is atomic): the hot path."""
+    oldest answers go first. Reads take no lock (a dict read is atomic): the hot path.
+
+    It also keeps the requests it answered, to replay them (server/pipeline.py, step 0), by
+    everything the pipeline reads of a request: the state's generation, the method, path,
+    query string and every header. Such a request sent again while the state is the same gets
+    the same answer and the same journal record (but for its latency and time): the pipeline
+    sends the answer kept here with the request as the journal recorded it, one lookup, where
+    the steps it skips were half the CPU of a cached answer (benchmarks/hot_path.py). A replay
+    holds only an answer the cache holds (any answer let go lets every replay go), so that
+    the bytes bound answers however they are reached. At most REPLAYS requests of at most
+    REPLAY_CHARS characters of path, query and header values each; full, it starts again."""
+
+    REPLAYS = 4096
+    REPLAY_CHARS = 8192
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self.size = 0
         self._answers: dict[tuple, Answer] = {}
+        self._replays: dict[tuple, tuple[Answer, Recorded]] = {}
         self._lock = threading.Lock()  # misses only: worker threads may add at once
 
     def get(self, key: tuple) -> Answer | None:
@@ -89,42 +103,29 @@ class AnswerCache:
             while self.size > self.max_bytes and len(self._answers) > 1:
                 oldest = next(iter(self._answers))
                 self.size -= entry_size(oldest, self._answers.pop(oldest))
+                self._replays.clear()
             return answer
+
+    def replay(self, identity: tuple | None) -> tuple[Answer, Recorded] | None:
+        """(the answer, the request as the journal recorded it) of a request like `identity`."""
+        return self._replays.get(identity)  # type: ignore[arg-type]
+
+    def keep_replay(self, identity: tuple, key: tuple, recorded: Recorded) -> None:
+        """Replays the answer kept under `key` to requests like `identity` from now on."""
+        _, _, path, query, (_, values) = identity
+        if len(path) + len(query) + sum(map(len, values)) > self.REPLAY_CHARS:
+            return
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is None:  # (let go meanwhile)
+                return
+            if len(self._replays) >= self.REPLAYS:
+                self._replays.clear()
+            self._replays[identity] = (answer, recorded)
+
+    def replays(self) -> int:
+        return len(self._replays)
 
     def __len__(self) -> int:
         return len(self._answers)
 
-
-class Replays:
-    """Requests answered from the cache, by everything the pipeline reads of them: the state's
-    generation, the method, path, query string and every header. Such a request, sent again
-    while the state is the same, gets the same answer and the same journal record (but for its
-    latency and time), so the pipeline replays it (step 0): the answer cached under the key
-    kept here, the request as the journal recorded it. Half the CPU of a cached answer went to
-    the steps replaying skips (benchmarks/hot_path.py).
-
-    Holds keys, not answers: an answer the cache has let go is computed again, so that the
-    cache alone bounds the bytes of answers. Bounded itself: at most CACHED requests of at most
-    KEPT_CHARS characters of path, query and header values each; full, it starts again (no
-    bookkeeping on the hot path)."""
-
-    CACHED = 4096
-    KEPT_CHARS = 8192
-
-    def __init__(self) -> None:
-        self._kept: dict[tuple, tuple[tuple, Recorded]] = {}
-
-    def get(self, identity: tuple | None) -> tuple[tuple, Recorded] | None:
-        """(the answer's cache key, the request as recorded) of a request like `identity`."""
-        return self._kept.get(identity)  # type: ignore[arg-type]
-
-    def keep(self, identity: tuple, key: tuple, recorded: Recorded) -> None:
-        _, _, path, query, (_, values) = identity
-        if len(path) + len(query) + sum(map(len, values)) > self.KEPT_CHARS:
-            return
-        if len(self._kept) >= self.CACHED:
-            self._kept.clear()
-        self._kept[identity] = (key, recorded)
-
-    def __len__(self) -> int:
-        return len(self._kept)

@@ -1,5 +1,8 @@
 """The one path every request takes, top to bottom. The WSGI app `create_app` serves.
 
+  0. again      the same request (state generation, method, path, query string, every
+                header) as one answered from the cache before: its answer and journal
+                record are what steps 1-4 gave then, so they are replayed (answers.AnswerCache).
   1. namespace  /__mock/ns/KEY/<vendor path>, X-Mock-Namespace, or the root's `default`.
                 Any other /__mock/ path is the admin API: Flask serves it; it is never
                 journalled.
@@ -12,8 +15,9 @@
   5. journal    one plain record per request, whatever the answer (runtime/journal.py).
   6. send
 
-Vendor requests never enter Flask: a cached answer costs a dictionary lookup and a journal
-record (benchmarks/hot_path.py measures this path against a bare WSGI callable)."""
+Vendor requests never enter Flask: a request replayed costs reading its headers, two
+dictionary lookups and a journal record (benchmarks/hot_path.py measures this path against a
+bare WSGI callable)."""
 
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ from campaign_mock.runtime.coverage import answer_facts
 from campaign_mock.runtime.faults import documented_error
 from campaign_mock.runtime.journal import masked_query
 from campaign_mock.server import errors, levelup, spaaza
-from campaign_mock.server.answers import Answer, AnswerCache, Replays, request_key
+from campaign_mock.server.answers import Answer, AnswerCache, request_key
 from campaign_mock.server.forcing import DelaySlots, Forced, forced
 from campaign_mock.server.headers import request_headers
 from campaign_mock.server.variation import varied
@@ -52,7 +56,6 @@ DROP_WAIT_S = 0.05
 
 class Pipeline:
     def __init__(self, admin: WSGIApp, runtime: Runtime, cache: AnswerCache, journal: JournalWriter, delays: DelaySlots):
-        self.replays = Replays()
         self.admin = admin
         self.runtime = runtime
         self.cache = cache
@@ -66,13 +69,13 @@ class Pipeline:
             identity: tuple | None = (self.runtime.generation(), method, path, environ.get("QUERY_STRING", ""), headers)
         except Exception:  # a store that stopped answering: step 2 answers for it
             identity = None
-        # 0. again: the same request as one answered from the cache before (see Replays)
-        replay = self.replays.get(identity)
-        answer = self.cache.get(replay[0]) if replay is not None else None
-        if answer is not None:
-            assert replay is not None and answer.meta is not None
+        # 0. again: the same request as one answered from the cache before (see AnswerCache)
+        replay = self.cache.replay(identity)
+        if replay is not None:
+            answer, recorded = replay
+            assert answer.meta is not None
             # 5. journal
-            self.journal.again(replay[1], answer.meta, (time.perf_counter() - started) * 1000, time.time())
+            self.journal.again(recorded, answer.meta, (time.perf_counter() - started) * 1000, time.time())
             return send(answer, method, start_response)
         # 1. namespace
         try:
@@ -104,7 +107,7 @@ class Pipeline:
         # Replayed from now on: an answer from the cache, nothing forced (no fault fired either:
         # whether one fires is a function of the view, the same while the generation is).
         if key is not None and identity is not None:
-            self.replays.keep(identity, key, recorded)
+            self.cache.keep_replay(identity, key, recorded)
         return send(answer, method, start_response)
 
     def answer(self, environ: dict, method: str, path: str, view: NamespaceView, fault: dict | None) -> tuple[Answer, tuple | None]:
