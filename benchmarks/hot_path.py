@@ -188,7 +188,7 @@ def steps(args: argparse.Namespace) -> None:
         "request headers (names, values)": lambda: request_headers(environ),
         "journal record (row, masking)": lambda: journal.record("default", "GET", path, query, headers, answer.meta, None, 0.5, 0.0),
         "step 0: identity + replay lookup": lambda: cache.replay((runtime.generation(), "GET", path, query, request_headers(environ))),
-        "step 0: journal record again": lambda: journal.again(recorded, answer.meta, 0.5, 0.0),
+        "step 0: journal record again": lambda: journal.again(recorded, 0.5, 0.0),
         "the whole pipeline (step 0 on), journal written": lambda: pipeline(basic | scope, start_response),
     }
     n = args.calls

@@ -174,13 +174,11 @@ def _flush_at_exit(ref: weakref.ref) -> None:
 
 
 class Recorded(NamedTuple):
-    """A request as the journal records it: the first fields of its row."""
+    """A request as the journal recorded it, to record again (`JournalWriter.again`): its row
+    without the latency and time, and with no fault."""
 
-    ns: str
-    method: str
-    path: str  # cut to MAX_VALUE
-    query: str  # secrets masked
-    headers: tuple[tuple[str, ...], tuple[str, ...]]  # (names, values), secrets masked
+    head: tuple  # (namespace, method, path, query, (header names, values), status, operation, error, None)
+    meta_json: str
 
 
 class JournalWriter:
@@ -210,17 +208,16 @@ class JournalWriter:
     def record(self, ns: str, method: str, path: str, query: str, headers: tuple[tuple[str, ...], tuple[str, ...]], meta: AnswerMeta, fault: str | None, latency_ms: float, wall: float) -> Recorded:
         """Called by the server once per vendor request; `headers` are (names, values) as sent.
         The row is made here, in the request's thread: made by the writer thread later,
-        it cost three times as much (benchmarks/server.py). Returns the request as recorded
-        (path and query cut, secrets masked), for `again`."""
+        it cost three times as much (benchmarks/server.py). Returns it for `again`."""
         names, values = headers
-        request = Recorded(ns, method, path if len(path) <= MAX_VALUE else cut(path), masked_query(query) if query else query, (names, masked(names, values)))
-        self._add((*request, meta.status, meta.operation, meta.error, fault, latency_ms, wall, meta.json))
-        return request
+        head = (ns, method, path if len(path) <= MAX_VALUE else cut(path), masked_query(query) if query else query, (names, masked(names, values)), meta.status, meta.operation, meta.error)
+        self._add((*head, fault, latency_ms, wall, meta.json))
+        return Recorded((*head, None), meta.json)
 
-    def again(self, request: Recorded, meta: AnswerMeta, latency_ms: float, wall: float) -> None:
-        """Records `request` (as `record` returned it) once more, answered with `meta`, no fault:
-        what the same request costs the second time (server/pipeline.py replays it)."""
-        self._add((*request, meta.status, meta.operation, meta.error, None, latency_ms, wall, meta.json))
+    def again(self, recorded: Recorded, latency_ms: float, wall: float) -> None:
+        """The same request as `recorded` once more, with the same answer and no fault: what
+        the same request costs the second time (server/pipeline.py replays it)."""
+        self._add((*recorded.head, latency_ms, wall, recorded.meta_json))
 
     def _add(self, row: tuple) -> None:
         self._pending.append(row)
@@ -237,7 +234,8 @@ class JournalWriter:
         # One flush at a time: when the writer thread acks a ticket, whatever was taken from
         # the queue before it is in the store (Store.wait_flushed relies on that).
         with self._lock:
-            rows = [self._pending.popleft() for _ in range(len(self._pending))]
+            take = self._pending.popleft
+            rows = [take() for _ in range(len(self._pending))]
             if not rows and not self._lost:  # (a count that failed is written without new rows)
                 return True
             try:

@@ -73,9 +73,8 @@ class Pipeline:
         replay = self.cache.replay(identity)
         if replay is not None:
             answer, recorded = replay
-            assert answer.meta is not None
             # 5. journal
-            self.journal.again(recorded, answer.meta, (time.perf_counter() - started) * 1000, time.time())
+            self.journal.again(recorded, (time.perf_counter() - started) * 1000, time.time())
             return send(answer, method, start_response)
         # 1. namespace
         try:
