@@ -74,17 +74,16 @@ class AnswerCache:
     query string and every header. Such a request sent again while the state is the same gets
     the same answer and the same journal record (but for its latency and time): the pipeline
     sends the answer kept here with the request as the journal recorded it, one lookup, where
-    the steps it skips were half the CPU of a cached answer (benchmarks/hot_path.py). A replay
-    holds only an answer the cache holds (any answer let go lets every replay go), so that
-    the bytes bound answers however they are reached. At most REPLAYS requests of at most
-    REPLAY_CHARS characters of path, query and header values each; full, it starts again."""
-
-    REPLAYS = 4096
-    REPLAY_CHARS = 8192
+    the steps it skips were half the CPU of a cached answer (benchmarks/hot_path.py). Replays
+    count toward the bound too (the same overhead per entry, and the request's characters);
+    they take what the answers leave and, when that is full, go all at once (no bookkeeping on
+    the hot path). A replay holds only an answer the cache holds: when an answer goes, every
+    replay goes with it."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self.size = 0
+        self.size = 0  # of the answers
+        self.replay_size = 0
         self._answers: dict[tuple, Answer] = {}
         self._replays: dict[tuple, tuple[Answer, Recorded]] = {}
         self._lock = threading.Lock()  # misses only: worker threads may add at once
@@ -100,10 +99,11 @@ class AnswerCache:
                 return kept
             self._answers[key] = answer
             self.size += entry_size(key, answer)
+            if self.size + self.replay_size > self.max_bytes:
+                self._forget_replays()
             while self.size > self.max_bytes and len(self._answers) > 1:
                 oldest = next(iter(self._answers))
                 self.size -= entry_size(oldest, self._answers.pop(oldest))
-                self._replays.clear()
             return answer
 
     def replay(self, identity: tuple | None) -> tuple[Answer, Recorded] | None:
@@ -113,18 +113,24 @@ class AnswerCache:
     def keep_replay(self, identity: tuple, key: tuple, recorded: Recorded) -> None:
         """Replays the answer kept under `key` to requests like `identity` from now on."""
         _, _, path, query, (_, values) = identity
-        if len(path) + len(query) + sum(map(len, values)) > self.REPLAY_CHARS:
-            return
+        size = ENTRY_OVERHEAD + len(path) + len(query) + sum(map(len, values))
         with self._lock:
             answer = self._answers.get(key)
             if answer is None:  # (let go meanwhile)
                 return
-            if len(self._replays) >= self.REPLAYS:
-                self._replays.clear()
+            if self.size + self.replay_size + size > self.max_bytes:
+                self._forget_replays()
+                if self.size + size > self.max_bytes:
+                    return
             self._replays[identity] = (answer, recorded)
+            self.replay_size += size
 
     def replays(self) -> int:
         return len(self._replays)
+
+    def _forget_replays(self) -> None:
+        self._replays.clear()
+        self.replay_size = 0
 
     def __len__(self) -> int:
         return len(self._answers)
