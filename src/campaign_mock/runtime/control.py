@@ -79,6 +79,9 @@ class NamespaceView:
 class Runtime:
     def __init__(self, store: Store, base: World, build: BuildWorld, base_clock_source: str = "reference"):
         self.store = store
+        # Changes whenever any namespace's state changes (what its view is made of): the
+        # store's own, read on every request.
+        self.generation: Callable[[], int] = store.generation
         self.base = base
         self._build = build
         self._base_clock_source = base_clock_source
@@ -95,10 +98,6 @@ class Runtime:
         self._documents: LRUCache[tuple[str, str], tuple[int, Document]] = LRUCache(PARSED_BYTES_KEPT, getsizeof=lambda kept: kept[0])
 
     # --- what a request sees ----------------------------------------------------------
-
-    def generation(self) -> int:
-        """Changes whenever any namespace's state changes (what its view is made of)."""
-        return self.store.generation()
 
     def view(self, ns: str) -> NamespaceView:
         generation = self.store.generation()

@@ -75,7 +75,9 @@ class Pipeline:
             answer, recorded = replay
             # 5. journal
             self.journal.again(recorded, (time.perf_counter() - started) * 1000, time.time())
-            return send(answer, method, start_response)
+            # 6. send (never a drop: a fault's answer is not replayed)
+            start_response(answer.status, answer.headers)
+            return [b""] if method == "HEAD" else [answer.body]
         # 1. namespace
         try:
             ns = namespace(environ)
