@@ -104,3 +104,34 @@ def test_two_replicas_serve_a_variation_byte_for_byte(replicas):
     assert len(bodies) == 1 and plain not in bodies
     assert requests.delete(f"{two}/variation", timeout=10).status_code == 204
     assert requests.get(one + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10).content == plain
+
+
+def test_an_emptied_redis_replays_nothing_of_before():
+    """Redis emptied under a running `serve` (a restart without persistence, a FLUSHDB) starts
+    its generation again from 0: a request replayed before must not be replayed from what the
+    same generation number meant then."""
+    import redis as redis_client
+
+    from mockserver import start_redis
+
+    started = start_redis()
+    if started is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    process, url = started
+    server = start_mock("--state", url)
+    try:
+        with requests.Session() as http:
+            def clock_seen(now: str) -> str:
+                assert http.put(f"{server.url}/__mock/clock", json={"now": now}, timeout=10).status_code == 200
+                for _ in range(3):  # (the second and third replayed)
+                    assert http.get(server.url + GET_CAMPAIGNS, headers=SPAAZA_ADMIN, timeout=10).status_code == 200
+                time.sleep(0.3)  # (the journal's writer batches every 0.1 s)
+                return http.get(f"{server.url}/__mock/journal", timeout=10).json()["requests"][-1]["clock"]
+
+            assert clock_seen("2031-01-01T00:00:00Z").startswith("2031-01-01")
+            redis_client.Redis.from_url(url).flushdb()
+            assert clock_seen("2032-06-01T00:00:00Z").startswith("2032-06-01")
+    finally:
+        server.stop()
+        process.terminate()
+        process.wait(timeout=10)

@@ -307,21 +307,22 @@ def test_replays_count_toward_the_cache_bound_and_hold_only_answers_it_holds():
     from campaign_mock.server.answers import Answer
 
     cache = AnswerCache(max_bytes=20_000)
-    identity = lambda i, value="v": (0, "GET", f"/p{i}", "", (("X-A",), (value,)))  # noqa: E731
+    cache.forget_replays(0)
+    identity = lambda i, value="v": ("GET", f"/p{i}", "", (("X-A",), (value,)))  # noqa: E731
     answers = [cache.keep(("key", i), Answer("200 OK", [], b"x" * 1000, None)) for i in range(5)]  # ~10 KB
-    cache.keep_replay(identity(0), ("key", 0), None)  # type: ignore[arg-type]
+    cache.keep_replay(0, identity(0), ("key", 0), None)  # type: ignore[arg-type]
     assert cache.replays() == 1 and cache.replay(identity(0)) == (answers[0], None)
     kept = []
     for i in range(1, 30):  # ~1 KB each: about 9 fit beside the answers, then they all go at once
-        cache.keep_replay(identity(i), ("key", i % 5), None)  # type: ignore[arg-type]
+        cache.keep_replay(0, identity(i), ("key", i % 5), None)  # type: ignore[arg-type]
         kept.append(cache.replays())
         assert cache.size + cache.replay_size <= 20_000
     assert max(kept) < 12 and 1 in kept[5:]  # (started again)
-    cache.keep_replay(identity(1, "x" * 20_000), ("key", 1), None)  # type: ignore[arg-type]
+    cache.keep_replay(0, identity(1, "x" * 20_000), ("key", 1), None)  # type: ignore[arg-type]
     assert cache.replay(identity(1, "x" * 20_000)) is None  # larger than what the answers leave
-    cache.keep_replay(identity(99), ("key", 99), None)  # type: ignore[arg-type]
+    cache.keep_replay(0, identity(99), ("key", 99), None)  # type: ignore[arg-type]
     assert cache.replay(identity(99)) is None  # no answer kept under that key
-    cache.keep_replay(identity(0), ("key", 0), None)  # type: ignore[arg-type]
+    cache.keep_replay(0, identity(0), ("key", 0), None)  # type: ignore[arg-type]
     for i in range(5, 20):  # answers let go: every replay with them
         cache.keep(("key", i), Answer("200 OK", [], b"x" * 1000, None))
     assert cache.replays() == 0 and cache.size <= 20_000

@@ -6,6 +6,7 @@ is one list per namespace, trimmed by a script so that the bounds hold atomicall
 from __future__ import annotations
 
 import json
+import secrets
 from collections import Counter
 
 import redis
@@ -17,6 +18,15 @@ __all__ = ["RedisStore"]
 PREFIX = "campaign-mock:"
 # Journal entries read at a time from the end of a namespace's list, for a read with a limit.
 JOURNAL_PAGE = 500
+
+# KEYS: the generation. ARGV: a random start. A generation goes up with every change; an emptied
+# Redis (restarted without persistence, FLUSHDB) has none, and counting again from 0 would give
+# a number that meant other state before, which a server that saw it then still trusts (its
+# views, its replays). So a new count starts from a random number of 62 bits.
+_BUMP = """
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end
+return redis.call('INCR', KEYS[1])
+"""
 
 # KEYS: none. ARGV: per-namespace bound, total bound, prefix, then the namespaces just appended
 # to. Entries are JSON arrays [seq, row...]; `jorder` holds "seq ns" of every kept entry (score:
@@ -96,6 +106,9 @@ class RedisStore(Store):
         text = self._redis.get(self._k("ns", ns))
         return None if text is None else json.loads(text)
 
+    def _bump(self, pipe) -> None:
+        pipe.eval(_BUMP, 1, self._k("gen"), secrets.randbits(62))
+
     def update(self, ns, change):
         key, out = self._k("ns", ns), {}
 
@@ -108,7 +121,7 @@ class RedisStore(Store):
             else:
                 pipe.set(key, json.dumps(state))
             if bump:
-                pipe.incr(self._k("gen"))
+                self._bump(pipe)
 
         self._redis.transaction(run, key)
         return out["result"]
@@ -172,7 +185,7 @@ class RedisStore(Store):
         self._clear(args=[PREFIX, ns])
         pipe = self._redis.pipeline(transaction=True)
         pipe.delete(self._k("ns", ns))
-        pipe.incr(self._k("gen"))
+        self._bump(pipe)
         pipe.execute()
 
     def namespaces(self):

@@ -70,8 +70,10 @@ class AnswerCache:
     oldest answers go first. Reads take no lock (a dict read is atomic): the hot path.
 
     It also keeps the requests it answered, to replay them (server/pipeline.py, step 0), by
-    everything the pipeline reads of a request: the state's generation, the method, path,
-    query string and every header. Such a request sent again while the state is the same gets
+    everything the pipeline reads of a request: the method, path, query string and every
+    header; all of one state generation (`replays_of`), forgotten when the generation read is
+    another (a generation may also go back: Redis emptied counts from 0 again, so replays are
+    never keyed by it). Such a request sent again while the state is the same gets
     the same answer and the same journal record (but for its latency and time): the pipeline
     sends the answer kept here with the request as the journal recorded it, one lookup, where
     the steps it skips were half the CPU of a cached answer (benchmarks/hot_path.py). Replays
@@ -86,6 +88,7 @@ class AnswerCache:
         self.replay_size = 0
         self._answers: dict[tuple, Answer] = {}
         self._replays: dict[tuple, tuple[Answer, Recorded]] = {}
+        self.replays_of: int | None = None  # the state generation they were answered in
         # (the answer, the request as the journal recorded it) of a request like `identity`:
         # the dict's own get (no Python frame on the hot path; the dict is only ever cleared).
         self.replay: Callable[[tuple | None], tuple[Answer, Recorded] | None] = self._replays.get  # type: ignore[assignment]
@@ -109,13 +112,14 @@ class AnswerCache:
                 self.size -= entry_size(oldest, self._answers.pop(oldest))
             return answer
 
-    def keep_replay(self, identity: tuple, key: tuple, recorded: Recorded) -> None:
-        """Replays the answer kept under `key` to requests like `identity` from now on."""
-        _, _, path, query, (_, values) = identity
+    def keep_replay(self, generation: int, identity: tuple, key: tuple, recorded: Recorded) -> None:
+        """Replays the answer kept under `key` to requests like `identity` from now on, while
+        the state is at `generation` (read before the request was answered)."""
+        _, path, query, (_, values) = identity
         size = ENTRY_OVERHEAD + len(path) + len(query) + sum(map(len, values))
         with self._lock:
             answer = self._answers.get(key)
-            if answer is None:  # (let go meanwhile)
+            if answer is None or generation != self.replays_of:  # (let go, or the state moved, meanwhile)
                 return
             if self.size + self.replay_size + size > self.max_bytes:
                 self._forget_replays()
@@ -126,6 +130,12 @@ class AnswerCache:
 
     def replays(self) -> int:
         return len(self._replays)
+
+    def forget_replays(self, generation: int | None) -> None:
+        """Every replay goes: they were of another state generation than `generation`."""
+        with self._lock:
+            self._forget_replays()
+            self.replays_of = generation
 
     def _forget_replays(self) -> None:
         self._replays.clear()

@@ -1,8 +1,9 @@
 """The one path every request takes, top to bottom. The WSGI app `create_app` serves.
 
-  0. again      the same request (state generation, method, path, query string, every
-                header) as one answered from the cache before: its answer and journal
-                record are what steps 1-4 gave then, so they are replayed (answers.AnswerCache).
+  0. again      the same request (method, path, query string, every header) as one
+                answered from the cache before in the same state (generation): its answer
+                and journal record are what steps 1-4 gave then, so they are replayed
+                (answers.AnswerCache).
   1. namespace  /__mock/ns/KEY/<vendor path>, X-Mock-Namespace, or the root's `default`.
                 Any other /__mock/ path is the admin API: Flask serves it; it is never
                 journalled.
@@ -65,14 +66,18 @@ class Pipeline:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter()
         method, path, headers = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""), request_headers(environ)
+        identity = (method, path, environ.get("QUERY_STRING", ""), headers)
         try:
-            identity: tuple | None = (self.runtime.generation(), method, path, environ.get("QUERY_STRING", ""), headers)
+            generation: int | None = self.runtime.generation()
         except Exception:  # a store that stopped answering: step 2 answers for it
-            identity = None
-        # 0. again: the same request as one answered from the cache before (see AnswerCache)
+            generation = None
+        if generation != self.cache.replays_of:  # state changed: nothing answered before is replayed
+            self.cache.forget_replays(generation)
+        # 0. again: the same request as one answered from the cache before, in this state (see AnswerCache)
         replay = self.cache.replay(identity)
         if replay is not None:
             answer, recorded = replay
+            errors.STORE_OUTAGE.recovered()  # (as any answer that reached the state)
             # 5. journal
             self.journal.again(recorded, (time.perf_counter() - started) * 1000, time.time())
             # 6. send (never a drop: a fault's answer is not replayed)
@@ -107,8 +112,8 @@ class Pipeline:
         recorded = self.journal.record(ns, method, path, environ.get("QUERY_STRING", ""), headers, meta, fault["id"] if fault else None, (time.perf_counter() - started) * 1000, time.time())
         # Replayed from now on: an answer from the cache, nothing forced (no fault fired either:
         # whether one fires is a function of the view, the same while the generation is).
-        if key is not None and identity is not None:
-            self.cache.keep_replay(identity, key, recorded)
+        if key is not None and generation is not None:
+            self.cache.keep_replay(generation, identity, key, recorded)
         return send(answer, method, start_response)
 
     def answer(self, environ: dict, method: str, path: str, view: NamespaceView, fault: dict | None) -> tuple[Answer, tuple | None]:
