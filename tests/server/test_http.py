@@ -286,6 +286,23 @@ def test_a_state_change_ends_every_replay(change, path, body, seen):
     assert [seen(entry) for entry in journal] == [False, False, True]
 
 
+def test_a_replay_is_only_for_requests_that_read_its_generation(monkeypatch):
+    """A replay kept by a request that raced a state change (other threads forgot and kept
+    replays meanwhile) is still tagged with the generation its request read: a request that
+    reads another is answered anew."""
+    app = create_app()
+    pipeline = app.wsgi_app
+    with serving(app) as url, requests.Session() as http:
+        for _ in range(2):
+            assert http.get(url + DOCUMENTED, headers=SPAAZA_ADMIN, timeout=10).status_code == 200
+        assert pipeline.cache.replays() == 1
+        moved = pipeline.runtime.generation() + 1
+        pipeline.cache.replays_of = moved  # (as a racing thread leaves it)
+        monkeypatch.setattr(pipeline.runtime, "generation", lambda: moved)
+        monkeypatch.setattr(pipeline.runtime, "view", lambda ns: 1 / 0)
+        assert http.get(url + DOCUMENTED, headers=SPAAZA_ADMIN, timeout=10).status_code == 500  # (not replayed)
+
+
 def test_a_forced_delay_is_never_replayed():
     with serving(create_app()) as url, requests.Session() as http:
         assert http.get(url + DOCUMENTED, headers=SPAAZA_ADMIN, timeout=10).status_code == 200  # (cached)
@@ -311,7 +328,7 @@ def test_replays_count_toward_the_cache_bound_and_hold_only_answers_it_holds():
     identity = lambda i, value="v": ("GET", f"/p{i}", "", (("X-A",), (value,)))  # noqa: E731
     answers = [cache.keep(("key", i), Answer("200 OK", [], b"x" * 1000, None)) for i in range(5)]  # ~10 KB
     cache.keep_replay(0, identity(0), ("key", 0), None)  # type: ignore[arg-type]
-    assert cache.replays() == 1 and cache.replay(identity(0)) == (answers[0], None)
+    assert cache.replays() == 1 and cache.replay(identity(0)) == (answers[0], None, 0)
     kept = []
     for i in range(1, 30):  # ~1 KB each: about 9 fit beside the answers, then they all go at once
         cache.keep_replay(0, identity(i), ("key", i % 5), None)  # type: ignore[arg-type]

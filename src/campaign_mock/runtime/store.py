@@ -321,6 +321,7 @@ def _use_wal(conn: sqlite3.Connection, path: str, timeout: float = 30) -> None:
 
 _first = itemgetter(0)  # a journal row's namespace
 
+
 @contextmanager
 def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
     """A write transaction: committed when the block ends, rolled back when it raises."""

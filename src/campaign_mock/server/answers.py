@@ -87,11 +87,12 @@ class AnswerCache:
         self.size = 0  # of the answers
         self.replay_size = 0
         self._answers: dict[tuple, Answer] = {}
-        self._replays: dict[tuple, tuple[Answer, Recorded]] = {}
+        self._replays: dict[tuple, tuple[Answer, Recorded, int]] = {}
         self.replays_of: int | None = None  # the state generation they were answered in
-        # (the answer, the request as the journal recorded it) of a request like `identity`:
-        # the dict's own get (no Python frame on the hot path; the dict is only ever cleared).
-        self.replay: Callable[[tuple | None], tuple[Answer, Recorded] | None] = self._replays.get  # type: ignore[assignment]
+        # (the answer, the request as the journal recorded it, the generation read before it
+        # was answered) of a request like `identity`: the dict's own get (no Python frame on the
+        # hot path; the dict is only ever cleared).
+        self.replay: Callable[[tuple], tuple[Answer, Recorded, int] | None] = self._replays.get
         self._lock = threading.Lock()  # misses only: worker threads may add at once
 
     def get(self, key: tuple) -> Answer | None:
@@ -125,7 +126,7 @@ class AnswerCache:
                 self._forget_replays()
                 if self.size + size > self.max_bytes:
                     return
-            self._replays[identity] = (answer, recorded)
+            self._replays[identity] = (answer, recorded, generation)
             self.replay_size += size
 
     def replays(self) -> int:
@@ -143,4 +144,3 @@ class AnswerCache:
 
     def __len__(self) -> int:
         return len(self._answers)
-

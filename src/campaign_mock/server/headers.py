@@ -6,10 +6,10 @@ there, and granian the whole process environment); a Python loop over them all w
 journal's largest cost. Environs with the same keys in the same order (the shape: every
 request of a client that sends the same headers, on the same server) have the same headers:
 the shape is kept with its header names and a reader of their values, so a request costs a
-tuple of its keys, a lookup and one read (benchmarks/hot_path.py). A new shape is learned from the keys that are no header, learned
-as they are met, by a set difference (in C). Bounded: a client can only add HTTP_ keys, never
-learned, and at most CACHED shapes with at most KEPT_KEYS_LENGTH characters of header keys
-each are kept.
+tuple of its keys, a lookup and one read (benchmarks/hot_path.py). A new shape is learned from
+the keys that are no header, learned as they are met, by a set difference (in C). Bounded: a
+client can only add HTTP_ keys, never learned, and at most CACHED shapes with at most
+KEPT_KEYS_LENGTH characters of header keys each are kept.
 
 The process environment is never a request header: granian copies it into every environ, and
 an HTTP_PROXY with credentials would otherwise be journalled with every request. Its keys

@@ -75,8 +75,8 @@ class Pipeline:
             self.cache.forget_replays(generation)
         # 0. again: the same request as one answered from the cache before, in this state (see AnswerCache)
         replay = self.cache.replay(identity)
-        if replay is not None:
-            answer, recorded = replay
+        if replay is not None and replay[2] == generation:  # (one kept by a request that raced a change is not)
+            answer, recorded, _ = replay
             errors.STORE_OUTAGE.recovered()  # (as any answer that reached the state)
             # 5. journal
             self.journal.again(recorded, (time.perf_counter() - started) * 1000, time.time())
