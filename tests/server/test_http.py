@@ -345,6 +345,20 @@ def test_replays_count_toward_the_cache_bound_and_hold_only_answers_it_holds():
     assert cache.replays() == 0 and cache.size <= 20_000
 
 
+def test_replays_count_the_header_names_they_keep():
+    """A client whose header names are too long for their shape to be kept (server/headers.py)
+    sends new name strings with every request, and each replay keeps them (in its request and
+    its journal record): they count toward the bound like the values do."""
+    app = create_app(ServerConfig(cache_bytes=200_000))
+    cache = app.config["CAMPAIGN_MOCK_STATE"].cache
+    long_names = {f"X-{'n' * 800}-{j}": "v" for j in range(50)}  # 40 KB of names, 50 bytes of values
+    with serving(app) as url, requests.Session() as http:
+        for i in range(30):
+            assert http.get(url + DOCUMENTED, headers={**SPAAZA_ADMIN, **long_names, "X-Request": str(i)}, timeout=10).status_code == 200
+    held = sum(1024 + len(path) + len(query) + sum(map(len, names)) + sum(map(len, values)) for _, path, query, (names, values) in cache._replays)
+    assert cache.replays() >= 1 and cache.size + held <= cache.max_bytes
+
+
 @pytest.mark.parametrize("hostname, code", [(b"\xff\xfe.example", 238), (b"caf\xc3\xa9.example", 238), (b"", 238), (None, 269)])
 def test_an_app_hostname_that_is_not_ascii_names_no_app(base_url, hostname, code):
     """Raw bytes on the socket: no HTTP client sends invalid UTF-8 in a header."""

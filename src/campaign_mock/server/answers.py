@@ -116,8 +116,9 @@ class AnswerCache:
     def keep_replay(self, generation: int, identity: tuple, key: tuple, recorded: Recorded) -> None:
         """Replays the answer kept under `key` to requests like `identity` from now on, while
         the state is at `generation` (read before the request was answered)."""
-        _, path, query, (_, values) = identity
-        size = ENTRY_OVERHEAD + len(path) + len(query) + sum(map(len, values))
+        _, path, query, (names, values) = identity
+        # (the names too: a shape too long to be kept gives every request names of its own)
+        size = ENTRY_OVERHEAD + len(path) + len(query) + sum(map(len, names)) + sum(map(len, values))
         with self._lock:
             answer = self._answers.get(key)
             if answer is None or generation != self.replays_of:  # (let go, or the state moved, meanwhile)
