@@ -217,21 +217,15 @@ class JournalWriter:
     def again(self, recorded: Recorded, latency_ms: float, wall: float) -> None:
         """The same request as `recorded` once more, with the same answer and no fault: what
         the same request costs the second time (server/pipeline.py replays it)."""
-        self._pending.append((*recorded.head, latency_ms, wall, recorded.meta_json))  # (as _add: one call less)
-        if self._thread is None or len(self._pending) > MAX_PENDING:
-            self._overflow()
+        self._add((*recorded.head, latency_ms, wall, recorded.meta_json))
 
     def _add(self, row: tuple) -> None:
         self._pending.append(row)
         if self._thread is None or len(self._pending) > MAX_PENDING:
-            self._overflow()
-
-    def _overflow(self) -> None:
-        """No writer thread (a store that is not buffered), or more rows wait than it keeps up with."""
-        if self.outage.down:  # no request waits for a store that is not there
-            self._drop_oldest()
-        else:
-            self.flush()
+            if self.outage.down:  # no request waits for a store that is not there
+                self._drop_oldest()
+            else:
+                self.flush()
 
     def flush(self) -> bool:
         """Writes what waits; False where the store refused the rows. A store that fails keeps

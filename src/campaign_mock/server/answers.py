@@ -72,8 +72,9 @@ class AnswerCache:
     It also keeps the requests it answered, to replay them (server/pipeline.py, step 0), by
     everything the pipeline reads of a request: the method, path, query string and every
     header; all of one state generation (`replays_of`), forgotten when the generation read is
-    another (a generation may also go back: Redis emptied counts from 0 again, so replays are
-    never keyed by it). Such a request sent again while the state is the same gets
+    another, and each answers only a request that read the generation its own request read
+    (one kept by a request that raced a state change does not). Such a request sent again
+    while the state is the same gets
     the same answer and the same journal record (but for its latency and time): the pipeline
     sends the answer kept here with the request as the journal recorded it, one lookup, where
     the steps it skips were half the CPU of a cached answer (benchmarks/hot_path.py). Replays

@@ -80,9 +80,7 @@ class Pipeline:
             errors.STORE_OUTAGE.recovered()  # (as any answer that reached the state)
             # 5. journal
             self.journal.again(recorded, (time.perf_counter() - started) * 1000, time.time())
-            # 6. send (never a drop: a fault's answer is not replayed)
-            start_response(answer.status, answer.headers)
-            return [b""] if method == "HEAD" else [answer.body]
+            return send(answer, method, start_response)
         # 1. namespace
         try:
             ns = namespace(environ)
